@@ -1,0 +1,35 @@
+using HelpDesk.Domain.Tickets;
+using Microsoft.Extensions.Logging;
+
+namespace HelpDesk.Application.Common;
+
+/// <summary>Receives ticket events after they are committed (console pushes, due-queue wake-ups).</summary>
+public interface ITicketEventSubscriber
+{
+    ValueTask OnCommittedAsync(IReadOnlyList<TicketEvent> events, CancellationToken ct);
+}
+
+/// <summary>
+/// Hands committed ticket events to every subscriber. Handlers call it only after SaveChanges succeeded, so nothing
+/// leaves the process for a change that was rolled back. A failing subscriber is logged and never fails the command.
+/// </summary>
+public sealed class TicketEventPublisher(IEnumerable<ITicketEventSubscriber> subscribers, ILogger<TicketEventPublisher> logger)
+{
+    public async Task PublishAsync(Ticket ticket, CancellationToken ct)
+    {
+        var events = ticket.Events.ToList();
+        ticket.ClearEvents();
+        if (events.Count == 0) return;
+        foreach (var subscriber in subscribers)
+        {
+            try
+            {
+                await subscriber.OnCommittedAsync(events, ct);
+            }
+            catch (Exception ex)
+            {
+                logger.LogError(ex, "Subscriber {Subscriber} failed on events of ticket #{Number}", subscriber.GetType().Name, ticket.Number);
+            }
+        }
+    }
+}

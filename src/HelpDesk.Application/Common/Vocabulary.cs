@@ -1,0 +1,47 @@
+using HelpDesk.Domain.Agents;
+using HelpDesk.Domain.Tickets;
+
+namespace HelpDesk.Application.Common;
+
+/// <summary>
+/// The words the API and CLI use for enums (<c>on_hold</c>, <c>urgent</c>), parsed and printed in one place.
+/// </summary>
+public static class Vocabulary
+{
+    private static readonly Dictionary<string, TicketStatus> Statuses = new(StringComparer.OrdinalIgnoreCase)
+    {
+        ["new"] = TicketStatus.New, ["open"] = TicketStatus.Open, ["pending"] = TicketStatus.Pending,
+        ["on_hold"] = TicketStatus.OnHold, ["solved"] = TicketStatus.Solved, ["closed"] = TicketStatus.Closed,
+    };
+
+    private static readonly Dictionary<string, Priority> Priorities = new(StringComparer.OrdinalIgnoreCase)
+    {
+        ["urgent"] = Priority.Urgent, ["high"] = Priority.High, ["normal"] = Priority.Normal, ["low"] = Priority.Low,
+    };
+
+    private static readonly Dictionary<string, AgentRole> Roles = new(StringComparer.OrdinalIgnoreCase)
+    {
+        ["agent"] = AgentRole.Agent, ["lead"] = AgentRole.Lead, ["admin"] = AgentRole.Admin,
+    };
+
+    public static IEnumerable<string> StatusNames => Statuses.Keys;
+    public static IEnumerable<string> PriorityNames => Priorities.Keys;
+    public static IEnumerable<string> RoleNames => Roles.Keys;
+
+    public static bool TryStatus(string? s, out TicketStatus status) => Statuses.TryGetValue(s?.Trim() ?? "", out status);
+    public static bool TryPriority(string? s, out Priority priority) => Priorities.TryGetValue(s?.Trim() ?? "", out priority);
+    public static bool TryRole(string? s, out AgentRole role) => Roles.TryGetValue(s?.Trim() ?? "", out role);
+
+    public static TicketStatus ParseStatus(string s) => TryStatus(s, out var v) ? v : throw new ArgumentException($"unknown status '{s}'");
+    public static Priority ParsePriority(string s) => TryPriority(s, out var v) ? v : throw new ArgumentException($"unknown priority '{s}'");
+    public static AgentRole ParseRole(string s) => TryRole(s, out var v) ? v : throw new ArgumentException($"unknown role '{s}'");
+
+    public static string Name(TicketStatus s) => s == TicketStatus.OnHold ? "on_hold" : s.ToString().ToLowerInvariant();
+    public static string Name(Priority p) => p.ToString().ToLowerInvariant();
+    public static string Name(AgentRole r) => r.ToString().ToLowerInvariant();
+    public static string Name(ArticleKind k) => k == ArticleKind.AutoReply ? "auto_reply" : k.ToString().ToLowerInvariant();
+    public static string Name(Visibility v) => v.ToString().ToLowerInvariant();
+    public static string Name(AuthorType a) => a.ToString().ToLowerInvariant();
+
+    public static string ListOf(IEnumerable<string> names) => string.Join(", ", names);
+}

@@ -1,0 +1,45 @@
+using HelpDesk.Domain.Agents;
+using HelpDesk.Domain.Customers;
+using HelpDesk.Domain.Notifications;
+using HelpDesk.Domain.Sla;
+using HelpDesk.Domain.Teams;
+using HelpDesk.Domain.Tickets;
+using Microsoft.EntityFrameworkCore;
+using NodaTime;
+
+namespace HelpDesk.Application.Persistence;
+
+/// <summary>The help desk's unit of work. Handlers use it directly (no repositories); one SaveChanges per command.</summary>
+public class HelpDeskDbContext(DbContextOptions<HelpDeskDbContext> options) : DbContext(options)
+{
+    public DbSet<Ticket> Tickets => Set<Ticket>();
+    public DbSet<Article> Articles => Set<Article>();
+    public DbSet<TicketChange> TicketChanges => Set<TicketChange>();
+    public DbSet<Customer> Customers => Set<Customer>();
+    public DbSet<Agent> Agents => Set<Agent>();
+    public DbSet<Team> Teams => Set<Team>();
+    public DbSet<SlaPolicyVersion> SlaPolicyVersions => Set<SlaPolicyVersion>();
+    public DbSet<BusinessCalendarVersion> CalendarVersions => Set<BusinessCalendarVersion>();
+    public DbSet<SlaAlert> SlaAlerts => Set<SlaAlert>();
+    public DbSet<Notification> Notifications => Set<Notification>();
+    public DbSet<AgentCredential> AgentCredentials => Set<AgentCredential>();
+    public DbSet<ApiToken> ApiTokens => Set<ApiToken>();
+    public DbSet<Counter> Counters => Set<Counter>();
+    public DbSet<Lease> Leases => Set<Lease>();
+
+    protected override void ConfigureConventions(ModelConfigurationBuilder configurationBuilder)
+    {
+        configurationBuilder.Properties<Instant>().HaveConversion<InstantConverter>();
+        configurationBuilder.Properties<Instant?>().HaveConversion<NullableInstantConverter>();
+        configurationBuilder.Properties<string>().HaveMaxLength(400);
+    }
+
+    protected override void OnModelCreating(ModelBuilder modelBuilder) =>
+        modelBuilder.ApplyConfigurationsFromAssembly(typeof(HelpDeskDbContext).Assembly);
+
+    private sealed class InstantConverter() : Microsoft.EntityFrameworkCore.Storage.ValueConversion.ValueConverter<Instant, DateTime>(
+        Converters.Instant.ConvertToProviderExpression, Converters.Instant.ConvertFromProviderExpression);
+
+    private sealed class NullableInstantConverter() : Microsoft.EntityFrameworkCore.Storage.ValueConversion.ValueConverter<Instant?, DateTime?>(
+        Converters.NullableInstant.ConvertToProviderExpression, Converters.NullableInstant.ConvertFromProviderExpression);
+}

@@ -1,0 +1,58 @@
+using HelpDesk.Domain.Sla;
+using NodaTime;
+
+namespace HelpDesk.Application.Persistence;
+
+/// <summary>An agent's console password, hashed with PBKDF2 (ASP.NET Core Identity's hasher format).</summary>
+public sealed class AgentCredential
+{
+    public Guid AgentId { get; set; }
+    public string PasswordHash { get; set; } = "";
+}
+
+/// <summary>A bearer token for the API. Only its SHA-256 is stored; the token is shown once.</summary>
+public sealed class ApiToken
+{
+    public Guid Id { get; set; }
+    public Guid AgentId { get; set; }
+    public string Name { get; set; } = "";
+    public string TokenHash { get; set; } = "";
+    public Instant CreatedAt { get; set; }
+    public Instant? RevokedAt { get; set; }
+}
+
+/// <summary>Named counters (ticket numbers), incremented inside the writing transaction.</summary>
+public sealed class Counter
+{
+    public string Name { get; set; } = "";
+    public long Value { get; set; }
+}
+
+/// <summary>
+/// A time-limited claim on a piece of background work (the due-queue, a mailbox fetcher), so exactly one node does it.
+/// </summary>
+public sealed class Lease
+{
+    public string Name { get; set; } = "";
+    public string Holder { get; set; } = "";
+    public Instant ExpiresAt { get; set; }
+}
+
+/// <summary>
+/// An SLA warning or breach that has fired. The unique key (ticket, metric, cycle, percent) makes firing exactly-once,
+/// even across restarts and nodes. Percent 100 is the breach.
+/// </summary>
+public sealed class SlaAlert
+{
+    public Guid Id { get; set; }
+    public Guid TicketId { get; set; }
+    public int TicketNumber { get; set; }
+    public SlaMetric Metric { get; set; }
+    public int Cycle { get; set; }
+    public int Percent { get; set; }
+    /// <summary>The instant the engine says it happened.</summary>
+    public Instant DueAt { get; set; }
+    /// <summary>When the due-queue fired it (DueAt + latency).</summary>
+    public Instant FiredAt { get; set; }
+    public bool IsBreach => Percent >= 100;
+}

@@ -1,0 +1,53 @@
+using HelpDesk.Application.Persistence;
+using HelpDesk.Domain.Sla;
+using HelpDesk.Domain.Tickets;
+using Microsoft.EntityFrameworkCore;
+using NodaTime;
+
+namespace HelpDesk.Application.Sla;
+
+/// <summary>
+/// Keeps a ticket's derived SLA columns right after every change: re-selects the policy, evaluates the engine, and stores
+/// the nearest due instant (queue order) and the next alert instant (what the due-queue waits for).
+/// Called by every handler that changes a ticket, before its single SaveChanges.
+/// </summary>
+public sealed class SlaScheduler(HelpDeskDbContext db, SlaConfigurationCache cache)
+{
+    public async Task<SlaReport> RefreshAsync(Ticket ticket, Instant now, CancellationToken ct)
+    {
+        var configuration = await cache.GetAsync(db, ct);
+        await SelectPolicyAsync(ticket, configuration, now, ct);
+        var fired = await db.SlaAlerts.Where(a => a.TicketId == ticket.Id)
+            .Select(a => new { a.Metric, a.Cycle, a.Percent }).ToListAsync(ct);
+        var firedKeys = fired.Select(f => (f.Metric, f.Cycle, f.Percent)).ToHashSet();
+        var report = TicketSla.Evaluate(ticket, configuration, now);
+        Schedule(ticket, report, firedKeys);
+        return report;
+    }
+
+    /// <summary>Stores the derived SLA columns from a report, skipping alerts that have already fired.</summary>
+    public static void Schedule(Ticket ticket, SlaReport report, IReadOnlySet<(SlaMetric, int, int)> fired)
+    {
+        var next = SlaAlertPoint.Of(report)
+            .Where(p => !fired.Contains((p.Metric, p.Cycle, p.Percent)))
+            .Select(p => (Instant?)p.At)
+            .Min();
+        ticket.ScheduleSla(SlaAlertPoint.NearestDue(report), ticket.IsClosed ? null : next);
+    }
+
+    /// <summary>
+    /// Policies are chosen by what the ticket looks like now. Once a ticket has a policy it keeps one: when nothing
+    /// matches any more the last one stays (a lead would not expect running clocks to vanish).
+    /// </summary>
+    private async Task SelectPolicyAsync(Ticket ticket, SlaConfiguration configuration, Instant now, CancellationToken ct)
+    {
+        if (ticket.IsSolvedOrClosed && ticket.SlaPolicyName is not null) return;
+        var team = db.Teams.Local.FirstOrDefault(t => t.Id == ticket.TeamId)
+            ?? await db.Teams.AsNoTracking().FirstOrDefaultAsync(t => t.Id == ticket.TeamId, ct);
+        var organisation = db.Customers.Local.FirstOrDefault(c => c.Id == ticket.RequesterId)?.Organisation
+            ?? await db.Customers.Where(c => c.Id == ticket.RequesterId).Select(c => c.Organisation).FirstOrDefaultAsync(ct);
+        var facts = new TicketFacts(ticket.Priority, team?.Name ?? "", ticket.Channel, ticket.Tags, organisation);
+        var selected = configuration.Select(facts, now);
+        if (selected is not null) ticket.ApplySlaPolicy(selected.Name, now);
+    }
+}

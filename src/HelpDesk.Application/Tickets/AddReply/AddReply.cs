@@ -1,0 +1,42 @@
+using FluentValidation;
+using HelpDesk.Application.Common;
+using HelpDesk.Application.Persistence;
+using HelpDesk.Domain.Tickets;
+using Mediator;
+
+namespace HelpDesk.Application.Tickets.AddReply;
+
+/// <summary>
+/// An agent answers (visibility <c>public</c>) or writes an internal note (<c>internal</c>). With
+/// <see cref="ExpectedVersion"/> a public reply is refused (409) when a newer public message arrived since that version.
+/// </summary>
+public sealed record AddReply(int Number, string? Body, string? Visibility, int? ExpectedVersion) : ICommand<ReplyResult>;
+
+public sealed record ReplyResult(Guid ArticleId, TicketDto Ticket);
+
+public sealed class AddReplyValidator : AbstractValidator<AddReply>
+{
+    public AddReplyValidator()
+    {
+        RuleFor(c => c.Body).NotEmpty().MaximumLength(1_000_000);
+        RuleFor(c => c.Visibility).Must(v => v is null or "public" or "internal")
+            .WithMessage("'visibility' must be public or internal.");
+        RuleFor(c => c.ExpectedVersion).GreaterThan(0).When(c => c.ExpectedVersion is not null);
+    }
+}
+
+public sealed class AddReplyHandler(TicketChanges changes, Caller caller) : ICommandHandler<AddReply, ReplyResult>
+{
+    public async ValueTask<ReplyResult> Handle(AddReply command, CancellationToken ct)
+    {
+        var agent = await caller.RequireAgentAsync(ct);
+        Article? article = null;
+        var dto = await changes.ApplyAsync(command.Number, c =>
+        {
+            article = command.Visibility == "internal"
+                ? c.Ticket.AddInternalNote(agent, command.Body!, null, c.Now)
+                : c.Ticket.AddAgentReply(agent, command.Body!, null, command.ExpectedVersion, c.Now);
+        }, ct);
+        return new ReplyResult(article!.Id, dto);
+    }
+}

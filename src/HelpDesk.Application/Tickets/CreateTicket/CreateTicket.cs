@@ -1,0 +1,70 @@
+using FluentValidation;
+using HelpDesk.Application.Common;
+using HelpDesk.Application.Persistence;
+using HelpDesk.Application.Sla;
+using HelpDesk.Domain.Common;
+using HelpDesk.Domain.Customers;
+using HelpDesk.Domain.Tickets;
+using Mediator;
+using Microsoft.EntityFrameworkCore;
+using NodaTime;
+
+namespace HelpDesk.Application.Tickets.CreateTicket;
+
+public sealed record RequesterInput(string? Email, string? Name, string? Organisation = null);
+
+/// <summary>Opens a ticket for a customer. Without a team, the ticket goes to the default team (the first created).</summary>
+public sealed record CreateTicket(string? Subject, string? Body, RequesterInput? Requester, string? Priority, string? Team, string Channel = "api")
+    : ICommand<TicketDto>;
+
+public sealed class CreateTicketValidator : AbstractValidator<CreateTicket>
+{
+    public CreateTicketValidator()
+    {
+        RuleFor(c => c.Subject).NotEmpty().MaximumLength(Ticket.MaxSubjectLength);
+        RuleFor(c => c.Body).NotEmpty().MaximumLength(1_000_000);
+        RuleFor(c => c.Requester).NotNull();
+        RuleFor(c => c.Requester!.Email).Must(EmailAddress.IsValid).WithMessage("'requester.email' must be an e-mail address.")
+            .OverridePropertyName("requester.email").When(c => c.Requester is not null);
+        RuleFor(c => c.Priority).Must(p => p is null || Vocabulary.TryPriority(p, out _))
+            .WithMessage($"'priority' must be one of {Vocabulary.ListOf(Vocabulary.PriorityNames)}.");
+    }
+}
+
+public sealed class CreateTicketHandler(HelpDeskDbContext db, IClock clock, Caller caller, SlaScheduler sla, TicketEventPublisher publisher)
+    : ICommandHandler<CreateTicket, TicketDto>
+{
+    public async ValueTask<TicketDto> Handle(CreateTicket command, CancellationToken ct)
+    {
+        var now = clock.GetCurrentInstant();
+        var agent = await caller.AgentAsync(ct);
+        var team = command.Team is { Length: > 0 } name
+            ? await db.Teams.SingleOrDefaultAsync(t => t.Name == name.Trim().ToLower(), ct)
+              ?? throw new ValidationException([new FluentValidation.Results.ValidationFailure("team", $"There is no team '{name}'.")])
+            : await db.Teams.OrderBy(t => t.Name == "support" ? 0 : 1).ThenBy(t => t.Name).FirstOrDefaultAsync(ct)
+              ?? throw new DomainRuleViolation("team.none", "No team exists yet; create one first.");
+        if (agent is not null && !agent.CanWorkOn(team.Id))
+            throw new ForbiddenException($"You are not a member of team '{team.Name}'.");
+
+        await using var tx = await db.Database.BeginTransactionAsync(ct);
+        var email = EmailAddress.Normalise(command.Requester!.Email!);
+        var customer = await db.Customers.SingleOrDefaultAsync(c => c.Email == email, ct);
+        if (customer is null)
+        {
+            customer = new Customer(Guid.CreateVersion7(), email, command.Requester.Name, command.Requester.Organisation);
+            db.Customers.Add(customer);
+        }
+        else customer.LearnName(command.Requester.Name);
+
+        var number = await TicketNumbers.NextAsync(db, ct);
+        var ticket = Ticket.Open(Guid.CreateVersion7(), number, command.Subject!, customer, team.Id,
+            command.Priority is null ? Domain.Tickets.Priority.Normal : Vocabulary.ParsePriority(command.Priority),
+            command.Channel, command.Body!, null, agent is null ? Actor.System : Actor.ForAgent(agent.Id, agent.Name, agent.Email), now);
+        db.Tickets.Add(ticket);
+        await sla.RefreshAsync(ticket, now, ct);
+        await db.SaveChangesAsync(ct);
+        await tx.CommitAsync(ct);
+        await publisher.PublishAsync(ticket, ct);
+        return await db.ToDtoAsync(ticket, ct);
+    }
+}
