@@ -16,12 +16,32 @@ public sealed class SlaScheduler(HelpDeskDbContext db, SlaConfigurationCache cac
     public async Task<SlaReport> RefreshAsync(Ticket ticket, Instant now, CancellationToken ct)
     {
         var configuration = await cache.GetAsync(db, ct);
-        await SelectPolicyAsync(ticket, configuration, now, ct);
+        var team = db.Teams.Local.FirstOrDefault(t => t.Id == ticket.TeamId)?.Name
+            ?? await db.Teams.Where(t => t.Id == ticket.TeamId).Select(t => t.Name).FirstOrDefaultAsync(ct);
+        var organisation = db.Customers.Local.FirstOrDefault(c => c.Id == ticket.RequesterId)?.Organisation
+            ?? await db.Customers.Where(c => c.Id == ticket.RequesterId).Select(c => c.Organisation).FirstOrDefaultAsync(ct);
         var fired = await db.SlaAlerts.Where(a => a.TicketId == ticket.Id)
             .Select(a => new { a.Metric, a.Cycle, a.Percent }).ToListAsync(ct);
-        var firedKeys = fired.Select(f => (f.Metric, f.Cycle, f.Percent)).ToHashSet();
+        return Recompute(ticket, configuration, FactsOf(ticket, team ?? "", organisation),
+            fired.Select(f => (f.Metric, f.Cycle, f.Percent)).ToHashSet(), now);
+    }
+
+    public static TicketFacts FactsOf(Ticket ticket, string team, string? organisation) =>
+        new(ticket.Priority, team, ticket.Channel, ticket.Tags, organisation);
+
+    /// <summary>
+    /// Re-selects the policy and stores the derived SLA columns. Policies are chosen by what the ticket looks like now;
+    /// once a ticket has a policy it keeps one (when nothing matches any more the last one stays: a lead would not
+    /// expect running clocks to vanish), and a solved or closed ticket is not moved to another policy.
+    /// </summary>
+    public static SlaReport Recompute(Ticket ticket, SlaConfiguration configuration, TicketFacts facts,
+        IReadOnlySet<(SlaMetric, int, int)> fired, Instant now)
+    {
+        if (!(ticket.IsSolvedOrClosed && ticket.SlaPolicyName is not null)
+            && configuration.Select(facts, now) is { } selected)
+            ticket.ApplySlaPolicy(selected.Name, now);
         var report = TicketSla.Evaluate(ticket, configuration, now);
-        Schedule(ticket, report, firedKeys);
+        Schedule(ticket, report, fired);
         return report;
     }
 
@@ -33,21 +53,5 @@ public sealed class SlaScheduler(HelpDeskDbContext db, SlaConfigurationCache cac
             .Select(p => (Instant?)p.At)
             .Min();
         ticket.ScheduleSla(SlaAlertPoint.NearestDue(report), ticket.IsClosed ? null : next);
-    }
-
-    /// <summary>
-    /// Policies are chosen by what the ticket looks like now. Once a ticket has a policy it keeps one: when nothing
-    /// matches any more the last one stays (a lead would not expect running clocks to vanish).
-    /// </summary>
-    private async Task SelectPolicyAsync(Ticket ticket, SlaConfiguration configuration, Instant now, CancellationToken ct)
-    {
-        if (ticket.IsSolvedOrClosed && ticket.SlaPolicyName is not null) return;
-        var team = db.Teams.Local.FirstOrDefault(t => t.Id == ticket.TeamId)
-            ?? await db.Teams.AsNoTracking().FirstOrDefaultAsync(t => t.Id == ticket.TeamId, ct);
-        var organisation = db.Customers.Local.FirstOrDefault(c => c.Id == ticket.RequesterId)?.Organisation
-            ?? await db.Customers.Where(c => c.Id == ticket.RequesterId).Select(c => c.Organisation).FirstOrDefaultAsync(ct);
-        var facts = new TicketFacts(ticket.Priority, team?.Name ?? "", ticket.Channel, ticket.Tags, organisation);
-        var selected = configuration.Select(facts, now);
-        if (selected is not null) ticket.ApplySlaPolicy(selected.Name, now);
     }
 }

@@ -1,0 +1,69 @@
+using System.Security.Cryptography;
+using System.Text;
+using HelpDesk.Application.Persistence;
+using HelpDesk.Domain.Agents;
+using Microsoft.AspNetCore.Identity;
+using Microsoft.EntityFrameworkCore;
+using NodaTime;
+
+namespace HelpDesk.Application.Auth;
+
+/// <summary>
+/// Passwords are hashed with ASP.NET Core Identity's PBKDF2 hasher (salted, iterated, versioned format). API tokens are
+/// 256 random bits shown once; only their SHA-256 is stored, so a database leak does not leak usable tokens.
+/// </summary>
+public sealed class Credentials(HelpDeskDbContext db)
+{
+    public const int MinimumPasswordLength = 10;
+    private const string TokenPrefix = "hd_";
+    private static readonly PasswordHasher<Agent> Hasher = new();
+
+    public static string HashPassword(Agent agent, string password) => Hasher.HashPassword(agent, password);
+
+    /// <summary>The active agent with this e-mail and password, or null (same answer for unknown e-mail and wrong password).</summary>
+    public async Task<Agent?> VerifyPasswordAsync(string email, string password, CancellationToken ct)
+    {
+        var normalised = email.Trim().ToLowerInvariant();
+        var agent = await db.Agents.AsNoTracking().SingleOrDefaultAsync(a => a.Email == normalised, ct);
+        var credential = agent is null ? null : await db.AgentCredentials.SingleOrDefaultAsync(c => c.AgentId == agent.Id, ct);
+        if (agent is null || credential is null)
+        {
+            // Spend the same time as a real check so response times do not tell which addresses exist.
+            Hasher.VerifyHashedPassword(new Agent(Guid.Empty, "x@x", "x", AgentRole.Agent, []), DummyHash.Value, password);
+            return null;
+        }
+        var result = Hasher.VerifyHashedPassword(agent, credential.PasswordHash, password);
+        if (result == PasswordVerificationResult.Failed || !agent.IsActive) return null;
+        if (result == PasswordVerificationResult.SuccessRehashNeeded)
+        {
+            credential.PasswordHash = Hasher.HashPassword(agent, password);
+            await db.SaveChangesAsync(ct);
+        }
+        return agent;
+    }
+
+    /// <summary>Creates a token for the agent and returns it; it cannot be read back later.</summary>
+    public ApiToken IssueToken(Guid agentId, string name, Instant now, out string token)
+    {
+        token = TokenPrefix + Base64Url(RandomNumberGenerator.GetBytes(32));
+        var record = new ApiToken { Id = Guid.CreateVersion7(), AgentId = agentId, Name = name, TokenHash = HashToken(token), CreatedAt = now };
+        db.ApiTokens.Add(record);
+        return record;
+    }
+
+    /// <summary>The active agent a bearer token belongs to, or null.</summary>
+    public async Task<Agent?> ResolveTokenAsync(string token, CancellationToken ct)
+    {
+        if (!token.StartsWith(TokenPrefix, StringComparison.Ordinal) || token.Length > 100) return null;
+        var hash = HashToken(token);
+        var agentId = await db.ApiTokens.Where(t => t.TokenHash == hash && t.RevokedAt == null).Select(t => (Guid?)t.AgentId).SingleOrDefaultAsync(ct);
+        if (agentId is null) return null;
+        return await db.Agents.AsNoTracking().SingleOrDefaultAsync(a => a.Id == agentId && a.IsActive, ct);
+    }
+
+    private static string HashToken(string token) => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(token)));
+
+    private static string Base64Url(byte[] bytes) => Convert.ToBase64String(bytes).TrimEnd('=').Replace('+', '-').Replace('/', '_');
+
+    private static readonly Lazy<string> DummyHash = new(() => Hasher.HashPassword(new Agent(Guid.Empty, "x@x", "x", AgentRole.Agent, []), "not-a-password"));
+}

@@ -1,0 +1,98 @@
+using FluentValidation;
+using HelpDesk.Application.Common;
+using HelpDesk.Application.Configuration.PutCalendar;
+using HelpDesk.Application.Persistence;
+using HelpDesk.Application.Sla;
+using HelpDesk.Domain.Agents;
+using HelpDesk.Domain.Sla;
+using HelpDesk.Domain.Tickets;
+using Mediator;
+using Microsoft.EntityFrameworkCore;
+using NodaTime;
+using NodaTime.Text;
+
+namespace HelpDesk.Application.Configuration.PutSlaPolicy;
+
+public sealed record TargetsBody(string? FirstResponse, string? NextReply, string? Resolution);
+
+public sealed record ConditionsBody(List<string>? Priorities, List<string>? Teams, List<string>? Channels, List<string>? Tags, List<string>? Organisations);
+
+/// <summary>
+/// An SLA policy as the API takes it: position (lower is tried first), calendar name, conditions (empty = any),
+/// ISO-8601 targets per priority, warning thresholds and pause statuses (defaults [75, 90] and pending, on_hold).
+/// </summary>
+public sealed record PolicyBody(int Position, string? Calendar, ConditionsBody? Conditions, Dictionary<string, TargetsBody>? Targets,
+    List<int>? WarnAtPercent, List<string>? PauseOn, bool Active = true)
+{
+    public static Duration? ParseDuration(string? s) =>
+        s is null ? null : PeriodPattern.NormalizingIso.Parse(s) is { Success: true } p && p.Value.HasTimeComponent | p.Value.HasDateComponent
+            ? p.Value.ToDuration() : null;
+
+    public SlaPolicyTerms ToTerms() => new(
+        (Targets ?? []).ToDictionary(kv => Vocabulary.ParsePriority(kv.Key),
+            kv => new SlaTargets(ParseDuration(kv.Value.FirstResponse), ParseDuration(kv.Value.NextReply), ParseDuration(kv.Value.Resolution))),
+        (WarnAtPercent ?? [.. SlaPolicyTerms.DefaultWarnAtPercent]).Distinct().Order().ToList(),
+        PauseOn is null ? SlaPolicyTerms.DefaultPauseOn : PauseOn.Select(Vocabulary.ParseStatus).ToHashSet());
+
+    public SlaPolicyConditions ToConditions() => new(
+        (Conditions?.Priorities ?? []).Select(Vocabulary.ParsePriority).ToHashSet(),
+        (Conditions?.Teams ?? []).Select(t => t.ToLowerInvariant()).ToHashSet(StringComparer.OrdinalIgnoreCase),
+        (Conditions?.Channels ?? []).ToHashSet(StringComparer.OrdinalIgnoreCase),
+        (Conditions?.Tags ?? []).Select(Ticket.NormaliseTag).ToHashSet(StringComparer.OrdinalIgnoreCase),
+        (Conditions?.Organisations ?? []).ToHashSet(StringComparer.OrdinalIgnoreCase));
+}
+
+/// <summary>Creates a policy or adds a new version of it; running SLA cycles of open tickets are recomputed.</summary>
+public sealed record PutSlaPolicy(string Name, PolicyBody? Body) : ICommand<ConfigurationVersionDto>;
+
+public sealed class PutSlaPolicyValidator : AbstractValidator<PutSlaPolicy>
+{
+    public PutSlaPolicyValidator()
+    {
+        RuleFor(c => c.Name).NotEmpty().MaximumLength(100).Matches("^[A-Za-z0-9_.-]+$").WithName("name");
+        RuleFor(c => c.Body).NotNull().WithName("body");
+        When(c => c.Body is not null, () =>
+        {
+            RuleFor(c => c.Body!.Calendar).NotEmpty().WithName("calendar");
+            RuleFor(c => c.Body!.Targets).NotEmpty().WithName("targets");
+            RuleForEach(c => c.Body!.Targets).Custom((kv, ctx) =>
+            {
+                if (!Vocabulary.TryPriority(kv.Key, out _))
+                    ctx.AddFailure($"targets.{kv.Key}", $"'{kv.Key}' is not a priority ({Vocabulary.ListOf(Vocabulary.PriorityNames)}).");
+                foreach (var (metric, value) in new[] { ("firstResponse", kv.Value.FirstResponse), ("nextReply", kv.Value.NextReply), ("resolution", kv.Value.Resolution) })
+                    if (value is not null && (PolicyBody.ParseDuration(value) is not { } d || d <= Duration.Zero))
+                        ctx.AddFailure($"targets.{kv.Key}.{metric}", $"'{value}' is not a positive ISO-8601 duration (e.g. PT4H).");
+            });
+            RuleForEach(c => c.Body!.WarnAtPercent).InclusiveBetween(1, 99).OverridePropertyName("warnAtPercent");
+            RuleForEach(c => c.Body!.PauseOn).Must(s => Vocabulary.TryStatus(s, out var st) && st is not (TicketStatus.Solved or TicketStatus.Closed))
+                .WithMessage("'pauseOn' lists statuses other than solved and closed.").OverridePropertyName("pauseOn");
+            RuleForEach(c => c.Body!.Conditions!.Priorities).Must(p => Vocabulary.TryPriority(p, out _))
+                .WithMessage($"'conditions.priorities' must be among {Vocabulary.ListOf(Vocabulary.PriorityNames)}.")
+                .OverridePropertyName("conditions.priorities").When(c => c.Body!.Conditions?.Priorities is not null);
+            RuleForEach(c => c.Body!.Conditions!.Tags).Must(t => { try { Ticket.NormaliseTag(t); return true; } catch { return false; } })
+                .WithMessage("'conditions.tags' must be valid tags.").OverridePropertyName("conditions.tags")
+                .When(c => c.Body!.Conditions?.Tags is not null);
+        });
+    }
+}
+
+public sealed class PutSlaPolicyHandler(HelpDeskDbContext db, IClock clock, Caller caller, SlaRecomputation recomputation)
+    : ICommandHandler<PutSlaPolicy, ConfigurationVersionDto>
+{
+    public async ValueTask<ConfigurationVersionDto> Handle(PutSlaPolicy command, CancellationToken ct)
+    {
+        await caller.RequireRoleAsync(AgentRole.Admin, ct);
+        var body = command.Body!;
+        var calendar = body.Calendar!.ToLowerInvariant();
+        if (!await db.CalendarVersions.AnyAsync(c => c.Name == calendar, ct))
+            throw new ValidationException([new FluentValidation.Results.ValidationFailure("calendar", $"There is no calendar '{body.Calendar}'.")]);
+        var now = clock.GetCurrentInstant();
+        var name = command.Name.ToLowerInvariant();
+        var version = (await db.SlaPolicyVersions.Where(p => p.Name == name).MaxAsync(p => (int?)p.Version, ct) ?? 0) + 1;
+        db.SlaPolicyVersions.Add(new SlaPolicyVersion(Guid.CreateVersion7(), name, version, now, body.Position, calendar,
+            body.ToConditions(), body.ToTerms(), body.Active));
+        await db.SaveChangesAsync(ct);
+        var recomputed = await recomputation.RecomputeOpenTicketsAsync(now, ct);
+        return new ConfigurationVersionDto(name, version, now, recomputed);
+    }
+}
