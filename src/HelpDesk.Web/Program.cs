@@ -1,4 +1,6 @@
-var builder = WebApplication.CreateBuilder(args);
-var app = builder.Build();
-app.MapGet("/", () => "Hello World!");
-app.Run();
+using HelpDesk.Web.Cli;
+
+return await HelpDeskCli.RunAsync(args, Console.In, Console.Out, Console.Error);
+
+/// <summary>The entry point type, for WebApplicationFactory.</summary>
+public partial class Program;

@@ -1,0 +1,99 @@
+using System.Security.Claims;
+using System.Text.Encodings.Web;
+using HelpDesk.Application.Auth;
+using HelpDesk.Application.Common;
+using HelpDesk.Domain.Agents;
+using Microsoft.AspNetCore.Antiforgery;
+using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.Authentication.Cookies;
+using Microsoft.Extensions.Options;
+
+namespace HelpDesk.Web.Auth;
+
+public static class AuthSchemes
+{
+    public const string Token = "ApiToken";
+    public const string Cookie = CookieAuthenticationDefaults.AuthenticationScheme;
+    public const string Either = "CookieOrToken";
+
+    public static ClaimsPrincipal Principal(Agent agent, string scheme) => new(new ClaimsIdentity(
+    [
+        new Claim(ClaimTypes.NameIdentifier, agent.Id.ToString()),
+        new Claim(ClaimTypes.Email, agent.Email),
+        new Claim(ClaimTypes.Name, agent.Name),
+        new Claim(ClaimTypes.Role, Vocabulary.Name(agent.Role)),
+    ], scheme));
+
+    /// <summary>
+    /// Cookies for the console, bearer tokens for the API; API paths answer 401/403 instead of redirecting to the login page.
+    /// </summary>
+    public static IServiceCollection AddHelpDeskAuth(this IServiceCollection services)
+    {
+        services.AddAuthentication(Either)
+            .AddPolicyScheme(Either, Either, o => o.ForwardDefaultSelector = ctx =>
+                ctx.Request.Headers.Authorization.ToString().StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase) ? Token : Cookie)
+            .AddScheme<AuthenticationSchemeOptions, ApiTokenHandler>(Token, null)
+            .AddCookie(Cookie, o =>
+            {
+                o.Cookie.Name = "helpdesk.auth";
+                o.Cookie.HttpOnly = true;
+                o.Cookie.SameSite = SameSiteMode.Strict;
+                o.Cookie.SecurePolicy = CookieSecurePolicy.SameAsRequest;
+                o.LoginPath = "/login";
+                o.SlidingExpiration = true;
+                o.ExpireTimeSpan = TimeSpan.FromHours(12);
+                o.Events.OnRedirectToLogin = ctx => ApiOr(ctx, StatusCodes.Status401Unauthorized);
+                o.Events.OnRedirectToAccessDenied = ctx => ApiOr(ctx, StatusCodes.Status403Forbidden);
+            });
+        services.AddAuthorization(o => o.FallbackPolicy = null);
+        services.AddAntiforgery(o => o.HeaderName = "X-CSRF-TOKEN");
+        services.AddHttpContextAccessor();
+        services.AddScoped<ICurrentAgent, HttpCurrentAgent>();
+        return services;
+    }
+
+    private static Task ApiOr(RedirectContext<CookieAuthenticationOptions> ctx, int status)
+    {
+        if (ctx.Request.Path.StartsWithSegments("/api") || ctx.Request.Path.StartsWithSegments("/hubs"))
+            ctx.Response.StatusCode = status;
+        else
+            ctx.Response.Redirect(ctx.RedirectUri);
+        return Task.CompletedTask;
+    }
+
+    /// <summary>
+    /// A browser sends the auth cookie with any request, so unsafe API calls made with the cookie must carry the
+    /// antiforgery header; bearer-token calls are not exposed to CSRF and need none.
+    /// </summary>
+    public static IApplicationBuilder UseCookieAntiforgeryForApi(this IApplicationBuilder app) => app.Use(async (ctx, next) =>
+    {
+        if (ctx.Request.Path.StartsWithSegments("/api")
+            && !HttpMethods.IsGet(ctx.Request.Method) && !HttpMethods.IsHead(ctx.Request.Method) && !HttpMethods.IsOptions(ctx.Request.Method)
+            && ctx.User.Identity is { IsAuthenticated: true, AuthenticationType: Cookie })
+        {
+            var antiforgery = ctx.RequestServices.GetRequiredService<IAntiforgery>();
+            if (!await antiforgery.IsRequestValidAsync(ctx))
+            {
+                await Results.Problem(statusCode: StatusCodes.Status403Forbidden, title: "Missing or invalid antiforgery token",
+                    detail: "Cookie-authenticated API calls must send the X-CSRF-TOKEN header.").ExecuteAsync(ctx);
+                return;
+            }
+        }
+        await next();
+    });
+}
+
+/// <summary>Authenticates <c>Authorization: Bearer hd_…</c> against the hashed tokens.</summary>
+public sealed class ApiTokenHandler(IOptionsMonitor<AuthenticationSchemeOptions> options, ILoggerFactory logger, UrlEncoder encoder, Credentials credentials)
+    : AuthenticationHandler<AuthenticationSchemeOptions>(options, logger, encoder)
+{
+    protected override async Task<AuthenticateResult> HandleAuthenticateAsync()
+    {
+        var header = Request.Headers.Authorization.ToString();
+        if (!header.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase)) return AuthenticateResult.NoResult();
+        var agent = await credentials.ResolveTokenAsync(header["Bearer ".Length..].Trim(), Context.RequestAborted);
+        return agent is null
+            ? AuthenticateResult.Fail("Unknown or revoked token.")
+            : AuthenticateResult.Success(new AuthenticationTicket(AuthSchemes.Principal(agent, AuthSchemes.Token), AuthSchemes.Token));
+    }
+}

@@ -1,0 +1,173 @@
+using FluentValidation;
+using HelpDesk.Application;
+using HelpDesk.Application.Agents.CreateAgent;
+using HelpDesk.Application.Agents.CreateApiToken;
+using HelpDesk.Application.Common;
+using HelpDesk.Application.Persistence;
+using HelpDesk.Application.Sla.Simulation;
+using HelpDesk.Web.Hosting;
+using Mediator;
+using NodaTime;
+
+namespace HelpDesk.Web.Cli;
+
+/// <summary>
+/// The <c>helpdesk</c> command line. Operator commands run without the web host (a small service provider on the same
+/// configuration), so they start fast and never open a port.
+/// </summary>
+public static class HelpDeskCli
+{
+    public const string Usage = """
+        usage: helpdesk [command] [options]
+
+          serve [--urls URL]                 run the help desk (the default command)
+          migrate                            create or upgrade the database
+          agents add --email E --name N --role agent|lead|admin [--team T]... [--password P]
+          tokens create --email E [--name N] print a new API token for the agent (only the token)
+          seed-demo                          add the demo teams, agents, SLA policies and tickets
+          sla simulate FILE|-                run the SLA engine on a scenario (JSON), print the clocks
+          help                               this text
+
+        Configuration: appsettings.json and environment variables, e.g.
+          ConnectionStrings__HelpDesk, HelpDesk__Database__Provider (Sqlite|SqlServer)
+        """;
+
+    // Options the ASP.NET Core host itself understands; WebApplicationFactory passes some of them.
+    private static readonly HashSet<string> HostOptions = ["urls", "contentRoot", "environment", "applicationName"];
+
+    public static async Task<int> RunAsync(string[] args, TextReader stdin, TextWriter stdout, TextWriter stderr)
+    {
+        try
+        {
+            var command = args.Length == 0 || args[0].StartsWith("--", StringComparison.Ordinal) ? "serve" : args[0];
+            var rest = args.Length == 0 || args[0].StartsWith("--", StringComparison.Ordinal) ? args : args[1..];
+            switch (command)
+            {
+                case "serve":
+                    CliArgs.Parse(rest, HostOptions);
+                    await HelpDeskWebApp.Build(rest).RunAsync();
+                    return 0;
+                case "help" or "-h":
+                    await stdout.WriteLineAsync(Usage);
+                    return 0;
+                case "migrate":
+                    CliArgs.Parse(rest, new HashSet<string>()).RequireNoWords();
+                    await using (var services = CliServices.Build())
+                    await using (var scope = services.CreateAsyncScope())
+                        await DatabaseSetup.MigrateAsync(scope.ServiceProvider.GetRequiredService<HelpDeskDbContext>());
+                    await stdout.WriteLineAsync("database is up to date");
+                    return 0;
+                case "seed-demo":
+                    CliArgs.Parse(rest, new HashSet<string>()).RequireNoWords();
+                    await using (var services = await CliServices.BuildMigratedAsync())
+                    {
+                        var seeded = await DemoData.SeedAsync(services, CancellationToken.None);
+                        await stdout.WriteLineAsync(seeded ? $"demo data seeded; sign in as {DemoData.AdminEmail}" : "the database already has agents; nothing seeded");
+                    }
+                    return 0;
+                case "agents":
+                    return await AgentsAsync(rest, stdout);
+                case "tokens":
+                    return await TokensAsync(rest, stdout);
+                case "sla":
+                    return await SlaAsync(rest, stdin, stdout, stderr);
+                default:
+                    throw new CliUsageException($"unknown command '{command}'");
+            }
+        }
+        catch (CliUsageException ex)
+        {
+            await stderr.WriteLineAsync($"helpdesk: {ex.Message}");
+            await stderr.WriteLineAsync(Usage);
+            return 2;
+        }
+        catch (ValidationException ex)
+        {
+            await stderr.WriteLineAsync($"helpdesk: {string.Join("; ", ex.Errors.Select(e => $"{ProblemMapping.CamelCase(e.PropertyName)}: {e.ErrorMessage}"))}");
+            return 2;
+        }
+        catch (Exception ex) when (ex is Domain.Common.DomainRuleViolation or NotFoundException or ForbiddenException)
+        {
+            await stderr.WriteLineAsync($"helpdesk: {ex.Message}");
+            return 1;
+        }
+    }
+
+    private static void RequireNoWords(this CliArgs args)
+    {
+        if (args.Words.Count > 0) throw new CliUsageException($"unexpected argument '{args.Words[0]}'");
+    }
+
+    private static async Task<int> AgentsAsync(string[] args, TextWriter stdout)
+    {
+        if (args.Length == 0 || args[0] != "add") throw new CliUsageException("expected 'agents add'");
+        var a = CliArgs.Parse(args[1..], new HashSet<string> { "email", "name", "role", "team", "password" });
+        a.RequireNoWords();
+        await using var services = await CliServices.BuildMigratedAsync();
+        await using var scope = services.CreateAsyncScope();
+        var agent = await scope.ServiceProvider.GetRequiredService<IMediator>().Send(
+            new CreateAgent(a.Required("email"), a.Required("name"), a.Required("role"), a.Options("team"), a.Option("password")));
+        await stdout.WriteLineAsync($"agent {agent.Email} ({agent.Role}) created in {(agent.Teams.Count == 0 ? "no team" : string.Join(", ", agent.Teams))}");
+        return 0;
+    }
+
+    private static async Task<int> TokensAsync(string[] args, TextWriter stdout)
+    {
+        if (args.Length == 0 || args[0] != "create") throw new CliUsageException("expected 'tokens create'");
+        var a = CliArgs.Parse(args[1..], new HashSet<string> { "email", "name" });
+        a.RequireNoWords();
+        await using var services = await CliServices.BuildMigratedAsync();
+        await using var scope = services.CreateAsyncScope();
+        var token = await scope.ServiceProvider.GetRequiredService<IMediator>().Send(new CreateApiToken(a.Required("email"), a.Option("name")));
+        await stdout.WriteLineAsync(token.Token);
+        return 0;
+    }
+
+    private static async Task<int> SlaAsync(string[] args, TextReader stdin, TextWriter stdout, TextWriter stderr)
+    {
+        if (args.Length == 0 || args[0] != "simulate") throw new CliUsageException("expected 'sla simulate FILE|-'");
+        var a = CliArgs.Parse(args[1..], new HashSet<string>());
+        if (a.Words.Count != 1) throw new CliUsageException("sla simulate takes one FILE (or - for standard input)");
+        string input;
+        if (a.Words[0] == "-") input = await stdin.ReadToEndAsync();
+        else
+        {
+            try { input = await File.ReadAllTextAsync(a.Words[0]); }
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+            {
+                await stderr.WriteLineAsync($"helpdesk: cannot read {a.Words[0]}: {ex.Message}");
+                return 2;
+            }
+        }
+        return SlaSimulator.Run(input, stdout, stderr);
+    }
+}
+
+/// <summary>The services an operator command needs: configuration, database, mediator; no web host.</summary>
+public static class CliServices
+{
+    public static ServiceProvider Build()
+    {
+        var configuration = new ConfigurationBuilder()
+            .SetBasePath(AppContext.BaseDirectory)
+            .AddJsonFile("appsettings.json", optional: true)
+            .AddEnvironmentVariables()
+            .Build();
+        var services = new ServiceCollection();
+        services.AddSingleton<IConfiguration>(configuration);
+        services.AddLogging(l => l.AddConsole(o => o.LogToStandardErrorThreshold = LogLevel.Trace).SetMinimumLevel(LogLevel.Warning));
+        services.AddSingleton<IClock>(SystemClock.Instance);
+        services.AddHelpDeskDatabase(configuration);
+        services.AddHelpDeskApplication();
+        services.AddScoped<ICurrentAgent, SystemCaller>();
+        return services.BuildServiceProvider();
+    }
+
+    public static async Task<ServiceProvider> BuildMigratedAsync()
+    {
+        var services = Build();
+        await using var scope = services.CreateAsyncScope();
+        await DatabaseSetup.MigrateAsync(scope.ServiceProvider.GetRequiredService<HelpDeskDbContext>());
+        return services;
+    }
+}

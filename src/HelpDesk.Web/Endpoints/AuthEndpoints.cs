@@ -1,0 +1,67 @@
+using System.Net;
+using System.Security.Claims;
+using HelpDesk.Application.Auth;
+using HelpDesk.Web.Auth;
+using Microsoft.AspNetCore.Antiforgery;
+using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.Mvc;
+
+namespace HelpDesk.Web.Endpoints;
+
+/// <summary>Console sign-in with a password (cookie + antiforgery) and the caller's own identity.</summary>
+public static class AuthEndpoints
+{
+    public static WebApplication MapAuthEndpoints(this WebApplication app)
+    {
+        app.MapGet("/login", (HttpContext http, IAntiforgery antiforgery, string? returnUrl, string? error) =>
+        {
+            var tokens = antiforgery.GetAndStoreTokens(http);
+            var message = error is null ? "" : "<p class=\"error\" role=\"alert\">E-mail or password is not right.</p>";
+            var html = $$"""
+                <!doctype html><html lang="en"><head><meta charset="utf-8"><title>Sign in · HelpDesk</title>
+                <meta name="viewport" content="width=device-width, initial-scale=1">
+                <style>body{font-family:system-ui,sans-serif;max-width:22rem;margin:4rem auto}label{display:block;margin:.8rem 0 .2rem}
+                input{width:100%;padding:.4rem;box-sizing:border-box}button{margin-top:1rem;padding:.5rem 1rem}.error{color:#b00020}</style></head>
+                <body><h1>HelpDesk</h1>{{message}}
+                <form method="post" action="/login">
+                <input type="hidden" name="{{tokens.FormFieldName}}" value="{{WebUtility.HtmlEncode(tokens.RequestToken)}}">
+                <input type="hidden" name="returnUrl" value="{{WebUtility.HtmlEncode(returnUrl ?? "/")}}">
+                <label for="email">E-mail</label><input id="email" name="email" type="email" autocomplete="username" required autofocus>
+                <label for="password">Password</label><input id="password" name="password" type="password" autocomplete="current-password" required>
+                <button type="submit">Sign in</button></form></body></html>
+                """;
+            return Results.Content(html, "text/html; charset=utf-8");
+        }).AllowAnonymous().ExcludeFromDescription();
+
+        app.MapPost("/login", async (HttpContext http, [FromForm] string email, [FromForm] string password, [FromForm] string? returnUrl,
+            Credentials credentials, CancellationToken ct) =>
+        {
+            var agent = await credentials.VerifyPasswordAsync(email, password, ct);
+            if (agent is null) return Results.Redirect($"/login?error=1&returnUrl={Uri.EscapeDataString(returnUrl ?? "/")}");
+            await http.SignInAsync(AuthSchemes.Cookie, AuthSchemes.Principal(agent, AuthSchemes.Cookie));
+            // Only local return URLs: an open redirect would let a phishing link bounce through our login.
+            var target = returnUrl is { Length: > 0 } r && r.StartsWith('/') && !r.StartsWith("//") && !r.StartsWith("/\\") ? r : "/";
+            return Results.Redirect(target);
+        }).AllowAnonymous().ExcludeFromDescription();
+
+        app.MapPost("/logout", async (HttpContext http) =>
+        {
+            await http.SignOutAsync(AuthSchemes.Cookie);
+            return Results.Redirect("/login");
+        }).RequireAuthorization().ExcludeFromDescription();
+
+        app.MapGet("/api/v1/me", (HttpContext http, IAntiforgery antiforgery) =>
+        {
+            var user = http.User;
+            var csrf = user.Identity?.AuthenticationType == AuthSchemes.Cookie ? antiforgery.GetAndStoreTokens(http).RequestToken : null;
+            return Results.Ok(new
+            {
+                email = user.FindFirstValue(ClaimTypes.Email),
+                name = user.FindFirstValue(ClaimTypes.Name),
+                role = user.FindFirstValue(ClaimTypes.Role),
+                csrfToken = csrf,
+            });
+        }).RequireAuthorization().WithTags("Auth").WithSummary("Who you are (and the antiforgery token for cookie sessions)");
+        return app;
+    }
+}

@@ -1,0 +1,78 @@
+using HelpDesk.Application.Tickets;
+using HelpDesk.Application.Tickets.AddReply;
+using HelpDesk.Application.Tickets.AssignTicket;
+using HelpDesk.Application.Tickets.ChangePriority;
+using HelpDesk.Application.Tickets.ChangeStatus;
+using HelpDesk.Application.Tickets.ClaimTicket;
+using HelpDesk.Application.Tickets.CreateTicket;
+using HelpDesk.Application.Tickets.GetArticles;
+using HelpDesk.Application.Tickets.GetCustomerHistory;
+using HelpDesk.Application.Tickets.GetQueue;
+using HelpDesk.Application.Tickets.GetTicket;
+using HelpDesk.Application.Tickets.GetTicketSla;
+using Mediator;
+
+namespace HelpDesk.Web.Endpoints;
+
+public static class TicketEndpoints
+{
+    public sealed record CreateTicketRequest(string? Subject, string? Body, RequesterInput? Requester, string? Priority, string? Team);
+    public sealed record ReplyRequest(string? Body, string? Visibility, int? ExpectedVersion);
+    public sealed record StatusRequest(string? Status);
+    public sealed record PriorityRequest(string? Priority);
+    public sealed record AssignmentRequest(string? Agent);
+    public sealed record TagsRequest(IReadOnlyList<string>? Add, IReadOnlyList<string>? Remove);
+
+    public static RouteGroupBuilder MapTicketEndpoints(this RouteGroupBuilder api)
+    {
+        var tickets = api.MapGroup("/tickets").WithTags("Tickets");
+
+        tickets.MapPost("/", async (CreateTicketRequest r, IMediator m, CancellationToken ct) =>
+        {
+            var ticket = await m.Send(new CreateTicket(r.Subject, r.Body, r.Requester, r.Priority, r.Team), ct);
+            return Results.Created($"/api/v1/tickets/{ticket.Number}", ticket);
+        }).WithSummary("Open a ticket for a customer").Produces<TicketDto>(201);
+
+        tickets.MapGet("/", async (string? team, string[]? status, string? assignee, string? priority, int? limit, int? offset, IMediator m, CancellationToken ct) =>
+            Results.Ok(await m.Send(new GetQueue(team, status, assignee, priority, limit ?? 50, offset ?? 0), ct)))
+            .WithSummary("The queue: open tickets of your teams, nearest SLA due first").Produces<QueuePage>();
+
+        tickets.MapGet("/{number:int}", async (int number, IMediator m, CancellationToken ct) => Results.Ok(await m.Send(new GetTicket(number), ct)))
+            .WithSummary("One ticket").Produces<TicketDto>();
+
+        tickets.MapGet("/{number:int}/articles", async (int number, IMediator m, CancellationToken ct) => Results.Ok(await m.Send(new GetArticles(number), ct)))
+            .WithSummary("The ticket's thread, oldest first").Produces<IReadOnlyList<ArticleDto>>();
+
+        tickets.MapPost("/{number:int}/replies", async (int number, ReplyRequest r, IMediator m, CancellationToken ct) =>
+        {
+            var result = await m.Send(new AddReply(number, r.Body, r.Visibility, r.ExpectedVersion), ct);
+            return Results.Created($"/api/v1/tickets/{number}/articles", result);
+        }).WithSummary("Reply (public) or add an internal note; expectedVersion refuses a stale reply with 409").Produces<ReplyResult>(201);
+
+        tickets.MapPost("/{number:int}/status", async (int number, StatusRequest r, IMediator m, CancellationToken ct) =>
+            Results.Ok(await m.Send(new ChangeStatus(number, r.Status), ct))).WithSummary("Change the status").Produces<TicketDto>();
+
+        tickets.MapPost("/{number:int}/priority", async (int number, PriorityRequest r, IMediator m, CancellationToken ct) =>
+            Results.Ok(await m.Send(new ChangePriority(number, r.Priority), ct))).WithSummary("Change the priority").Produces<TicketDto>();
+
+        tickets.MapPost("/{number:int}/assignment", async (int number, AssignmentRequest r, IMediator m, CancellationToken ct) =>
+            Results.Ok(await m.Send(new AssignTicket(number, r.Agent), ct))).WithSummary("Assign to an agent (by e-mail) or unassign (null)").Produces<TicketDto>();
+
+        tickets.MapPost("/{number:int}/claim", async (int number, IMediator m, CancellationToken ct) =>
+            Results.Ok(await m.Send(new ClaimTicket(number), ct))).WithSummary("Take an unassigned ticket").Produces<TicketDto>();
+
+        tickets.MapPost("/{number:int}/tags", async (int number, TagsRequest r, IMediator m, CancellationToken ct) =>
+            Results.Ok(await m.Send(new Application.Tickets.TagTicket.TagTicket(number, r.Add, r.Remove), ct))).WithSummary("Add and remove tags").Produces<TicketDto>();
+
+        tickets.MapGet("/{number:int}/sla", async (int number, IMediator m, CancellationToken ct) =>
+        {
+            var sla = await m.Send(new GetTicketSla(number), ct);
+            return Results.Text(TicketSlaJson.Write(sla), "application/json");
+        }).WithSummary("Every SLA cycle with its explanation, in the shape of `helpdesk sla simulate`");
+
+        api.MapGet("/customers/{email}/history", async (string email, IMediator m, CancellationToken ct) =>
+            Results.Ok(await m.Send(new GetCustomerHistory(email), ct))).WithTags("Customers")
+            .WithSummary("A customer's other tickets").Produces<CustomerHistoryDto>();
+        return api;
+    }
+}

@@ -1,0 +1,42 @@
+using HelpDesk.Application.Persistence;
+using Microsoft.EntityFrameworkCore;
+
+namespace HelpDesk.Web.Hosting;
+
+/// <summary>Database provider selection. SQLite is the embedded default; SQL Server is the production provider.</summary>
+public static class DatabaseSetup
+{
+    public const string SqliteMigrations = "HelpDesk.Migrations.Sqlite";
+    public const string SqlServerMigrations = "HelpDesk.Migrations.SqlServer";
+
+    public static string Provider(IConfiguration configuration) => configuration["HelpDesk:Database:Provider"] ?? "Sqlite";
+
+    public static string ConnectionString(IConfiguration configuration) =>
+        configuration.GetConnectionString("HelpDesk") is { Length: > 0 } cs ? cs
+        : Provider(configuration).Equals("Sqlite", StringComparison.OrdinalIgnoreCase)
+            ? $"Data Source={Path.Combine(AppContext.BaseDirectory, "helpdesk.db")}"
+            : throw new InvalidOperationException("ConnectionStrings:HelpDesk is required for the SqlServer provider.");
+
+    public static void Configure(DbContextOptionsBuilder options, IConfiguration configuration)
+    {
+        var provider = Provider(configuration);
+        var connectionString = ConnectionString(configuration);
+        if (provider.Equals("Sqlite", StringComparison.OrdinalIgnoreCase))
+            options.UseSqlite(connectionString, o => o.MigrationsAssembly(SqliteMigrations));
+        else if (provider.Equals("SqlServer", StringComparison.OrdinalIgnoreCase))
+            options.UseSqlServer(connectionString, o => o.MigrationsAssembly(SqlServerMigrations).EnableRetryOnFailure());
+        else
+            throw new InvalidOperationException($"HelpDesk:Database:Provider must be Sqlite or SqlServer, not '{provider}'.");
+    }
+
+    public static IServiceCollection AddHelpDeskDatabase(this IServiceCollection services, IConfiguration configuration) =>
+        services.AddDbContext<HelpDeskDbContext>(o => Configure(o, configuration));
+
+    /// <summary>Applies pending migrations; SQLite also gets WAL so readers do not wait for the writer.</summary>
+    public static async Task MigrateAsync(HelpDeskDbContext db, CancellationToken ct = default)
+    {
+        await db.Database.MigrateAsync(ct);
+        if (db.Database.IsSqlite())
+            await db.Database.ExecuteSqlRawAsync("PRAGMA journal_mode=WAL;", ct);
+    }
+}
