@@ -48,10 +48,10 @@ public sealed class SlaScheduler(HelpDeskDbContext db, SlaConfigurationCache cac
     /// <summary>Stores the derived SLA columns from a report, skipping alerts that have already fired.</summary>
     public static void Schedule(Ticket ticket, SlaReport report, IReadOnlySet<(SlaMetric, int, int)> fired)
     {
-        var next = SlaAlertPoint.Of(report)
+        var next = report.AlertPoints()
             .Where(p => !fired.Contains((p.Metric, p.Cycle, p.Percent)))
             .Select(p => (Instant?)p.At)
-            .Min();
-        ticket.ScheduleSla(SlaAlertPoint.NearestDue(report), ticket.IsClosed ? null : next);
+            .FirstOrDefault();
+        ticket.ScheduleSla(report.NearestDueAt(), ticket.IsClosed ? null : next);
     }
 }

@@ -44,7 +44,7 @@ public enum SlaAlertKind { Warning, Breach }
 /// One instant at which a running cycle crosses a warning threshold (<see cref="Percent"/> from the policy) or becomes
 /// breached (<see cref="Percent"/> is 100, <see cref="Kind"/> is <see cref="SlaAlertKind.Breach"/>).
 /// </summary>
-public sealed record SlaAlert(SlaMetric Metric, int Cycle, SlaAlertKind Kind, int Percent, Instant At);
+public sealed record SlaAlertPoint(SlaMetric Metric, int Cycle, SlaAlertKind Kind, int Percent, Instant At);
 
 /// <summary>All cycles of a ticket, ordered by metric then cycle number.</summary>
 public sealed record SlaReport(IReadOnlyList<SlaCycle> Clocks)
@@ -56,9 +56,9 @@ public sealed record SlaReport(IReadOnlyList<SlaCycle> Clocks)
     /// percent): each warning (reached or projected) and the breach instant <see cref="SlaCycle.BreachesAt"/>.
     /// Paused and stopped cycles have none: nothing will happen to them until another event.
     /// </summary>
-    public IReadOnlyList<SlaAlert> AlertPoints()
+    public IReadOnlyList<SlaAlertPoint> AlertPoints()
     {
-        var alerts = new List<SlaAlert>();
+        var alerts = new List<SlaAlertPoint>();
         foreach (var c in Clocks)
         {
             if (c.State != CycleState.Running)
@@ -68,12 +68,12 @@ public sealed record SlaReport(IReadOnlyList<SlaCycle> Clocks)
 
             foreach (var w in c.Warnings)
             {
-                alerts.Add(new SlaAlert(c.Metric, c.Cycle, SlaAlertKind.Warning, w.Percent, w.At));
+                alerts.Add(new SlaAlertPoint(c.Metric, c.Cycle, SlaAlertKind.Warning, w.Percent, w.At));
             }
 
             if (c.BreachesAt is { } breach)
             {
-                alerts.Add(new SlaAlert(c.Metric, c.Cycle, SlaAlertKind.Breach, 100, breach));
+                alerts.Add(new SlaAlertPoint(c.Metric, c.Cycle, SlaAlertKind.Breach, 100, breach));
             }
         }
 
@@ -91,11 +91,20 @@ public sealed record SlaReport(IReadOnlyList<SlaCycle> Clocks)
         return alerts;
     }
 
+    /// <summary>The nearest due instant of a running cycle (the queue sorts by it); null when nothing is running.</summary>
+    public Instant? NearestDueAt()
+    {
+        Instant? nearest = null;
+        foreach (var c in Clocks)
+            if (c.State == CycleState.Running && c.DueAt is { } due && (nearest is null || due < nearest)) nearest = due;
+        return nearest;
+    }
+
     /// <summary>
     /// The earliest alert point strictly after <paramref name="after"/> (typically the evaluation instant): what a
     /// due-queue schedules for this ticket. <c>null</c> when no running cycle has anything ahead.
     /// </summary>
-    public SlaAlert? NextAlertAfter(Instant after)
+    public SlaAlertPoint? NextAlertAfter(Instant after)
     {
         foreach (var alert in AlertPoints())
         {

@@ -25,7 +25,7 @@ public static class HelpDeskWebApp
         builder.Services.AddExceptionHandler<ProblemMapping>();
         builder.Services.ConfigureHttpJsonOptions(o => ConfigureJson(o.SerializerOptions));
         builder.Services.AddOpenApi();
-        builder.Services.AddHealthChecks().AddDbContextCheck<HelpDeskDbContext>("database");
+        builder.Services.AddHealthChecks().AddCheck<DatabaseHealthCheck>("database");
         builder.Services.AddHostedService<FirstStart>();
 
         var app = builder.Build();

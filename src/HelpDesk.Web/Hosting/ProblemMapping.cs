@@ -10,7 +10,7 @@ namespace HelpDesk.Web.Hosting;
 /// Maps failures to RFC 9457 ProblemDetails: validation → 400 naming each field, not found → 404, forbidden → 403,
 /// stale or lost race → 409, business rule → 422 with its rule code. Anything else is a 500 without internals.
 /// </summary>
-public sealed class ProblemMapping(IProblemDetailsService problems, ILogger<ProblemMapping> logger) : IExceptionHandler
+public sealed class ProblemMapping(ILogger<ProblemMapping> logger) : IExceptionHandler
 {
     public async ValueTask<bool> TryHandleAsync(HttpContext http, Exception exception, CancellationToken ct)
     {
