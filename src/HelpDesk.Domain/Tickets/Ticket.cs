@@ -191,7 +191,7 @@ public sealed class Ticket
         now = NotBeforeLastChange(now);
         if (AssigneeId == agent.Id) return;
         if (AssigneeId is not null)
-            throw new DomainRuleViolation("claim.already_assigned", $"Ticket #{Number} is already assigned.");
+            throw new ConcurrencyConflict("claim.already_assigned", $"Ticket #{Number} is already assigned.");
         Assign(agent, Actor.ForAgent(agent.Id, agent.Name, agent.Email), now);
     }
 

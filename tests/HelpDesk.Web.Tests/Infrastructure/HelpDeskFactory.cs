@@ -1,0 +1,105 @@
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using HelpDesk.Application.Agents.CreateAgent;
+using HelpDesk.Application.Agents.CreateApiToken;
+using HelpDesk.Application.Configuration.PutCalendar;
+using HelpDesk.Application.Configuration.PutSlaPolicy;
+using HelpDesk.Application.Teams.CreateTeam;
+using Mediator;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using NodaTime;
+using NodaTime.Testing;
+
+namespace HelpDesk.Web.Tests.Infrastructure;
+
+/// <summary>
+/// The real host on a fresh SQLite file (migrated on start, no demo data) with a fake clock.
+/// Monday 2 March 2026, 09:00 in Berlin, unless a test moves the clock.
+/// </summary>
+public sealed class HelpDeskFactory : WebApplicationFactory<Program>
+{
+    public static readonly Instant MondayNineBerlin = Instant.FromUtc(2026, 3, 2, 8, 0);
+
+    private readonly string _dbPath = Path.Combine(Path.GetTempPath(), $"helpdesk-test-{Guid.NewGuid():N}.db");
+
+    public FakeClock Clock { get; } = new(MondayNineBerlin);
+
+    protected override void ConfigureWebHost(IWebHostBuilder builder)
+    {
+        builder.UseSetting("ConnectionStrings:HelpDesk", $"Data Source={_dbPath}");
+        builder.UseSetting("HelpDesk:SeedDemo", "false");
+        builder.UseEnvironment("Testing");
+        builder.ConfigureServices(s =>
+        {
+            s.RemoveAll<IClock>();
+            s.AddSingleton<IClock>(Clock);
+        });
+    }
+
+    public async Task<T> SendAsSystemAsync<T>(IRequest<T> request)
+    {
+        await using var scope = Services.CreateAsyncScope();
+        return await scope.ServiceProvider.GetRequiredService<IMediator>().Send(request);
+    }
+
+    public async Task<T> SendAsSystemAsync<T>(ICommand<T> command)
+    {
+        await using var scope = Services.CreateAsyncScope();
+        return await scope.ServiceProvider.GetRequiredService<IMediator>().Send(command);
+    }
+
+    /// <summary>Creates an agent (and the team when missing) and returns an HTTP client that uses its bearer token.</summary>
+    public async Task<HttpClient> AgentClientAsync(string email, string role = "agent", params string[] teams)
+    {
+        foreach (var team in teams) await EnsureTeamAsync(team);
+        await SendAsSystemAsync(new CreateAgent(email, email.Split('@')[0], role, teams, "correct-horse-battery"));
+        var token = await SendAsSystemAsync(new CreateApiToken(email, "test"));
+        var client = CreateClient();
+        client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token.Token);
+        return client;
+    }
+
+    public async Task EnsureTeamAsync(string name)
+    {
+        try { await SendAsSystemAsync(new CreateTeam(name, name)); }
+        catch (Domain.Common.DomainRuleViolation e) when (e.Code == "team.exists") { }
+    }
+
+    /// <summary>Berlin 09:00-17:00 Monday to Friday, and a standard policy on it for every ticket.</summary>
+    public async Task UseBusinessHoursPolicyAsync(string firstResponse = "PT4H", string nextReply = "PT8H", string resolution = "PT24H")
+    {
+        var week = new[] { "monday", "tuesday", "wednesday", "thursday", "friday" }.ToDictionary(d => d, _ => new List<List<string>> { new() { "09:00", "17:00" } });
+        await SendAsSystemAsync(new PutCalendar("office", new CalendarBody("Europe/Berlin", week, [])));
+        var targets = new TargetsBody(firstResponse, nextReply, resolution);
+        await SendAsSystemAsync(new PutSlaPolicy("standard", new PolicyBody(10, "office", null,
+            new Dictionary<string, TargetsBody> { ["urgent"] = targets, ["high"] = targets, ["normal"] = targets, ["low"] = targets }, null, null)));
+    }
+
+    protected override void Dispose(bool disposing)
+    {
+        base.Dispose(disposing);
+        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+        foreach (var f in new[] { _dbPath, _dbPath + "-wal", _dbPath + "-shm" })
+            try { File.Delete(f); } catch (IOException) { }
+    }
+}
+
+public static class HttpExtensions
+{
+    public static Task<HttpResponseMessage> CreateTicketAsync(this HttpClient client, string team = "support", string priority = "normal",
+        string subject = "Cannot log in", string email = "maria@example.test") =>
+        client.PostAsJsonAsync("/api/v1/tickets", new { subject, body = "It says my account is locked.", requester = new { email, name = "Maria" }, priority, team });
+
+    public static async Task<int> CreateTicketNumberAsync(this HttpClient client, string team = "support", string priority = "normal")
+    {
+        var response = await client.CreateTicketAsync(team, priority);
+        response.EnsureSuccessStatusCode();
+        return (await response.Content.ReadFromJsonAsync<System.Text.Json.JsonElement>()).GetProperty("number").GetInt32();
+    }
+
+    public static async Task<System.Text.Json.JsonElement> JsonAsync(this HttpResponseMessage response) =>
+        await response.Content.ReadFromJsonAsync<System.Text.Json.JsonElement>();
+}
