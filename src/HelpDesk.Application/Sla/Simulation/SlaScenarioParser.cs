@@ -90,19 +90,9 @@ public static class SlaScenarioParser
             week[(IsoDayOfWeek)(index + 1)] = ParseRanges(day.Value, field);
         }
 
-        var holidays = new List<LocalDate>();
-        if (element.TryGetProperty("holidays", out var holidaysElement))
-        {
-            Expect(holidaysElement, JsonValueKind.Array, "calendar.holidays", "an array of dates");
-            var i = 0;
-            foreach (var h in holidaysElement.EnumerateArray())
-            {
-                var field = $"calendar.holidays[{i++}]";
-                var text = String(h, field);
-                var parsed = LocalDatePattern.Iso.Parse(text);
-                holidays.Add(parsed.Success ? parsed.Value : throw new SlaScenarioException(field, $"bad date '{text}' (expected YYYY-MM-DD)"));
-            }
-        }
+        var holidays = element.TryGetProperty("holidays", out var holidaysElement)
+            ? Items(holidaysElement, "calendar.holidays", "an array of dates", ParseDate)
+            : [];
 
         try
         {
@@ -114,25 +104,19 @@ public static class SlaScenarioParser
         }
     }
 
-    private static WorkingRange[] ParseRanges(JsonElement element, string field)
-    {
-        Expect(element, JsonValueKind.Array, field, "an array of [\"HH:mm\", \"HH:mm\"] ranges");
-        var ranges = new List<WorkingRange>();
-        var i = 0;
-        foreach (var range in element.EnumerateArray())
-        {
-            var rangeField = $"{field}[{i++}]";
-            if (range.ValueKind != JsonValueKind.Array || range.GetArrayLength() != 2)
-            {
-                throw new SlaScenarioException(rangeField, "expected [\"HH:mm\", \"HH:mm\"]");
-            }
+    private static WorkingRange[] ParseRanges(JsonElement element, string field) =>
+        [.. Items(element, field, "an array of [\"HH:mm\", \"HH:mm\"] ranges", ParseRange)];
 
-            var start = ParseTime(range[0], $"{rangeField}[0]", allowMidnightEnd: false)!.Value;
-            var end = ParseTime(range[1], $"{rangeField}[1]", allowMidnightEnd: true);
-            ranges.Add(new WorkingRange(start, end));
+    private static WorkingRange ParseRange(JsonElement range, string field)
+    {
+        if (range.ValueKind != JsonValueKind.Array || range.GetArrayLength() != 2)
+        {
+            throw new SlaScenarioException(field, "expected [\"HH:mm\", \"HH:mm\"]");
         }
 
-        return [.. ranges];
+        return new WorkingRange(
+            ParseTime(range[0], $"{field}[0]", allowMidnightEnd: false)!.Value,
+            ParseTime(range[1], $"{field}[1]", allowMidnightEnd: true));
     }
 
     /// <returns>The time, or null for 24:00 (allowed as an end only).</returns>
@@ -156,6 +140,32 @@ public static class SlaScenarioParser
         throw new SlaScenarioException(field, $"bad time '{text}' (expected HH:mm{(allowMidnightEnd ? ", or 24:00" : "")})");
     }
 
+    private static LocalDate ParseDate(JsonElement element, string field)
+    {
+        var text = String(element, field);
+        var parsed = LocalDatePattern.Iso.Parse(text);
+        return parsed.Success ? parsed.Value : throw new SlaScenarioException(field, $"bad date '{text}' (expected YYYY-MM-DD)");
+    }
+
+    private static int ParsePercent(JsonElement element, string field) =>
+        element.ValueKind == JsonValueKind.Number && element.TryGetInt32(out var percent) && percent is >= 1 and <= 100
+            ? percent
+            : throw new SlaScenarioException(field, $"expected a whole percentage from 1 to 100, not {element.GetRawText()}");
+
+    /// <summary>Parses each item of a JSON array, naming it <c>field[i]</c>.</summary>
+    private static List<T> Items<T>(JsonElement array, string field, string what, Func<JsonElement, string, T> parse)
+    {
+        Expect(array, JsonValueKind.Array, field, what);
+        var items = new List<T>(array.GetArrayLength());
+        var i = 0;
+        foreach (var item in array.EnumerateArray())
+        {
+            items.Add(parse(item, $"{field}[{i++}]"));
+        }
+
+        return items;
+    }
+
     private static SlaPolicyTerms ParsePolicy(JsonElement element)
     {
         Expect(element, JsonValueKind.Object, "policy", "an object");
@@ -175,40 +185,12 @@ public static class SlaScenarioParser
                 OptionalDuration(p.Value, "resolution", field));
         }
 
-        IReadOnlyList<int> warnAt = SlaPolicyTerms.DefaultWarnAtPercent;
-        if (element.TryGetProperty("warnAtPercent", out var warnElement))
-        {
-            Expect(warnElement, JsonValueKind.Array, "policy.warnAtPercent", "an array of percentages");
-            var list = new List<int>();
-            var i = 0;
-            foreach (var w in warnElement.EnumerateArray())
-            {
-                var field = $"policy.warnAtPercent[{i++}]";
-                if (w.ValueKind != JsonValueKind.Number || !w.TryGetInt32(out var percent) || percent is < 1 or > 100)
-                {
-                    throw new SlaScenarioException(field, $"expected a whole percentage from 1 to 100, not {w.GetRawText()}");
-                }
-
-                list.Add(percent);
-            }
-
-            warnAt = [.. list.Distinct().Order()];
-        }
-
-        IReadOnlySet<TicketStatus> pauseOn = SlaPolicyTerms.DefaultPauseOn;
-        if (element.TryGetProperty("pauseOn", out var pauseElement))
-        {
-            Expect(pauseElement, JsonValueKind.Array, "policy.pauseOn", "an array of statuses");
-            var set = new HashSet<TicketStatus>();
-            var i = 0;
-            foreach (var s in pauseElement.EnumerateArray())
-            {
-                var field = $"policy.pauseOn[{i++}]";
-                set.Add(ParseStatus(String(s, field), field));
-            }
-
-            pauseOn = set;
-        }
+        IReadOnlyList<int> warnAt = element.TryGetProperty("warnAtPercent", out var warnElement)
+            ? [.. Items(warnElement, "policy.warnAtPercent", "an array of percentages", ParsePercent).Distinct().Order()]
+            : SlaPolicyTerms.DefaultWarnAtPercent;
+        IReadOnlySet<TicketStatus> pauseOn = element.TryGetProperty("pauseOn", out var pauseElement)
+            ? Items(pauseElement, "policy.pauseOn", "an array of statuses", (s, field) => ParseStatus(String(s, field), field)).ToHashSet()
+            : SlaPolicyTerms.DefaultPauseOn;
 
         return new SlaPolicyTerms(targets, warnAt, pauseOn);
     }
@@ -232,39 +214,32 @@ public static class SlaScenarioParser
         return duration >= Duration.Zero ? duration : throw new SlaScenarioException(field, $"negative duration '{text}'");
     }
 
-    private static List<SlaEvent> ParseEvents(JsonElement element)
-    {
-        Expect(element, JsonValueKind.Array, "events", "an array of events");
-        var events = new List<SlaEvent>();
-        var i = 0;
-        foreach (var e in element.EnumerateArray())
-        {
-            var field = $"events[{i++}]";
-            Expect(e, JsonValueKind.Object, field, "an object");
-            var type = String(Required(e, "type", $"{field}.type"), $"{field}.type");
-            var at = ParseInstant(Required(e, "at", $"{field}.at"), $"{field}.at");
-            SlaEvent parsed = type switch
-            {
-                "created" => new SlaEvent.Created(at, ParsePriority(e, field)),
-                "agent_reply" => new SlaEvent.AgentReply(at),
-                "internal_note" => new SlaEvent.InternalNote(at),
-                "customer_reply" => new SlaEvent.CustomerReply(at),
-                "auto_reply" => new SlaEvent.AutoReply(at),
-                "status" => new SlaEvent.StatusChanged(at, ParseStatus(String(Required(e, "status", $"{field}.status"), $"{field}.status"), $"{field}.status")),
-                "priority" => new SlaEvent.PriorityChanged(at, ParsePriority(e, field)),
-                _ => throw new SlaScenarioException($"{field}.type",
-                    $"unknown event type '{type}' (expected created, agent_reply, internal_note, customer_reply, auto_reply, status or priority)"),
-            };
-            AllowOnly(e, field, type switch
-            {
-                "created" or "priority" => ["at", "type", "priority"],
-                "status" => ["at", "type", "status"],
-                _ => ["at", "type"],
-            });
-            events.Add(parsed);
-        }
+    private static List<SlaEvent> ParseEvents(JsonElement element) => Items(element, "events", "an array of events", ParseEvent);
 
-        return events;
+    private static SlaEvent ParseEvent(JsonElement e, string field)
+    {
+        Expect(e, JsonValueKind.Object, field, "an object");
+        var type = String(Required(e, "type", $"{field}.type"), $"{field}.type");
+        var at = ParseInstant(Required(e, "at", $"{field}.at"), $"{field}.at");
+        SlaEvent parsed = type switch
+        {
+            "created" => new SlaEvent.Created(at, ParsePriority(e, field)),
+            "agent_reply" => new SlaEvent.AgentReply(at),
+            "internal_note" => new SlaEvent.InternalNote(at),
+            "customer_reply" => new SlaEvent.CustomerReply(at),
+            "auto_reply" => new SlaEvent.AutoReply(at),
+            "status" => new SlaEvent.StatusChanged(at, ParseStatus(String(Required(e, "status", $"{field}.status"), $"{field}.status"), $"{field}.status")),
+            "priority" => new SlaEvent.PriorityChanged(at, ParsePriority(e, field)),
+            _ => throw new SlaScenarioException($"{field}.type",
+                $"unknown event type '{type}' (expected created, agent_reply, internal_note, customer_reply, auto_reply, status or priority)"),
+        };
+        AllowOnly(e, field, type switch
+        {
+            "created" or "priority" => ["at", "type", "priority"],
+            "status" => ["at", "type", "status"],
+            _ => ["at", "type"],
+        });
+        return parsed;
     }
 
     private static Priority ParsePriority(JsonElement e, string eventField) =>
