@@ -2,6 +2,8 @@ using HelpDesk.Application.Common;
 using HelpDesk.Application.Persistence;
 using HelpDesk.Application.Sla;
 using HelpDesk.Domain.Agents;
+using HelpDesk.Domain.Common;
+using Microsoft.EntityFrameworkCore;
 using HelpDesk.Domain.Tickets;
 using NodaTime;
 
@@ -23,11 +25,33 @@ public sealed class TicketChanges(HelpDeskDbContext db, IClock clock, Caller cal
         var agent = await caller.AgentAsync(ct);
         var actor = await caller.ActorAsync(ct);
         var now = clock.GetCurrentInstant();
+        var loadedVersion = ticket.Version;
         await change(new TicketChangeContext(ticket, agent, actor, now));
         await sla.RefreshAsync(ticket, now, ct);
-        await db.SaveChangesAsync(ct);
+        await SaveAsync(db, ticket, loadedVersion, ct);
         await publisher.PublishAsync(ticket, ct);
         return await db.ToDtoAsync(ticket, ct);
+    }
+
+    /// <summary>
+    /// Saves a changed ticket. A concurrent change of the same ticket is refused either by the version column or, when
+    /// the database reports the history rows first, by the unique (ticket, sequence) index; both become a
+    /// <see cref="ConcurrencyConflict"/> (409), never a 500.
+    /// </summary>
+    public static async Task SaveAsync(HelpDeskDbContext db, Ticket ticket, int loadedVersion, CancellationToken ct)
+    {
+        try
+        {
+            await db.SaveChangesAsync(ct);
+        }
+        catch (DbUpdateException ex) when (ex is not DbUpdateConcurrencyException)
+        {
+            db.ChangeTracker.Clear();
+            var current = await db.Tickets.Where(t => t.Id == ticket.Id).Select(t => t.Version).SingleOrDefaultAsync(ct);
+            if (current != loadedVersion)
+                throw new ConcurrencyConflict("concurrency.conflict", $"Someone else changed ticket #{ticket.Number} at the same time; reload and try again.");
+            throw;
+        }
     }
 
     public Task<TicketDto> ApplyAsync(int number, Action<TicketChangeContext> change, CancellationToken ct) =>

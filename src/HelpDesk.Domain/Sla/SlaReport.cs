@@ -52,8 +52,10 @@ public sealed record SlaReport(IReadOnlyList<SlaCycle> Clocks)
     public static readonly SlaReport Empty = new([]);
 
     /// <summary>
-    /// Every alert point of the <see cref="CycleState.Running"/> cycles, ordered by instant (then metric, cycle, kind,
-    /// percent): each warning (reached or projected) and the breach instant <see cref="SlaCycle.BreachesAt"/>.
+    /// Every alert point of the cycles that are still counting (running, or running past their target), ordered by
+    /// instant (then metric, cycle, kind, percent): each warning (reached or projected) and the breach instant
+    /// (<see cref="SlaCycle.BreachesAt"/> ahead, or <see cref="SlaCycle.BreachedAt"/> once passed, so a due-queue that
+    /// evaluates just after the instant still sees the breach it has to fire).
     /// Paused and stopped cycles have none: nothing will happen to them until another event.
     /// </summary>
     public IReadOnlyList<SlaAlertPoint> AlertPoints()
@@ -61,7 +63,7 @@ public sealed record SlaReport(IReadOnlyList<SlaCycle> Clocks)
         var alerts = new List<SlaAlertPoint>();
         foreach (var c in Clocks)
         {
-            if (c.State != CycleState.Running)
+            if (c.StoppedAt is not null || c.State == CycleState.Paused)
             {
                 continue;
             }
@@ -71,7 +73,7 @@ public sealed record SlaReport(IReadOnlyList<SlaCycle> Clocks)
                 alerts.Add(new SlaAlertPoint(c.Metric, c.Cycle, SlaAlertKind.Warning, w.Percent, w.At));
             }
 
-            if (c.BreachesAt is { } breach)
+            if ((c.BreachesAt ?? c.BreachedAt) is { } breach)
             {
                 alerts.Add(new SlaAlertPoint(c.Metric, c.Cycle, SlaAlertKind.Breach, 100, breach));
             }
@@ -91,12 +93,15 @@ public sealed record SlaReport(IReadOnlyList<SlaCycle> Clocks)
         return alerts;
     }
 
-    /// <summary>The nearest due instant of a running cycle (the queue sorts by it); null when nothing is running.</summary>
+    /// <summary>
+    /// The nearest due instant of a cycle still counting, including one already past its target (the queue sorts by it,
+    /// so breached tickets come first); null when nothing is counting.
+    /// </summary>
     public Instant? NearestDueAt()
     {
         Instant? nearest = null;
         foreach (var c in Clocks)
-            if (c.State == CycleState.Running && c.DueAt is { } due && (nearest is null || due < nearest)) nearest = due;
+            if (c.StoppedAt is null && c.DueAt is { } due && (nearest is null || due < nearest)) nearest = due;
         return nearest;
     }
 

@@ -8,7 +8,11 @@ public sealed class CliArgs
     public List<string> Words { get; } = [];
 
     /// <summary>Parses <paramref name="args"/>; options must be among <paramref name="allowed"/> (flags take no value).</summary>
-    public static CliArgs Parse(IEnumerable<string> args, IReadOnlySet<string> allowed, IReadOnlySet<string>? flags = null)
+    /// <param name="configOverrides">
+    /// Also accept <c>--Section:Key=value</c> configuration overrides in the <c>=</c> form (the host reads them; the test
+    /// host passes sections such as <c>--HelpDesk=</c> too).
+    /// </param>
+    public static CliArgs Parse(IEnumerable<string> args, IReadOnlySet<string> allowed, IReadOnlySet<string>? flags = null, bool configOverrides = false)
     {
         var result = new CliArgs();
         var list = args.ToList();
@@ -20,7 +24,7 @@ public sealed class CliArgs
             string? value = null;
             var eq = name.IndexOf('=');
             if (eq >= 0) { value = name[(eq + 1)..]; name = name[..eq]; }
-            if (!allowed.Contains(name)) throw new CliUsageException($"unknown option --{name}");
+            if (!allowed.Contains(name) && !(configOverrides && eq >= 0)) throw new CliUsageException($"unknown option --{name}");
             if (flags?.Contains(name) == true) value ??= "true";
             else if (value is null)
             {

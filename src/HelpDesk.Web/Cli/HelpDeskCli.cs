@@ -20,7 +20,7 @@ public static class HelpDeskCli
     public const string Usage = """
         usage: helpdesk [command] [options]
 
-          serve [--urls URL]                 run the help desk (the default command)
+          serve [--urls URL] [--Key:Sub=V]   run the help desk (the default command)
           migrate                            create or upgrade the database
           agents add --email E --name N --role agent|lead|admin [--team T]... [--password P]
           tokens create --email E [--name N] print a new API token for the agent (only the token)
@@ -44,7 +44,7 @@ public static class HelpDeskCli
             switch (command)
             {
                 case "serve":
-                    CliArgs.Parse(rest, HostOptions);
+                    CliArgs.Parse(rest, HostOptions, configOverrides: true);
                     await HelpDeskWebApp.Build(rest).RunAsync();
                     return 0;
                 case "help" or "-h":

@@ -23,7 +23,7 @@ public sealed class ProblemMapping(ILogger<ProblemMapping> logger) : IExceptionH
             ForbiddenException f => Results.Problem(statusCode: 403, title: "Forbidden", detail: f.Message),
             ConcurrencyConflict c => Results.Problem(statusCode: 409, title: "Conflict", detail: c.Message, extensions: new Dictionary<string, object?> { ["code"] = c.Code }),
             DbUpdateConcurrencyException => Results.Problem(statusCode: 409, title: "Conflict",
-                detail: "Someone else changed this ticket at the same time; reload and try again.",
+                detail: "Someone else changed this at the same time; reload and try again.",
                 extensions: new Dictionary<string, object?> { ["code"] = "concurrency.conflict" }),
             DomainRuleViolation d => Results.Problem(statusCode: 422, title: "Rule violated", detail: d.Message, extensions: new Dictionary<string, object?> { ["code"] = d.Code }),
             BadHttpRequestException b => Results.Problem(statusCode: b.StatusCode, title: "Bad request", detail: b.Message),

@@ -58,10 +58,10 @@ public sealed class PutSlaPolicyValidator : AbstractValidator<PutSlaPolicy>
             RuleForEach(c => c.Body!.Targets).Custom((kv, ctx) =>
             {
                 if (!Vocabulary.TryPriority(kv.Key, out _))
-                    ctx.AddFailure($"targets.{kv.Key}", $"'{kv.Key}' is not a priority ({Vocabulary.ListOf(Vocabulary.PriorityNames)}).");
+                    ctx.AddFailure(new FluentValidation.Results.ValidationFailure($"targets.{kv.Key}", $"'{kv.Key}' is not a priority ({Vocabulary.ListOf(Vocabulary.PriorityNames)})."));
                 foreach (var (metric, value) in new[] { ("firstResponse", kv.Value.FirstResponse), ("nextReply", kv.Value.NextReply), ("resolution", kv.Value.Resolution) })
                     if (value is not null && (PolicyBody.ParseDuration(value) is not { } d || d <= Duration.Zero))
-                        ctx.AddFailure($"targets.{kv.Key}.{metric}", $"'{value}' is not a positive ISO-8601 duration (e.g. PT4H).");
+                        ctx.AddFailure(new FluentValidation.Results.ValidationFailure($"targets.{kv.Key}.{metric}", $"'{value}' is not a positive ISO-8601 duration (e.g. PT4H)."));
             });
             RuleForEach(c => c.Body!.WarnAtPercent).InclusiveBetween(1, 99).OverridePropertyName("warnAtPercent");
             RuleForEach(c => c.Body!.PauseOn).Must(s => Vocabulary.TryStatus(s, out var st) && st is not (TicketStatus.Solved or TicketStatus.Closed))
