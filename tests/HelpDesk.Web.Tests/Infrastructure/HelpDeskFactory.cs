@@ -23,7 +23,17 @@ public sealed class HelpDeskFactory : WebApplicationFactory<Program>
 {
     public static readonly Instant MondayNineBerlin = Instant.FromUtc(2026, 3, 2, 8, 0);
 
-    private readonly string _dbPath = Path.Combine(Path.GetTempPath(), $"helpdesk-test-{Guid.NewGuid():N}.db");
+    private readonly string _dbPath;
+    private readonly bool _ownsDatabase;
+
+    /// <param name="dbPath">An existing database to share (left in place on dispose); by default a new one of its own.</param>
+    public HelpDeskFactory(string? dbPath = null)
+    {
+        _ownsDatabase = dbPath is null;
+        _dbPath = dbPath ?? Path.Combine(Path.GetTempPath(), $"helpdesk-test-{Guid.NewGuid():N}.db");
+    }
+
+    public string DatabasePath => _dbPath;
 
     public FakeClock Clock { get; } = new(MondayNineBerlin);
 
@@ -82,6 +92,7 @@ public sealed class HelpDeskFactory : WebApplicationFactory<Program>
     {
         base.Dispose(disposing);
         Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+        if (!_ownsDatabase) return;
         foreach (var f in new[] { _dbPath, _dbPath + "-wal", _dbPath + "-shm" })
             try { File.Delete(f); } catch (IOException) { }
     }

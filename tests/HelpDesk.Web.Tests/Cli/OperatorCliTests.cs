@@ -1,0 +1,77 @@
+using System.Net;
+using System.Net.Http.Headers;
+using HelpDesk.Web.Tests.Infrastructure;
+
+namespace HelpDesk.Web.Tests.Cli;
+
+public sealed class OperatorCliTests : IDisposable
+{
+    private readonly string _db = Path.Combine(Path.GetTempPath(), $"helpdesk-cli-{Guid.NewGuid():N}.db");
+
+    private Dictionary<string, string> Env => new() { ["ConnectionStrings__HelpDesk"] = $"Data Source={_db}" };
+
+    public void Dispose()
+    {
+        foreach (var f in new[] { _db, _db + "-wal", _db + "-shm" })
+            try { File.Delete(f); } catch (IOException) { }
+    }
+
+    [Theory]
+    [InlineData("frobnicate")]
+    [InlineData("--bogus")]
+    [InlineData("agents", "remove")]
+    public async Task Unknown_commands_and_options_exit_2_with_usage(params string[] args)
+    {
+        var result = await CliProcess.RunAsync(args, environment: Env);
+
+        result.ExitCode.Should().Be(2);
+        result.Stdout.Should().BeEmpty();
+        result.Stderr.Should().StartWith("helpdesk: ").And.Contain("usage: helpdesk");
+    }
+
+    [Fact]
+    public async Task Help_prints_the_usage()
+    {
+        var result = await CliProcess.RunAsync(["help"]);
+        result.ExitCode.Should().Be(0);
+        result.Stdout.Should().Contain("sla simulate");
+    }
+
+    [Fact]
+    public async Task Agents_add_then_tokens_create_prints_only_a_token_the_api_accepts()
+    {
+        (await CliProcess.RunAsync(["migrate"], environment: Env)).ExitCode.Should().Be(0);
+        await using (var setup = new HelpDeskFactory(_db)) await setup.EnsureTeamAsync("support");
+
+        var add = await CliProcess.RunAsync(["agents", "add", "--email", "Ops@Helpdesk.test", "--name", "Ops", "--role", "admin", "--team", "support", "--password", "a-long-password"], environment: Env);
+        add.ExitCode.Should().Be(0, add.Stderr);
+        var token = await CliProcess.RunAsync(["tokens", "create", "--email", "ops@helpdesk.test"], environment: Env);
+
+        token.ExitCode.Should().Be(0, token.Stderr);
+        token.Stdout.Should().MatchRegex("^hd_[A-Za-z0-9_-]{43}\n$");
+        await using var app = new HelpDeskFactory(_db);
+        var client = app.CreateClient();
+        client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token.Stdout.Trim());
+        (await client.GetAsync("/api/v1/tickets")).StatusCode.Should().Be(HttpStatusCode.OK);
+    }
+
+    [Fact]
+    public async Task Invalid_agent_input_exits_non_zero_with_one_clear_line()
+    {
+        var result = await CliProcess.RunAsync(["agents", "add", "--email", "not-an-address", "--name", "X", "--role", "boss"], environment: Env);
+
+        result.ExitCode.Should().Be(2);
+        result.Stderr.Trim().Split('\n').Should().ContainSingle().Which.Should().Contain("email").And.Contain("role");
+    }
+
+    [Fact]
+    public async Task Seed_demo_fills_an_empty_database_once()
+    {
+        var first = await CliProcess.RunAsync(["seed-demo"], environment: Env);
+        var second = await CliProcess.RunAsync(["seed-demo"], environment: Env);
+
+        first.ExitCode.Should().Be(0, first.Stderr);
+        first.Stdout.Should().Contain("demo data seeded");
+        second.Stdout.Should().Contain("nothing seeded");
+    }
+}

@@ -1,0 +1,44 @@
+using HelpDesk.Application.Persistence;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Migrations;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.EntityFrameworkCore.Infrastructure;
+
+namespace HelpDesk.Web.Tests.Persistence;
+
+/// <summary>
+/// No SQL Server runs here, so the production provider is checked through the SQL its migrations generate.
+/// </summary>
+public sealed class SqlServerScriptTests
+{
+    private static HelpDeskDbContext SqlServerContext() => new(new DbContextOptionsBuilder<HelpDeskDbContext>()
+        .UseSqlServer("Server=unused;Database=HelpDesk;Trusted_Connection=True", o => o.MigrationsAssembly(Hosting.DatabaseSetup.SqlServerMigrations))
+        .Options);
+
+    [Fact]
+    public void The_idempotent_migration_script_creates_every_table_of_the_model()
+    {
+        using var db = SqlServerContext();
+        var script = db.GetService<IMigrator>().GenerateScript(options: MigrationsSqlGenerationOptions.Idempotent);
+
+        foreach (var table in db.Model.GetEntityTypes().Select(e => e.GetTableName()).Distinct())
+            script.Should().Contain($"CREATE TABLE [{table}]", $"the model maps a table {table}");
+        script.Should().MatchRegex(@"IF NOT EXISTS\s*\(\s*SELECT \* FROM \[__EFMigrationsHistory\]", "every migration is guarded, so the script can be re-run");
+        script.Should().Contain("datetime2", "instants are stored as UTC datetime2");
+    }
+
+    [Fact]
+    public void The_sql_server_migrations_are_in_step_with_the_model()
+    {
+        using var db = SqlServerContext();
+        db.Database.HasPendingModelChanges().Should().BeFalse("run dotnet ef migrations add for SqlServer after a model change");
+    }
+
+    [Fact]
+    public void The_sqlite_migrations_are_in_step_with_the_model()
+    {
+        using var db = new HelpDeskDbContext(new DbContextOptionsBuilder<HelpDeskDbContext>()
+            .UseSqlite("Data Source=:memory:", o => o.MigrationsAssembly(Hosting.DatabaseSetup.SqliteMigrations)).Options);
+        db.Database.HasPendingModelChanges().Should().BeFalse("run dotnet ef migrations add for Sqlite after a model change");
+    }
+}
