@@ -1,1 +1,15 @@
-﻿Console.WriteLine("Hello, World!");
+using HelpDesk.Bench;
+
+// One subcommand per benchmark; each lives in its own file with a static Run() returning the exit code.
+var benchmarks = new Dictionary<string, Func<int>>(StringComparer.Ordinal)
+{
+    ["business-time"] = BusinessTimeBench.Run,
+};
+
+if (args.Length == 0 || !benchmarks.TryGetValue(args[0], out var run))
+{
+    Console.Error.WriteLine($"usage: dotnet run -c Release --project bench/HelpDesk.Bench -- <{string.Join("|", benchmarks.Keys)}>");
+    return 2;
+}
+
+return run();

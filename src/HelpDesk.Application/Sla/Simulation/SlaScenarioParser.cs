@@ -1,0 +1,334 @@
+using System.Text.Json;
+using HelpDesk.Domain.Sla;
+using HelpDesk.Domain.Tickets;
+using NodaTime;
+using NodaTime.Text;
+
+namespace HelpDesk.Application.Sla.Simulation;
+
+/// <summary>
+/// Parses the <c>helpdesk sla simulate</c> input of sla.md "Explain and simulate" into a <see cref="SlaScenario"/>.
+/// Strict: unknown properties are refused (a typo must not silently drop a target), and every problem is reported as a
+/// <see cref="SlaScenarioException"/> naming the field by its JSON path (<c>events[4].type</c>).
+/// </summary>
+public static class SlaScenarioParser
+{
+    private static readonly JsonDocumentOptions DocumentOptions = new() { AllowTrailingCommas = true, CommentHandling = JsonCommentHandling.Skip };
+    private static readonly LocalTimePattern[] TimePatterns =
+    [
+        LocalTimePattern.CreateWithInvariantCulture("HH:mm"),
+        LocalTimePattern.CreateWithInvariantCulture("HH:mm:ss"),
+    ];
+
+    private static readonly string[] WeekdayNames = ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"];
+
+    /// <summary>Parses and validates a scenario.</summary>
+    /// <exception cref="SlaScenarioException">bad input, with one line naming the field.</exception>
+    public static SlaScenario Parse(string json)
+    {
+        ArgumentNullException.ThrowIfNull(json);
+        JsonDocument document;
+        try
+        {
+            document = JsonDocument.Parse(json, DocumentOptions);
+        }
+        catch (JsonException e)
+        {
+            var where = e.LineNumber is { } line ? $" at line {line + 1}, position {e.BytePositionInLine + 1}" : "";
+            throw new SlaScenarioException("input", $"invalid JSON{where}");
+        }
+
+        using (document)
+        {
+            var root = document.RootElement;
+            Expect(root, JsonValueKind.Object, "input", "an object");
+            AllowOnly(root, "", "calendar", "policy", "events", "now");
+            var calendar = ParseCalendar(Required(root, "calendar", "calendar"));
+            var policy = ParsePolicy(Required(root, "policy", "policy"));
+            var events = ParseEvents(Required(root, "events", "events"));
+            var now = ParseInstant(Required(root, "now", "now"), "now");
+            try
+            {
+                SlaEngine.Validate(events);
+            }
+            catch (ArgumentException e)
+            {
+                throw SlaScenarioException.FromDomain(e);
+            }
+
+            return new SlaScenario(new SlaTerms(calendar, policy), events, now);
+        }
+    }
+
+    private static BusinessCalendar ParseCalendar(JsonElement element)
+    {
+        if (element.ValueKind == JsonValueKind.String)
+        {
+            return element.GetString() == "24/7"
+                ? BusinessCalendar.TwentyFourSeven
+                : throw new SlaScenarioException("calendar", $"expected \"24/7\" or an object, not '{element.GetString()}'");
+        }
+
+        Expect(element, JsonValueKind.Object, "calendar", "\"24/7\" or an object");
+        AllowOnly(element, "calendar", "timeZone", "week", "holidays");
+        var zoneId = String(Required(element, "timeZone", "calendar.timeZone"), "calendar.timeZone");
+        var zone = DateTimeZoneProviders.Tzdb.GetZoneOrNull(zoneId)
+            ?? throw new SlaScenarioException("calendar.timeZone", $"unknown time zone '{zoneId}'");
+
+        var weekElement = Required(element, "week", "calendar.week");
+        Expect(weekElement, JsonValueKind.Object, "calendar.week", "an object of weekdays");
+        var week = new Dictionary<IsoDayOfWeek, IReadOnlyList<WorkingRange>>();
+        foreach (var day in weekElement.EnumerateObject())
+        {
+            var field = $"calendar.week.{day.Name}";
+            var index = Array.IndexOf(WeekdayNames, day.Name);
+            if (index < 0)
+            {
+                throw new SlaScenarioException(field, $"unknown weekday (expected one of {string.Join(", ", WeekdayNames)})");
+            }
+
+            week[(IsoDayOfWeek)(index + 1)] = ParseRanges(day.Value, field);
+        }
+
+        var holidays = new List<LocalDate>();
+        if (element.TryGetProperty("holidays", out var holidaysElement))
+        {
+            Expect(holidaysElement, JsonValueKind.Array, "calendar.holidays", "an array of dates");
+            var i = 0;
+            foreach (var h in holidaysElement.EnumerateArray())
+            {
+                var field = $"calendar.holidays[{i++}]";
+                var text = String(h, field);
+                var parsed = LocalDatePattern.Iso.Parse(text);
+                holidays.Add(parsed.Success ? parsed.Value : throw new SlaScenarioException(field, $"bad date '{text}' (expected YYYY-MM-DD)"));
+            }
+        }
+
+        try
+        {
+            return BusinessCalendar.Create(zone, week, holidays);
+        }
+        catch (ArgumentException e)
+        {
+            throw SlaScenarioException.FromDomain(e);
+        }
+    }
+
+    private static WorkingRange[] ParseRanges(JsonElement element, string field)
+    {
+        Expect(element, JsonValueKind.Array, field, "an array of [\"HH:mm\", \"HH:mm\"] ranges");
+        var ranges = new List<WorkingRange>();
+        var i = 0;
+        foreach (var range in element.EnumerateArray())
+        {
+            var rangeField = $"{field}[{i++}]";
+            if (range.ValueKind != JsonValueKind.Array || range.GetArrayLength() != 2)
+            {
+                throw new SlaScenarioException(rangeField, "expected [\"HH:mm\", \"HH:mm\"]");
+            }
+
+            var start = ParseTime(range[0], $"{rangeField}[0]", allowMidnightEnd: false)!.Value;
+            var end = ParseTime(range[1], $"{rangeField}[1]", allowMidnightEnd: true);
+            ranges.Add(new WorkingRange(start, end));
+        }
+
+        return [.. ranges];
+    }
+
+    /// <returns>The time, or null for 24:00 (allowed as an end only).</returns>
+    private static LocalTime? ParseTime(JsonElement element, string field, bool allowMidnightEnd)
+    {
+        var text = String(element, field);
+        if (text is "24:00" or "24:00:00" && allowMidnightEnd)
+        {
+            return null;
+        }
+
+        foreach (var pattern in TimePatterns)
+        {
+            var parsed = pattern.Parse(text);
+            if (parsed.Success)
+            {
+                return parsed.Value;
+            }
+        }
+
+        throw new SlaScenarioException(field, $"bad time '{text}' (expected HH:mm{(allowMidnightEnd ? ", or 24:00" : "")})");
+    }
+
+    private static SlaPolicyTerms ParsePolicy(JsonElement element)
+    {
+        Expect(element, JsonValueKind.Object, "policy", "an object");
+        AllowOnly(element, "policy", "targets", "warnAtPercent", "pauseOn");
+        var targetsElement = Required(element, "targets", "policy.targets");
+        Expect(targetsElement, JsonValueKind.Object, "policy.targets", "an object of priorities");
+        var targets = new Dictionary<Priority, SlaTargets>();
+        foreach (var p in targetsElement.EnumerateObject())
+        {
+            var field = $"policy.targets.{p.Name}";
+            var priority = ParsePriority(p.Name, field);
+            Expect(p.Value, JsonValueKind.Object, field, "an object of targets");
+            AllowOnly(p.Value, field, "firstResponse", "nextReply", "resolution");
+            targets[priority] = new SlaTargets(
+                OptionalDuration(p.Value, "firstResponse", field),
+                OptionalDuration(p.Value, "nextReply", field),
+                OptionalDuration(p.Value, "resolution", field));
+        }
+
+        IReadOnlyList<int> warnAt = SlaPolicyTerms.DefaultWarnAtPercent;
+        if (element.TryGetProperty("warnAtPercent", out var warnElement))
+        {
+            Expect(warnElement, JsonValueKind.Array, "policy.warnAtPercent", "an array of percentages");
+            var list = new List<int>();
+            var i = 0;
+            foreach (var w in warnElement.EnumerateArray())
+            {
+                var field = $"policy.warnAtPercent[{i++}]";
+                if (w.ValueKind != JsonValueKind.Number || !w.TryGetInt32(out var percent) || percent is < 1 or > 100)
+                {
+                    throw new SlaScenarioException(field, $"expected a whole percentage from 1 to 100, not {w.GetRawText()}");
+                }
+
+                list.Add(percent);
+            }
+
+            warnAt = [.. list.Distinct().Order()];
+        }
+
+        IReadOnlySet<TicketStatus> pauseOn = SlaPolicyTerms.DefaultPauseOn;
+        if (element.TryGetProperty("pauseOn", out var pauseElement))
+        {
+            Expect(pauseElement, JsonValueKind.Array, "policy.pauseOn", "an array of statuses");
+            var set = new HashSet<TicketStatus>();
+            var i = 0;
+            foreach (var s in pauseElement.EnumerateArray())
+            {
+                var field = $"policy.pauseOn[{i++}]";
+                set.Add(ParseStatus(String(s, field), field));
+            }
+
+            pauseOn = set;
+        }
+
+        return new SlaPolicyTerms(targets, warnAt, pauseOn);
+    }
+
+    private static Duration? OptionalDuration(JsonElement parent, string name, string parentField)
+    {
+        if (!parent.TryGetProperty(name, out var element) || element.ValueKind == JsonValueKind.Null)
+        {
+            return null;
+        }
+
+        var field = $"{parentField}.{name}";
+        var text = String(element, field);
+        var parsed = PeriodPattern.NormalizingIso.Parse(text);
+        if (!parsed.Success || parsed.Value.Years != 0 || parsed.Value.Months != 0)
+        {
+            throw new SlaScenarioException(field, $"bad duration '{text}' (expected ISO-8601 like PT4H or P1DT2H)");
+        }
+
+        var duration = parsed.Value.ToDuration();
+        return duration >= Duration.Zero ? duration : throw new SlaScenarioException(field, $"negative duration '{text}'");
+    }
+
+    private static List<SlaEvent> ParseEvents(JsonElement element)
+    {
+        Expect(element, JsonValueKind.Array, "events", "an array of events");
+        var events = new List<SlaEvent>();
+        var i = 0;
+        foreach (var e in element.EnumerateArray())
+        {
+            var field = $"events[{i++}]";
+            Expect(e, JsonValueKind.Object, field, "an object");
+            var type = String(Required(e, "type", $"{field}.type"), $"{field}.type");
+            var at = ParseInstant(Required(e, "at", $"{field}.at"), $"{field}.at");
+            SlaEvent parsed = type switch
+            {
+                "created" => new SlaEvent.Created(at, ParsePriority(e, field)),
+                "agent_reply" => new SlaEvent.AgentReply(at),
+                "internal_note" => new SlaEvent.InternalNote(at),
+                "customer_reply" => new SlaEvent.CustomerReply(at),
+                "auto_reply" => new SlaEvent.AutoReply(at),
+                "status" => new SlaEvent.StatusChanged(at, ParseStatus(String(Required(e, "status", $"{field}.status"), $"{field}.status"), $"{field}.status")),
+                "priority" => new SlaEvent.PriorityChanged(at, ParsePriority(e, field)),
+                _ => throw new SlaScenarioException($"{field}.type",
+                    $"unknown event type '{type}' (expected created, agent_reply, internal_note, customer_reply, auto_reply, status or priority)"),
+            };
+            AllowOnly(e, field, type switch
+            {
+                "created" or "priority" => ["at", "type", "priority"],
+                "status" => ["at", "type", "status"],
+                _ => ["at", "type"],
+            });
+            events.Add(parsed);
+        }
+
+        return events;
+    }
+
+    private static Priority ParsePriority(JsonElement e, string eventField) =>
+        ParsePriority(String(Required(e, "priority", $"{eventField}.priority"), $"{eventField}.priority"), $"{eventField}.priority");
+
+    private static Priority ParsePriority(string text, string field) => text switch
+    {
+        "urgent" => Priority.Urgent,
+        "high" => Priority.High,
+        "normal" => Priority.Normal,
+        "low" => Priority.Low,
+        _ => throw new SlaScenarioException(field, $"unknown priority '{text}' (expected urgent, high, normal or low)"),
+    };
+
+    private static TicketStatus ParseStatus(string text, string field) => text switch
+    {
+        "new" => TicketStatus.New,
+        "open" => TicketStatus.Open,
+        "pending" => TicketStatus.Pending,
+        "on_hold" => TicketStatus.OnHold,
+        "solved" => TicketStatus.Solved,
+        "closed" => TicketStatus.Closed,
+        _ => throw new SlaScenarioException(field, $"unknown status '{text}' (expected new, open, pending, on_hold, solved or closed)"),
+    };
+
+    private static Instant ParseInstant(JsonElement element, string field)
+    {
+        var text = String(element, field);
+        var parsed = InstantPattern.ExtendedIso.Parse(text);
+        if (parsed.Success)
+        {
+            return parsed.Value;
+        }
+
+        var withOffset = OffsetDateTimePattern.ExtendedIso.Parse(text);
+        return withOffset.Success
+            ? withOffset.Value.ToInstant()
+            : throw new SlaScenarioException(field, $"bad instant '{text}' (expected ISO-8601 like 2026-03-27T15:00:00Z)");
+    }
+
+    private static JsonElement Required(JsonElement parent, string name, string field) =>
+        parent.TryGetProperty(name, out var value) && value.ValueKind != JsonValueKind.Null
+            ? value
+            : throw new SlaScenarioException(field, "missing");
+
+    private static string String(JsonElement element, string field) =>
+        element.ValueKind == JsonValueKind.String ? element.GetString()! : throw new SlaScenarioException(field, $"expected a string, not {element.GetRawText()}");
+
+    private static void Expect(JsonElement element, JsonValueKind kind, string field, string what)
+    {
+        if (element.ValueKind != kind)
+        {
+            throw new SlaScenarioException(field, $"expected {what}");
+        }
+    }
+
+    private static void AllowOnly(JsonElement element, string field, params string[] names)
+    {
+        foreach (var p in element.EnumerateObject())
+        {
+            if (Array.IndexOf(names, p.Name) < 0)
+            {
+                throw new SlaScenarioException(field.Length == 0 ? p.Name : $"{field}.{p.Name}", "unknown property");
+            }
+        }
+    }
+}
