@@ -67,7 +67,7 @@ public sealed class DueTicketProcessor(
 
         foreach (var point in duePoints)
         {
-            db.SlaAlerts.Add(new SlaAlert
+            db.SlaAlerts.Add(new Persistence.SlaAlert
             {
                 Id = Guid.CreateVersion7(), TicketId = ticket.Id, TicketNumber = ticket.Number, Metric = point.Metric,
                 Cycle = point.Cycle, Percent = point.Percent, DueAt = point.At, FiredAt = now,
