@@ -19,14 +19,22 @@ public sealed class SlaScheduler(HelpDeskDbContext db, SlaConfigurationCache cac
     {
         var configuration = await cache.GetAsync(db, ct);
         await SelectPolicyAsync(ticket, configuration, now, ct);
-        var fired = await db.SlaAlerts.Where(a => a.TicketId == ticket.Id)
-            .Select(a => new { a.Metric, a.Cycle, a.Percent }).ToListAsync(ct);
-        var firedKeys = fired.Select(f => (f.Metric, f.Cycle, f.Percent)).ToHashSet();
-        // Alerts the due-queue is firing in this same unit of work are not in the database yet.
-        firedKeys.UnionWith(db.SlaAlerts.Local.Where(a => a.TicketId == ticket.Id).Select(a => (a.Metric, a.Cycle, a.Percent)));
+        var fired = await FiredAlertsAsync(db, ticket.Id, ct);
         var report = TicketSla.Evaluate(ticket, configuration, now);
-        Schedule(ticket, report, firedKeys, await timers.NextDueAsync(ticket, configuration, now, ct));
+        Schedule(ticket, report, fired, await timers.NextDueAsync(ticket, configuration, now, ct));
         return report;
+    }
+
+    /// <summary>
+    /// The (metric, cycle, percent) of the alerts that have fired for a ticket, including those the due-queue is adding
+    /// in this unit of work and has not saved yet.
+    /// </summary>
+    public static async Task<HashSet<(SlaMetric, int, int)>> FiredAlertsAsync(HelpDeskDbContext db, Guid ticketId, CancellationToken ct)
+    {
+        var stored = await db.SlaAlerts.Where(a => a.TicketId == ticketId).Select(a => new { a.Metric, a.Cycle, a.Percent }).ToListAsync(ct);
+        var keys = stored.Select(a => (a.Metric, a.Cycle, a.Percent)).ToHashSet();
+        keys.UnionWith(db.SlaAlerts.Local.Where(a => a.TicketId == ticketId).Select(a => (a.Metric, a.Cycle, a.Percent)));
+        return keys;
     }
 
     /// <summary>

@@ -52,8 +52,7 @@ public sealed class DueTicketProcessor(
 
         var configuration = await slaConfiguration.GetAsync(db, ct);
         var report = TicketSla.Evaluate(ticket, configuration, now);
-        var firedAlerts = (await db.SlaAlerts.Where(a => a.TicketId == ticket.Id).Select(a => new { a.Metric, a.Cycle, a.Percent }).ToListAsync(ct))
-            .Select(a => (a.Metric, a.Cycle, a.Percent)).ToHashSet();
+        var firedAlerts = await SlaScheduler.FiredAlertsAsync(db, ticket.Id, ct);
         var duePoints = SlaAlertPoint.Of(report)
             .Where(p => p.At <= now && !firedAlerts.Contains((p.Metric, p.Cycle, p.Percent)))
             .OrderBy(p => p.At).ThenBy(p => p.Percent).ThenBy(p => p.Metric)
