@@ -9,19 +9,8 @@ using NodaTime;
 
 namespace HelpDesk.Application.Tests.Escalation;
 
-public sealed class EscalationLadderTests : IAsyncLifetime
+public sealed class EscalationLadderTests : DeskTest
 {
-    private TestHost _host = null!;
-    private Desk _desk = null!;
-
-    public async Task InitializeAsync()
-    {
-        _host = TestHost.Create();
-        _desk = await Desk.SeedAsync(_host);
-    }
-
-    public async Task DisposeAsync() => await _host.DisposeAsync();
-
     private static EscalationRuleBody Ladder => new(1, true, new EscalationFiltersBody([], ["support"], []),
     [
         new(new EscalationConditionBody("sla_warning", "any", 75), [new EscalationActionBody("notify", Target: "assignee")]),

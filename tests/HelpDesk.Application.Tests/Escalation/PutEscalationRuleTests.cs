@@ -7,19 +7,8 @@ using HelpDesk.Application.Tests.Support;
 
 namespace HelpDesk.Application.Tests.Escalation;
 
-public sealed class PutEscalationRuleTests : IAsyncLifetime
+public sealed class PutEscalationRuleTests : DeskTest
 {
-    private TestHost _host = null!;
-    private Desk _desk = null!;
-
-    public async Task InitializeAsync()
-    {
-        _host = TestHost.Create();
-        _desk = await Desk.SeedAsync(_host);
-    }
-
-    public async Task DisposeAsync() => await _host.DisposeAsync();
-
     private static EscalationRuleBody Body => new(2, true, new EscalationFiltersBody(["high"], ["support"], ["vip"]),
     [
         new(new EscalationConditionBody("sla_warning", "firstResponse", 75), [new EscalationActionBody("notify", Target: "assignee")]),

@@ -8,20 +8,9 @@ using NodaTime;
 
 namespace HelpDesk.Application.Tests.Escalation;
 
-public sealed class UnassignedEscalationTests : IAsyncLifetime
+public sealed class UnassignedEscalationTests() : DeskTest(withPolicy: false)
 {
     private static readonly Duration Span = Duration.FromHours(2);
-    private TestHost _host = null!;
-    private Desk _desk = null!;
-
-    public async Task InitializeAsync()
-    {
-        _host = TestHost.Create();
-        _desk = await Desk.SeedAsync(_host, withPolicy: false);
-    }
-
-    public async Task DisposeAsync() => await _host.DisposeAsync();
-
     private static EscalationRuleBody MoveToTier2 => new(1, true, null,
     [
         new(new EscalationConditionBody("unassigned_for", Duration: "PT2H"),

@@ -8,19 +8,8 @@ using NodaTime;
 
 namespace HelpDesk.Application.Tests.Notifications;
 
-public sealed class NotificationTests : IAsyncLifetime
+public sealed class NotificationTests() : DeskTest(withPolicy: false)
 {
-    private TestHost _host = null!;
-    private Desk _desk = null!;
-
-    public async Task InitializeAsync()
-    {
-        _host = TestHost.Create();
-        _desk = await Desk.SeedAsync(_host, withPolicy: false);
-    }
-
-    public async Task DisposeAsync() => await _host.DisposeAsync();
-
     private async Task<Guid> NotifyAsync(Guid? agent, Guid? team, string message)
     {
         _host.Clock.Advance(Duration.FromMinutes(1));

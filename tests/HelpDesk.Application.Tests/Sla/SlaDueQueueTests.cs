@@ -7,19 +7,8 @@ using NodaTime;
 
 namespace HelpDesk.Application.Tests.Sla;
 
-public sealed class SlaDueQueueTests : IAsyncLifetime
+public sealed class SlaDueQueueTests : DeskTest
 {
-    private TestHost _host = null!;
-    private Desk _desk = null!;
-
-    public async Task InitializeAsync()
-    {
-        _host = TestHost.Create();
-        _desk = await Desk.SeedAsync(_host);
-    }
-
-    public async Task DisposeAsync() => await _host.DisposeAsync();
-
     [Fact]
     public async Task Schedules_the_first_warning_as_the_tickets_next_alert()
     {
