@@ -1,19 +1,21 @@
 using FluentValidation;
 using HelpDesk.Application.Auth;
 using HelpDesk.Application.Common;
+using HelpDesk.Application.Escalation;
+using HelpDesk.Application.Notifications;
 using HelpDesk.Application.Sla;
+using HelpDesk.Application.Sla.DueQueue;
 using HelpDesk.Application.Tickets;
-using Mediator;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace HelpDesk.Application;
 
+/// <summary>
+/// The mediator pipeline (logging, then validation, then the handler), validators and the application's services. The host registers <see cref="Persistence.HelpDeskDbContext"/> (scoped),
+/// <see cref="NodaTime.IClock"/>, <see cref="ICurrentAgent"/> and logging.
+/// </summary>
 public static class DependencyInjection
 {
-    /// <summary>
-    /// The mediator pipeline (logging, then validation, then the handler), validators and the application services.
-    /// The host registers the DbContext, <c>IClock</c> and <c>ICurrentAgent</c>.
-    /// </summary>
     public static IServiceCollection AddHelpDeskApplication(this IServiceCollection services)
     {
         services.AddMediator(options =>
@@ -21,14 +23,33 @@ public static class DependencyInjection
             options.ServiceLifetime = ServiceLifetime.Scoped;
             options.PipelineBehaviors = [typeof(LoggingBehavior<,>), typeof(ValidationBehavior<,>)];
         });
-        services.AddValidatorsFromAssembly(typeof(DependencyInjection).Assembly, ServiceLifetime.Singleton, includeInternalTypes: true);
-        services.AddSingleton<SlaConfigurationCache>();
+        services.AddValidatorsFromAssembly(typeof(DependencyInjection).Assembly, includeInternalTypes: true);
+
         services.AddScoped<Caller>();
-        services.AddScoped<Credentials>();
-        services.AddScoped<SlaScheduler>();
-        services.AddScoped<SlaRecomputation>();
         services.AddScoped<TicketChanges>();
         services.AddScoped<TicketEventPublisher>();
+        services.AddSingleton<SlaConfigurationCache>();
+        services.AddScoped<SlaScheduler>();
+        services.AddScoped<SlaRecomputation>();
+        services.AddScoped<Credentials>();
+
+        services.AddSingleton<EscalationRuleCache>();
+        services.AddScoped<EscalationTimers>();
+        services.AddScoped<EscalationActions>();
+        services.AddScoped<TicketNotifier>();
+        services.AddScoped<NotificationPublisher>();
+
+        services.AddSingleton<DueQueueSignal>();
+        services.AddSingleton<ITicketEventSubscriber, DueQueueWakeup>();
+        services.AddSingleton<SlaDueQueue>();
+        services.AddScoped<DueTicketProcessor>();
+
+        services.AddSingleton(LeaseHolder.ForThisProcess());
+        services.AddScoped<LeaseManager>();
         return services;
     }
+
+    /// <summary>Runs the SLA due-queue in this process (the web host; not the CLI). Needs <see cref="AddHelpDeskApplication"/>.</summary>
+    public static IServiceCollection AddSlaDueQueueService(this IServiceCollection services) =>
+        services.AddHostedService<SlaDueQueueService>();
 }

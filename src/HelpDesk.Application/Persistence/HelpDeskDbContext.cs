@@ -1,5 +1,6 @@
 using HelpDesk.Domain.Agents;
 using HelpDesk.Domain.Customers;
+using HelpDesk.Domain.Escalation;
 using HelpDesk.Domain.Notifications;
 using HelpDesk.Domain.Sla;
 using HelpDesk.Domain.Teams;
@@ -26,6 +27,8 @@ public class HelpDeskDbContext(DbContextOptions<HelpDeskDbContext> options) : Db
     public DbSet<ApiToken> ApiTokens => Set<ApiToken>();
     public DbSet<Counter> Counters => Set<Counter>();
     public DbSet<Lease> Leases => Set<Lease>();
+    public DbSet<EscalationRule> EscalationRules => Set<EscalationRule>();
+    public DbSet<EscalationFiring> EscalationFirings => Set<EscalationFiring>();
 
     protected override void ConfigureConventions(ModelConfigurationBuilder configurationBuilder)
     {

@@ -11,7 +11,7 @@ namespace HelpDesk.Application.Sla;
 /// policy re-selection, due instants and next alerts. Stopped cycles keep their outcome (the engine guarantees it);
 /// the version change is part of each ticket's ledger through the configuration history.
 /// </summary>
-public sealed class SlaRecomputation(HelpDeskDbContext db, SlaConfigurationCache cache)
+public sealed class SlaRecomputation(HelpDeskDbContext db, SlaConfigurationCache cache, SlaScheduler scheduler)
 {
     private const int BatchSize = 2000;
 
@@ -51,7 +51,7 @@ public sealed class SlaRecomputation(HelpDeskDbContext db, SlaConfigurationCache
             foreach (var ticket in batch)
             {
                 var facts = SlaScheduler.FactsOf(ticket, teams.GetValueOrDefault(ticket.TeamId, ""), organisations.GetValueOrDefault(ticket.RequesterId));
-                SlaScheduler.Recompute(ticket, configuration, facts, fired[ticket.Id].ToHashSet(), now);
+                await scheduler.RecomputeAsync(ticket, configuration, facts, fired[ticket.Id].ToHashSet(), now, ct);
             }
             try
             {

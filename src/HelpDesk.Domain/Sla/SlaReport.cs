@@ -44,7 +44,11 @@ public enum SlaAlertKind { Warning, Breach }
 /// One instant at which a running cycle crosses a warning threshold (<see cref="Percent"/> from the policy) or becomes
 /// breached (<see cref="Percent"/> is 100, <see cref="Kind"/> is <see cref="SlaAlertKind.Breach"/>).
 /// </summary>
-public sealed record SlaAlertPoint(SlaMetric Metric, int Cycle, SlaAlertKind Kind, int Percent, Instant At);
+public sealed record SlaAlertPoint(SlaMetric Metric, int Cycle, SlaAlertKind Kind, int Percent, Instant At)
+{
+    /// <summary>The <see cref="Percent"/> of a breach.</summary>
+    public const int Breach = 100;
+}
 
 /// <summary>All cycles of a ticket, ordered by metric then cycle number.</summary>
 public sealed record SlaReport(IReadOnlyList<SlaCycle> Clocks)

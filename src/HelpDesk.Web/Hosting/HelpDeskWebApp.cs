@@ -27,6 +27,7 @@ public static class HelpDeskWebApp
         builder.Services.AddOpenApi();
         builder.Services.AddHealthChecks().AddCheck<DatabaseHealthCheck>("database");
         builder.Services.AddHostedService<FirstStart>();
+        builder.Services.AddSlaDueQueueService();
 
         var app = builder.Build();
         app.UseExceptionHandler();
@@ -46,6 +47,7 @@ public static class HelpDeskWebApp
         var api = app.MapGroup("/api/v1").RequireAuthorization();
         api.MapTicketEndpoints();
         api.MapConfigurationEndpoints();
+        api.MapEscalationEndpoints();
         return app;
     }
 

@@ -97,6 +97,43 @@ namespace HelpDesk.Migrations.Sqlite.Migrations
                 });
 
             migrationBuilder.CreateTable(
+                name: "EscalationFirings",
+                columns: table => new
+                {
+                    Id = table.Column<Guid>(type: "TEXT", nullable: false),
+                    RuleId = table.Column<Guid>(type: "TEXT", nullable: false),
+                    RuleName = table.Column<string>(type: "TEXT", maxLength: 100, nullable: false),
+                    Step = table.Column<int>(type: "INTEGER", nullable: false),
+                    TicketId = table.Column<Guid>(type: "TEXT", nullable: false),
+                    TicketNumber = table.Column<int>(type: "INTEGER", nullable: false),
+                    Clock = table.Column<string>(type: "TEXT", maxLength: 20, nullable: false),
+                    Cycle = table.Column<int>(type: "INTEGER", nullable: false),
+                    FiredAt = table.Column<DateTime>(type: "TEXT", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_EscalationFirings", x => x.Id);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "EscalationRules",
+                columns: table => new
+                {
+                    Id = table.Column<Guid>(type: "TEXT", nullable: false),
+                    Name = table.Column<string>(type: "TEXT", maxLength: 100, nullable: false),
+                    Position = table.Column<int>(type: "INTEGER", nullable: false),
+                    IsActive = table.Column<bool>(type: "INTEGER", nullable: false),
+                    Version = table.Column<int>(type: "INTEGER", nullable: false),
+                    UpdatedAt = table.Column<DateTime>(type: "TEXT", nullable: false),
+                    Filters = table.Column<string>(type: "TEXT", maxLength: -1, nullable: false),
+                    Steps = table.Column<string>(type: "TEXT", maxLength: -1, nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_EscalationRules", x => x.Id);
+                });
+
+            migrationBuilder.CreateTable(
                 name: "Leases",
                 columns: table => new
                 {
@@ -294,6 +331,23 @@ namespace HelpDesk.Migrations.Sqlite.Migrations
                 unique: true);
 
             migrationBuilder.CreateIndex(
+                name: "IX_EscalationFirings_RuleId_Step_TicketId_Clock_Cycle",
+                table: "EscalationFirings",
+                columns: new[] { "RuleId", "Step", "TicketId", "Clock", "Cycle" },
+                unique: true);
+
+            migrationBuilder.CreateIndex(
+                name: "IX_EscalationFirings_TicketId",
+                table: "EscalationFirings",
+                column: "TicketId");
+
+            migrationBuilder.CreateIndex(
+                name: "IX_EscalationRules_Name",
+                table: "EscalationRules",
+                column: "Name",
+                unique: true);
+
+            migrationBuilder.CreateIndex(
                 name: "IX_Notifications_AgentId_CreatedAt",
                 table: "Notifications",
                 columns: new[] { "AgentId", "CreatedAt" });
@@ -382,6 +436,12 @@ namespace HelpDesk.Migrations.Sqlite.Migrations
 
             migrationBuilder.DropTable(
                 name: "Customers");
+
+            migrationBuilder.DropTable(
+                name: "EscalationFirings");
+
+            migrationBuilder.DropTable(
+                name: "EscalationRules");
 
             migrationBuilder.DropTable(
                 name: "Leases");

@@ -1,0 +1,83 @@
+using HelpDesk.Application.Common;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using NodaTime;
+
+namespace HelpDesk.Application.Sla.DueQueue;
+
+/// <summary>
+/// Runs the due-queue at the instants things are due: while this node holds the <c>sla-due-queue</c> lease it fires what
+/// is due, reads the next due instant and sleeps until then. The sleep ends early when a ticket change is committed on
+/// this node (<see cref="DueQueueSignal"/>) and at least every <see cref="Recheck"/>, so changes made on other nodes
+/// and lease renewals are never late by more than that.
+/// </summary>
+public sealed class SlaDueQueueService(SlaDueQueue queue, DueQueueSignal signal, IServiceScopeFactory scopes, IClock clock,
+    ILogger<SlaDueQueueService> logger) : BackgroundService
+{
+    public const string LeaseName = "sla-due-queue";
+    public static readonly Duration LeaseTtl = Duration.FromSeconds(30);
+    public static readonly TimeSpan Recheck = TimeSpan.FromSeconds(3);
+    private static readonly TimeSpan AfterError = TimeSpan.FromSeconds(1);
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            var wait = Recheck;
+            try
+            {
+                if (await HoldLeaseAsync(stoppingToken))
+                {
+                    var result = await queue.FireDueAsync(stoppingToken);
+                    if (!result.IsEmpty || result.Failed > 0)
+                        logger.LogInformation("Due-queue fired {Alerts} SLA alerts and {Steps} escalation steps ({Failed} tickets failed)",
+                            result.Alerts.Count, result.Steps.Count, result.Failed);
+                    if (await queue.NextDueAsync(stoppingToken) is { } next)
+                    {
+                        var untilDue = (next - clock.GetCurrentInstant()).ToTimeSpan();
+                        wait = untilDue <= TimeSpan.Zero ? TimeSpan.Zero : untilDue < Recheck ? untilDue : Recheck;
+                    }
+                }
+            }
+            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+            {
+                break;
+            }
+            catch (Exception ex)
+            {
+                logger.LogError(ex, "Due-queue pass failed");
+                wait = AfterError;
+            }
+            try
+            {
+                await signal.WaitAsync(wait, stoppingToken);
+            }
+            catch (OperationCanceledException)
+            {
+                break;
+            }
+        }
+        await ReleaseLeaseAsync();
+    }
+
+    private async Task<bool> HoldLeaseAsync(CancellationToken ct)
+    {
+        await using var scope = scopes.CreateAsyncScope();
+        return await scope.ServiceProvider.GetRequiredService<LeaseManager>().TryAcquireAsync(LeaseName, LeaseTtl, ct);
+    }
+
+    private async Task ReleaseLeaseAsync()
+    {
+        try
+        {
+            await using var scope = scopes.CreateAsyncScope();
+            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(5));
+            await scope.ServiceProvider.GetRequiredService<LeaseManager>().ReleaseAsync(LeaseName, timeout.Token);
+        }
+        catch (Exception ex)
+        {
+            logger.LogWarning(ex, "Could not release the due-queue lease; it expires by itself");
+        }
+    }
+}

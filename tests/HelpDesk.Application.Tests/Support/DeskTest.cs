@@ -1,0 +1,16 @@
+namespace HelpDesk.Application.Tests.Support;
+
+/// <summary>A test class with its own database seeded with the <see cref="Desk"/>, thrown away afterwards.</summary>
+public abstract class DeskTest(bool withPolicy = true) : IAsyncLifetime
+{
+    protected TestHost _host = null!;
+    protected Desk _desk = null!;
+
+    public async Task InitializeAsync()
+    {
+        _host = TestHost.Create();
+        _desk = await Desk.SeedAsync(_host, withPolicy);
+    }
+
+    public async Task DisposeAsync() => await _host.DisposeAsync();
+}
