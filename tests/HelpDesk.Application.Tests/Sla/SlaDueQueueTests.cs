@@ -73,7 +73,7 @@ public sealed class SlaDueQueueTests : DeskTest
         var ticket = await _desk.OpenTicketAsync(_host);
         await _host.SendAsync(new AssignTicket(ticket.Number, _desk.Alice.Email));
         _host.Clock.Advance(Duration.FromHours(1));
-        await _host.SendAsync(new Tickets.AddReply.AddReply(ticket.Number, "On our way.", "public", null), _desk.Alice.Id);
+        await _host.SendAsync(new HelpDesk.Application.Tickets.AddReply.AddReply(ticket.Number, "On our way.", "public", null), _desk.Alice.Id);
 
         _host.Clock.Advance(Duration.FromHours(10));
 
