@@ -30,6 +30,7 @@ public static class HelpDeskWebApp
         builder.Services.AddSlaDueQueueService();
 
         var app = builder.Build();
+        app.Lifetime.ApplicationStarted.Register(() => AnnounceAddresses(app));
         app.UseExceptionHandler();
         app.UseStatusCodePages();
         app.UseAuthentication();
@@ -49,6 +50,16 @@ public static class HelpDeskWebApp
         api.MapConfigurationEndpoints();
         api.MapEscalationEndpoints();
         return app;
+    }
+
+    /// <summary>Tells whoever started the app where to point a browser.</summary>
+    private static void AnnounceAddresses(WebApplication app)
+    {
+        var addresses = app.Services.GetRequiredService<Microsoft.AspNetCore.Hosting.Server.IServer>()
+            .Features.Get<Microsoft.AspNetCore.Hosting.Server.Features.IServerAddressesFeature>()?.Addresses ?? [];
+        foreach (var address in addresses)
+            app.Logger.LogInformation("HelpDesk is running: console {Address}/ · API reference {Address}/docs · health {Address}/health",
+                address.TrimEnd('/'), address.TrimEnd('/'), address.TrimEnd('/'));
     }
 
     public static void ConfigureJson(JsonSerializerOptions options)
