@@ -40,7 +40,8 @@ public static class HelpDeskWebApp
 
         app.MapHealthChecks("/health").AllowAnonymous();
         app.MapOpenApi().AllowAnonymous();
-        app.MapScalarApiReference("/docs", o => o.WithTitle("HelpDesk API")).AllowAnonymous();
+        // Served from the package, and without its default web fonts: nothing may load from outside the machine.
+        app.MapScalarApiReference("/docs", o => o.WithTitle("HelpDesk API").DisableDefaultFonts()).AllowAnonymous();
         app.MapAuthEndpoints();
         app.MapGet("/", (HttpContext http) => http.User.Identity?.IsAuthenticated == true
             ? Results.Content(LandingPage(http.User.Identity.Name ?? ""), "text/html; charset=utf-8")
