@@ -7,37 +7,8 @@ namespace HelpDesk.Application.Tests.Sla;
 
 public class SlaSimulatorTests
 {
-    /// <summary>The input example of sla.md "Explain and simulate", verbatim.</summary>
-    private const string Example = """
-        {
-          "calendar": {
-            "timeZone": "Europe/Berlin",
-            "week": {
-              "monday": [["09:00","17:00"]], "tuesday": [["09:00","12:00"],["13:00","17:00"]],
-              "wednesday": [["09:00","17:00"]], "thursday": [["09:00","17:00"]], "friday": [["09:00","17:00"]]
-            },
-            "holidays": ["2026-12-25"]
-          },
-          "policy": {
-            "targets": {
-              "high": { "firstResponse": "PT4H", "nextReply": "PT8H", "resolution": "PT24H" },
-              "normal": { "firstResponse": "PT8H", "nextReply": "PT16H", "resolution": "PT40H" }
-            },
-            "warnAtPercent": [75, 90],
-            "pauseOn": ["pending", "on_hold"]
-          },
-          "events": [
-            { "at": "2026-03-27T15:00:00Z", "type": "created", "priority": "high" },
-            { "at": "2026-03-27T15:30:00Z", "type": "internal_note" },
-            { "at": "2026-03-30T08:00:00Z", "type": "agent_reply" },
-            { "at": "2026-03-30T09:00:00Z", "type": "status", "status": "pending" },
-            { "at": "2026-03-31T07:00:00Z", "type": "customer_reply" },
-            { "at": "2026-03-31T12:00:00Z", "type": "priority", "priority": "normal" },
-            { "at": "2026-04-01T10:00:00Z", "type": "status", "status": "solved" }
-          ],
-          "now": "2026-04-02T00:00:00Z"
-        }
-        """;
+    /// <summary>The input example of sla.md "Explain and simulate", verbatim (shared with the CLI tests).</summary>
+    private static readonly string Example = File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "data", "sla", "spec-example.json"));
 
     // Hand computation (Berlin is UTC+1 until 2026-03-29, UTC+2 after; office hours Fri 08-16Z, Mon 07-15Z, Tue 07-10Z + 11-15Z):
     // firstResponse: Fri 15-16Z (1h) + Mon 07-08Z (1h) = 2h, stopped by the agent reply under high (PT4H): met, no warning reached.

@@ -9,36 +9,7 @@ public sealed class SlaSimulateCliTests : IDisposable
     public void Dispose() => Directory.Delete(_dir, recursive: true);
 
     /// <summary>The scenario of sla.md, with the weekday calendar, a pause and a priority change.</summary>
-    private const string SpecScenario = """
-        {
-          "calendar": {
-            "timeZone": "Europe/Berlin",
-            "week": {
-              "monday": [["09:00","17:00"]], "tuesday": [["09:00","12:00"],["13:00","17:00"]],
-              "wednesday": [["09:00","17:00"]], "thursday": [["09:00","17:00"]], "friday": [["09:00","17:00"]]
-            },
-            "holidays": ["2026-12-25"]
-          },
-          "policy": {
-            "targets": {
-              "high": { "firstResponse": "PT4H", "nextReply": "PT8H", "resolution": "PT24H" },
-              "normal": { "firstResponse": "PT8H", "nextReply": "PT16H", "resolution": "PT40H" }
-            },
-            "warnAtPercent": [75, 90],
-            "pauseOn": ["pending", "on_hold"]
-          },
-          "events": [
-            { "at": "2026-03-27T15:00:00Z", "type": "created", "priority": "high" },
-            { "at": "2026-03-27T15:30:00Z", "type": "internal_note" },
-            { "at": "2026-03-30T08:00:00Z", "type": "agent_reply" },
-            { "at": "2026-03-30T09:00:00Z", "type": "status", "status": "pending" },
-            { "at": "2026-03-31T07:00:00Z", "type": "customer_reply" },
-            { "at": "2026-03-31T12:00:00Z", "type": "priority", "priority": "normal" },
-            { "at": "2026-04-01T10:00:00Z", "type": "status", "status": "solved" }
-          ],
-          "now": "2026-04-02T00:00:00Z"
-        }
-        """;
+    private static readonly string SpecScenario = File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "data", "sla", "spec-example.json"));
 
     private string Write(string json)
     {
