@@ -10,7 +10,7 @@ using Microsoft.EntityFrameworkCore;
 namespace HelpDesk.Application.Agents.CreateAgent;
 
 /// <summary>Creates an agent in the given teams (by name), with a console password when one is given.</summary>
-public sealed record CreateAgent(string? Email, string? Name, string? Role, IReadOnlyList<string>? Teams, string? Password) : ICommand<AgentDto>;
+public sealed record CreateAgent(string? Email, string? Name, string? Role, IReadOnlyList<string>? Teams, string? Password) : ICommand<AgentDto>, IAdminOnly;
 
 public sealed record AgentDto(string Email, string Name, string Role, IReadOnlyList<string> Teams, bool Active);
 
@@ -26,11 +26,10 @@ public sealed class CreateAgentValidator : AbstractValidator<CreateAgent>
     }
 }
 
-public sealed class CreateAgentHandler(HelpDeskDbContext db, Caller caller) : ICommandHandler<CreateAgent, AgentDto>
+public sealed class CreateAgentHandler(HelpDeskDbContext db) : ICommandHandler<CreateAgent, AgentDto>
 {
     public async ValueTask<AgentDto> Handle(CreateAgent command, CancellationToken ct)
     {
-        await caller.RequireRoleAsync(AgentRole.Admin, ct);
         var email = EmailAddress.Normalise(command.Email!);
         if (await db.Agents.AnyAsync(a => a.Email == email, ct))
             throw new DomainRuleViolation("agent.exists", $"An agent '{email}' already exists.");

@@ -43,7 +43,7 @@ public sealed record PolicyBody(int Position, string? Calendar, ConditionsBody? 
 }
 
 /// <summary>Creates a policy or adds a new version of it; running SLA cycles of open tickets are recomputed.</summary>
-public sealed record PutSlaPolicy(string Name, PolicyBody? Body) : ICommand<ConfigurationVersionDto>;
+public sealed record PutSlaPolicy(string Name, PolicyBody? Body) : ICommand<ConfigurationVersionDto>, IAdminOnly;
 
 public sealed class PutSlaPolicyValidator : AbstractValidator<PutSlaPolicy>
 {
@@ -76,12 +76,11 @@ public sealed class PutSlaPolicyValidator : AbstractValidator<PutSlaPolicy>
     }
 }
 
-public sealed class PutSlaPolicyHandler(HelpDeskDbContext db, IClock clock, Caller caller, SlaRecomputation recomputation)
+public sealed class PutSlaPolicyHandler(HelpDeskDbContext db, IClock clock, SlaRecomputation recomputation)
     : ICommandHandler<PutSlaPolicy, ConfigurationVersionDto>
 {
     public async ValueTask<ConfigurationVersionDto> Handle(PutSlaPolicy command, CancellationToken ct)
     {
-        await caller.RequireRoleAsync(AgentRole.Admin, ct);
         var body = command.Body!;
         var calendar = body.Calendar!.ToLowerInvariant();
         if (!await db.CalendarVersions.AnyAsync(c => c.Name == calendar, ct))

@@ -14,7 +14,7 @@ using NodaTime;
 namespace HelpDesk.Application.Escalation.PutEscalationRule;
 
 /// <summary>Creates the rule <paramref name="Name"/> or replaces it (<c>PUT /api/v1/escalation-rules/{name}</c>). Admins only.</summary>
-public sealed record PutEscalationRule(string Name, EscalationRuleBody? Body) : ICommand<EscalationRuleDto>;
+public sealed record PutEscalationRule(string Name, EscalationRuleBody? Body) : ICommand<EscalationRuleDto>, IAdminOnly;
 
 public sealed class PutEscalationRuleValidator : AbstractValidator<PutEscalationRule>
 {
@@ -39,12 +39,11 @@ public sealed class PutEscalationRuleValidator : AbstractValidator<PutEscalation
     }
 }
 
-public sealed class PutEscalationRuleHandler(HelpDeskDbContext db, IClock clock, Caller caller, DueQueueSignal dueQueue)
+public sealed class PutEscalationRuleHandler(HelpDeskDbContext db, IClock clock, DueQueueSignal dueQueue)
     : ICommandHandler<PutEscalationRule, EscalationRuleDto>
 {
     public async ValueTask<EscalationRuleDto> Handle(PutEscalationRule command, CancellationToken ct)
     {
-        await caller.RequireRoleAsync(AgentRole.Admin, ct);
         var body = command.Body!;
         await EnsureReferencesExistAsync(body, ct);
         var (filters, steps) = EscalationRuleShape.ToDomain(body);

@@ -9,7 +9,7 @@ using Microsoft.EntityFrameworkCore;
 
 namespace HelpDesk.Application.Teams.CreateTeam;
 
-public sealed record CreateTeam(string? Name, string? DisplayName) : ICommand<TeamDto>;
+public sealed record CreateTeam(string? Name, string? DisplayName) : ICommand<TeamDto>, IAdminOnly;
 
 public sealed record TeamDto(string Name, string DisplayName);
 
@@ -23,11 +23,10 @@ public sealed class CreateTeamValidator : AbstractValidator<CreateTeam>
     }
 }
 
-public sealed class CreateTeamHandler(HelpDeskDbContext db, Caller caller) : ICommandHandler<CreateTeam, TeamDto>
+public sealed class CreateTeamHandler(HelpDeskDbContext db) : ICommandHandler<CreateTeam, TeamDto>
 {
     public async ValueTask<TeamDto> Handle(CreateTeam command, CancellationToken ct)
     {
-        await caller.RequireRoleAsync(AgentRole.Admin, ct);
         if (await db.Teams.AnyAsync(t => t.Name == command.Name, ct))
             throw new DomainRuleViolation("team.exists", $"A team '{command.Name}' already exists.");
         var team = new Team(Guid.CreateVersion7(), command.Name!, command.DisplayName ?? command.Name!);
