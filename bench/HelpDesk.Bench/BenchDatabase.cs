@@ -67,7 +67,9 @@ internal sealed class BenchDatabase : IAsyncDisposable
         var agent = new BenchAgent();
         services.AddSingleton(agent);
         services.AddSingleton<ICurrentAgent>(agent);
-        services.AddDbContext<HelpDeskDbContext>(o => o.UseSqlite(ConnectionString, s => s.MigrationsAssembly(DatabaseSetup.SqliteMigrations)));
+        // Interceptors registered by a benchmark (e.g. to time commits) join every context.
+        services.AddDbContext<HelpDeskDbContext>((sp, o) => o.UseSqlite(ConnectionString, s => s.MigrationsAssembly(DatabaseSetup.SqliteMigrations))
+            .AddInterceptors(sp.GetServices<Microsoft.EntityFrameworkCore.Diagnostics.IInterceptor>()));
         services.AddHelpDeskApplication();
         configure(services);
         return services.BuildServiceProvider();
