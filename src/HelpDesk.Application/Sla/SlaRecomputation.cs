@@ -22,8 +22,8 @@ namespace HelpDesk.Application.Sla;
 /// the version change is part of each ticket's ledger through the configuration history.
 /// </summary>
 /// <remarks>
-/// Tens of thousands of open tickets must be done in seconds (see docs/benchmarks.md), so a batch is read without
-/// tracking changes (history only, no articles), evaluated in parallel (the engine is pure), and only tickets whose derived
+/// Tens of thousands of open tickets must be done in seconds (see docs/benchmarks.md), so a batch is read by number range
+/// (history only, no articles; never saved through the tracker), evaluated in parallel (the engine is pure), and only tickets whose derived
 /// columns moved are written, by one prepared UPDATE per ticket in one transaction per batch. The UPDATE matches the
 /// ticket's <see cref="Ticket.Version"/> and the next-alert instant it was computed from, so a ticket an agent or the
 /// due-queue changed meanwhile is not overwritten with stale values; those tickets, and the few whose policy changes
