@@ -4,6 +4,8 @@ using HelpDesk.Bench;
 var benchmarks = new Dictionary<string, Func<int>>(StringComparer.Ordinal)
 {
     ["business-time"] = BusinessTimeBench.Run,
+    ["recompute"] = RecomputeBench.Run,
+    ["due-latency"] = DueLatencyBench.Run,
 };
 
 if (args.Length == 0 || !benchmarks.TryGetValue(args[0], out var run))

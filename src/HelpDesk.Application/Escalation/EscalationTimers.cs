@@ -17,11 +17,23 @@ public sealed class EscalationTimers(HelpDeskDbContext db, EscalationRuleCache r
     /// <summary>The earliest unassigned-for step due for this ticket that has not fired in its current spell, or null.</summary>
     public async Task<Instant?> NextDueAsync(Ticket ticket, SlaConfiguration configuration, Instant now, CancellationToken ct)
     {
-        if (UnassignedSpell.Of(ticket) is not { } spell) return null;
-        var timed = (await rules.GetAsync(db, ct)).Where(r => r.HasTimers).ToList();
+        if (UnassignedSpell.Of(ticket) is null) return null;
+        var timed = TimedRules(await rules.GetAsync(db, ct));
         if (timed.Count == 0) return null;
         var facts = await SlaScheduler.FactsAsync(db, ticket, ct);
-        var fired = await FiredAsync(ticket.Id, ct);
+        return NextDue(ticket, timed, facts, await FiredAsync(ticket.Id, ct), configuration, now);
+    }
+
+    /// <summary>The rules with unassigned-for steps; when there are none, no ticket has a timer.</summary>
+    public static IReadOnlyList<EscalationRule> TimedRules(IReadOnlyList<EscalationRule> rules) => rules.Where(r => r.HasTimers).ToList();
+
+    /// <summary>
+    /// <see cref="NextDueAsync"/> for callers that loaded the timed rules, facts and fired steps in bulk. Pure.
+    /// </summary>
+    public static Instant? NextDue(Ticket ticket, IReadOnlyList<EscalationRule> timed, TicketFacts facts, IReadOnlySet<FiringKey> fired,
+        SlaConfiguration configuration, Instant now)
+    {
+        if (timed.Count == 0 || UnassignedSpell.Of(ticket) is not { } spell) return null;
         var calendar = CalendarOf(ticket, configuration, now);
         return timed.Select(r => EscalationEvaluator.NextUnassignedDue(r, facts, spell, calendar, fired)).Min();
     }

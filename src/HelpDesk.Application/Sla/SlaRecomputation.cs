@@ -1,7 +1,17 @@
+using System.Data;
+using System.Data.Common;
+using System.Diagnostics;
+using HelpDesk.Application.Escalation;
 using HelpDesk.Application.Persistence;
+using HelpDesk.Application.Sla.DueQueue;
+using HelpDesk.Domain.Escalation;
 using HelpDesk.Domain.Sla;
 using HelpDesk.Domain.Tickets;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Infrastructure;
+using Microsoft.EntityFrameworkCore.Metadata;
+using Microsoft.EntityFrameworkCore.Storage;
+using Microsoft.Extensions.Logging;
 using NodaTime;
 
 namespace HelpDesk.Application.Sla;
@@ -11,58 +21,216 @@ namespace HelpDesk.Application.Sla;
 /// policy re-selection, due instants and next alerts. Stopped cycles keep their outcome (the engine guarantees it);
 /// the version change is part of each ticket's ledger through the configuration history.
 /// </summary>
-public sealed class SlaRecomputation(HelpDeskDbContext db, SlaConfigurationCache cache, SlaScheduler scheduler)
+/// <remarks>
+/// Tens of thousands of open tickets must be done in seconds (see docs/benchmarks.md), so a batch is read by number range
+/// (history only, no articles; never saved through the tracker), evaluated in parallel (the engine is pure), and only tickets whose derived
+/// columns moved are written, by one prepared UPDATE per ticket in one transaction per batch. The UPDATE matches the
+/// ticket's <see cref="Ticket.Version"/> and the next-alert instant it was computed from, so a ticket an agent or the
+/// due-queue changed meanwhile is not overwritten with stale values; those tickets, and the few whose policy changes
+/// (which appends history and bumps the version), go through the tracked path every handler uses.
+/// </remarks>
+public sealed class SlaRecomputation(HelpDeskDbContext db, SlaConfigurationCache cache, SlaScheduler scheduler, EscalationRuleCache rules,
+    DueQueueSignal dueQueue, ILogger<SlaRecomputation> logger)
 {
-    private const int BatchSize = 2000;
+    private const int BatchSize = 5000;
+
+    /// <summary>Called after each batch's fast writes and before its redo; tests use it to change a ticket at that moment.</summary>
+    internal Func<IReadOnlyList<int>, Task>? BeforeWrite { get; set; }
 
     /// <returns>How many tickets were recomputed.</returns>
     public async Task<int> RecomputeOpenTicketsAsync(Instant now, CancellationToken ct)
     {
+        var total = Stopwatch.StartNew();
         var configuration = await cache.GetAsync(db, ct);
         var teams = await db.Teams.AsNoTracking().ToDictionaryAsync(t => t.Id, t => t.Name, ct);
-        var count = 0;
+        var timed = EscalationTimers.TimedRules(await rules.GetAsync(db, ct));
+        var stats = new Stats();
         var after = 0;
         while (true)
         {
-            var (recomputed, last) = await RecomputeBatchAsync(configuration, teams, after, now, ct);
-            if (recomputed == 0) return count;
-            count += recomputed;
-            after = last;
+            var watch = Stopwatch.StartNew();
+            // A range of numbers, and history joined in by a query of its own: Include orders by the ticket's Id, which
+            // makes SQLite walk the primary key through every ticket for each batch. The tickets are tracked only so
+            // that EF fixes the history into them; nothing is saved through the tracker (it is cleared per batch).
+            var from = after;
+            var until = await Open(db.Tickets.Where(t => t.Number > from)).OrderBy(t => t.Number).Select(t => (int?)t.Number)
+                .Skip(BatchSize - 1).FirstOrDefaultAsync(ct) ?? int.MaxValue;
+            var scope = Open(db.Tickets.Where(t => t.Number > from && t.Number <= until));
+            db.ChangeTracker.Clear();
+            var batch = await scope.ToListAsync(ct);
+            if (batch.Count == 0) break;
+            await scope.Join(db.TicketChanges, t => t.Id, h => EF.Property<Guid>(h, "TicketId"), (t, h) => h).LoadAsync(ct);
+            after = batch.Max(t => t.Number);
+            var inputs = await InputsAsync(scope, timed.Count > 0, ct);
+            stats.Load += watch.Elapsed;
+
+            watch.Restart();
+            var outcomes = new Outcome[batch.Count];
+            Parallel.For(0, batch.Count, new ParallelOptions { CancellationToken = ct }, i =>
+                outcomes[i] = Evaluate(batch[i], configuration, teams, timed, inputs, now));
+            stats.Evaluate += watch.Elapsed;
+
+            watch.Restart();
+            var changed = outcomes.Where(o => o.Kind == OutcomeKind.Derived).ToList();
+            var redo = outcomes.Where(o => o.Kind == OutcomeKind.Policy).Select(o => o.Number).ToList();
+            if (BeforeWrite is { } hook) await hook(changed.Select(o => o.Number).ToList());
+            var conflicts = await WriteDerivedAsync(changed, ct);
+            redo.AddRange(conflicts);
+            if (redo.Count > 0) await RecomputeTrackedAsync(redo, configuration, teams, now, ct);
+            stats.Write += watch.Elapsed;
+            stats.Tickets += batch.Count;
+            stats.Written += changed.Count - conflicts.Count;
+            stats.Tracked += redo.Count;
+            stats.Conflicts += conflicts.Count;
         }
+        db.ChangeTracker.Clear();
+        // Due instants may have moved earlier than what the due-queue is sleeping towards.
+        if (stats.Written + stats.Tracked > 0) dueQueue.Wake();
+        logger.LogInformation(
+            "Recomputed {Tickets} open tickets in {Total} ms (load {Load} ms, evaluate {Evaluate} ms, write {Write} ms): " +
+            "{Written} updated in bulk, {Tracked} through the tracked path ({Conflicts} changed meanwhile)",
+            stats.Tickets, total.ElapsedMilliseconds, (long)stats.Load.TotalMilliseconds, (long)stats.Evaluate.TotalMilliseconds,
+            (long)stats.Write.TotalMilliseconds, stats.Written, stats.Tracked, stats.Conflicts);
+        return stats.Tickets;
     }
 
-    private async Task<(int Count, int Last)> RecomputeBatchAsync(SlaConfiguration configuration, IReadOnlyDictionary<Guid, string> teams,
-        int after, Instant now, CancellationToken ct)
+    private static IQueryable<Ticket> Open(IQueryable<Ticket> tickets) =>
+        tickets.Where(t => t.Status != TicketStatus.Solved && t.Status != TicketStatus.Closed);
+
+    /// <summary>
+    /// Organisations, fired alerts and (with timers) fired escalation steps of the tickets in <paramref name="scope"/>,
+    /// joined rather than filtered by a list of ids: thousands of ids make thousands of SQL parameters.
+    /// </summary>
+    private async Task<Inputs> InputsAsync(IQueryable<Ticket> scope, bool withTimers, CancellationToken ct)
+    {
+        var organisations = (await scope.Join(db.Customers.Where(c => c.Organisation != null), t => t.RequesterId, c => c.Id,
+                (t, c) => new { c.Id, c.Organisation }).ToListAsync(ct))
+            .DistinctBy(c => c.Id).ToDictionary(c => c.Id, c => c.Organisation);
+        var alerts = (await scope.Join(db.SlaAlerts, t => t.Id, a => a.TicketId, (t, a) => new { a.TicketId, a.Metric, a.Cycle, a.Percent })
+                .ToListAsync(ct))
+            .ToLookup(a => a.TicketId, a => (a.Metric, a.Cycle, a.Percent));
+        var steps = withTimers
+            ? (await scope.Join(db.EscalationFirings, t => t.Id, f => f.TicketId, (t, f) => new { f.TicketId, f.RuleId, f.Step, f.Clock, f.Cycle })
+                .ToListAsync(ct))
+                .ToLookup(f => f.TicketId, f => new FiringKey(f.RuleId, f.Step, f.Clock, f.Cycle))
+            : Enumerable.Empty<FiringKey>().ToLookup(_ => Guid.Empty);
+        return new Inputs(organisations, alerts, steps);
+    }
+
+    /// <summary>Pure: what <see cref="SlaScheduler.RecomputeAsync"/> would do to this ticket (never saved through the tracker).</summary>
+    private static Outcome Evaluate(Ticket ticket, SlaConfiguration configuration, IReadOnlyDictionary<Guid, string> teams,
+        IReadOnlyList<EscalationRule> timed, Inputs inputs, Instant now)
+    {
+        var (version, dueAt, nextAlertAt, history) = (ticket.Version, ticket.SlaDueAt, ticket.SlaNextAlertAt, ticket.History.Count);
+        var facts = SlaScheduler.FactsOf(ticket, teams.GetValueOrDefault(ticket.TeamId, ""), inputs.Organisations.GetValueOrDefault(ticket.RequesterId));
+        SlaScheduler.ReselectPolicy(ticket, configuration, facts, now);
+        if (ticket.History.Count != history) return new Outcome(OutcomeKind.Policy, ticket.Number, version, nextAlertAt, null, null);
+        var report = TicketSla.Evaluate(ticket, configuration, now);
+        var timerDue = EscalationTimers.NextDue(ticket, timed, facts, inputs.Steps[ticket.Id].ToHashSet(), configuration, now);
+        SlaScheduler.Schedule(ticket, report, inputs.Alerts[ticket.Id].ToHashSet(), timerDue);
+        return ticket.SlaDueAt == dueAt && ticket.SlaNextAlertAt == nextAlertAt
+            ? new Outcome(OutcomeKind.Unchanged, ticket.Number, version, nextAlertAt, null, null)
+            : new Outcome(OutcomeKind.Derived, ticket.Number, version, nextAlertAt, ticket.SlaDueAt, ticket.SlaNextAlertAt);
+    }
+
+    /// <summary>
+    /// Writes the derived columns of each ticket that is still as it was read; returns the numbers of those that are not.
+    /// Plain parameterised SQL (one prepared statement, the model's table and column names) so every provider runs it.
+    /// </summary>
+    private async Task<List<int>> WriteDerivedAsync(IReadOnlyList<Outcome> changed, CancellationToken ct)
+    {
+        var conflicts = new List<int>();
+        if (changed.Count == 0) return conflicts;
+        await using var tx = await db.Database.BeginTransactionAsync(ct);
+        await using var update = db.Database.GetDbConnection().CreateCommand();
+        update.Transaction = tx.GetDbTransaction();
+        update.CommandText = UpdateSql();
+        var due = Parameter(update, "@due", DbType.DateTime2);
+        var next = Parameter(update, "@next", DbType.DateTime2);
+        var number = Parameter(update, "@number", DbType.Int32);
+        var version = Parameter(update, "@version", DbType.Int32);
+        var readNext = Parameter(update, "@readNext", DbType.DateTime2);
+        await update.PrepareAsync(ct);
+        foreach (var o in changed)
+        {
+            due.Value = Provider(o.DueAt);
+            next.Value = Provider(o.NextAlertAt);
+            number.Value = o.Number;
+            version.Value = o.Version;
+            readNext.Value = Provider(o.ReadNextAlertAt);
+            if (await update.ExecuteNonQueryAsync(ct) == 0) conflicts.Add(o.Number);
+        }
+        await tx.CommitAsync(ct);
+        return conflicts;
+    }
+
+    private string UpdateSql()
+    {
+        var sql = db.GetService<ISqlGenerationHelper>();
+        var ticket = db.Model.FindEntityType(typeof(Ticket))!;
+        var table = StoreObjectIdentifier.Table(ticket.GetTableName()!, ticket.GetSchema());
+        string Column(string property) => sql.DelimitIdentifier(ticket.FindProperty(property)!.GetColumnName(table)!);
+        var (due, next, number, version) = (Column(nameof(Ticket.SlaDueAt)), Column(nameof(Ticket.SlaNextAlertAt)),
+            Column(nameof(Ticket.Number)), Column(nameof(Ticket.Version)));
+        // The next-alert guard catches the due-queue, which reschedules a ticket after firing without bumping its version.
+        return $"UPDATE {sql.DelimitIdentifier(table.Name, table.Schema)} SET {due} = @due, {next} = @next " +
+               $"WHERE {number} = @number AND {version} = @version AND ({next} = @readNext OR ({next} IS NULL AND @readNext IS NULL))";
+    }
+
+    private static DbParameter Parameter(DbCommand command, string name, DbType type)
+    {
+        var parameter = command.CreateParameter();
+        parameter.ParameterName = name;
+        parameter.DbType = type;
+        command.Parameters.Add(parameter);
+        return parameter;
+    }
+
+    private static object Provider(Instant? instant) => instant is { } i ? i.ToDateTimeUtc() : DBNull.Value;
+
+    /// <summary>
+    /// The tracked path (what every handler does): tickets whose policy changes or that changed meanwhile. A ticket that
+    /// changes again while this runs makes SaveChanges fail; its own handler rescheduled it, so the set is read again.
+    /// </summary>
+    private async Task RecomputeTrackedAsync(IReadOnlyList<int> numbers, SlaConfiguration configuration, IReadOnlyDictionary<Guid, string> teams,
+        Instant now, CancellationToken ct)
     {
         for (var attempt = 1; ; attempt++)
         {
             db.ChangeTracker.Clear();
-            var batch = await db.Tickets.Include(t => t.History).AsSplitQuery()
-                .Where(t => t.Number > after && t.Status != TicketStatus.Solved && t.Status != TicketStatus.Closed)
-                .OrderBy(t => t.Number).Take(BatchSize).ToListAsync(ct);
-            if (batch.Count == 0) return (0, after);
-            var ids = batch.Select(t => t.Id).ToList();
-            var requesterIds = batch.Select(t => t.RequesterId).Distinct().ToList();
-            var organisations = await db.Customers.Where(c => requesterIds.Contains(c.Id) && c.Organisation != null)
-                .ToDictionaryAsync(c => c.Id, c => c.Organisation, ct);
-            var fired = (await db.SlaAlerts.Where(a => ids.Contains(a.TicketId))
-                    .Select(a => new { a.TicketId, a.Metric, a.Cycle, a.Percent }).ToListAsync(ct))
-                .ToLookup(a => a.TicketId, a => (a.Metric, a.Cycle, a.Percent));
-            foreach (var ticket in batch)
+            var scope = Open(db.Tickets.Where(t => numbers.Contains(t.Number)));
+            var tickets = await scope.Include(t => t.History).AsSplitQuery().ToListAsync(ct);
+            var inputs = await InputsAsync(scope, withTimers: false, ct);
+            foreach (var ticket in tickets)
             {
-                var facts = SlaScheduler.FactsOf(ticket, teams.GetValueOrDefault(ticket.TeamId, ""), organisations.GetValueOrDefault(ticket.RequesterId));
-                await scheduler.RecomputeAsync(ticket, configuration, facts, fired[ticket.Id].ToHashSet(), now, ct);
+                var facts = SlaScheduler.FactsOf(ticket, teams.GetValueOrDefault(ticket.TeamId, ""), inputs.Organisations.GetValueOrDefault(ticket.RequesterId));
+                await scheduler.RecomputeAsync(ticket, configuration, facts, inputs.Alerts[ticket.Id].ToHashSet(), now, ct);
             }
             try
             {
                 await db.SaveChangesAsync(ct);
                 db.ChangeTracker.Clear();
-                return (batch.Count, batch[^1].Number);
+                return;
             }
             catch (DbUpdateConcurrencyException) when (attempt < 5)
             {
-                // An agent changed one of these tickets meanwhile; its own handler rescheduled it. Redo the batch.
+                // Changed again meanwhile; read the set afresh.
             }
         }
+    }
+
+    private enum OutcomeKind { Unchanged, Derived, Policy }
+
+    private sealed record Outcome(OutcomeKind Kind, int Number, int Version, Instant? ReadNextAlertAt, Instant? DueAt, Instant? NextAlertAt);
+
+    private sealed record Inputs(
+        IReadOnlyDictionary<Guid, string?> Organisations,
+        ILookup<Guid, (SlaMetric Metric, int Cycle, int Percent)> Alerts,
+        ILookup<Guid, FiringKey> Steps);
+
+    private sealed class Stats
+    {
+        public TimeSpan Load, Evaluate, Write;
+        public int Tickets, Written, Tracked, Conflicts;
     }
 }

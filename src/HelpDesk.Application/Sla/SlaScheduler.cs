@@ -32,12 +32,18 @@ public sealed class SlaScheduler(HelpDeskDbContext db, SlaConfigurationCache cac
     public async Task<SlaReport> RecomputeAsync(Ticket ticket, SlaConfiguration configuration, TicketFacts facts,
         IReadOnlySet<(SlaMetric, int, int)> fired, Instant now, CancellationToken ct)
     {
-        if (!(ticket.IsSolvedOrClosed && ticket.SlaPolicyName is not null)
-            && configuration.Select(facts, now) is { } selected)
-            ticket.ApplySlaPolicy(selected.Name, now);
+        ReselectPolicy(ticket, configuration, facts, now);
         var report = TicketSla.Evaluate(ticket, configuration, now);
         Schedule(ticket, report, fired, await timers.NextDueAsync(ticket, configuration, now, ct));
         return report;
+    }
+
+    /// <summary>The policy half of <see cref="RecomputeAsync"/>: may append a SlaPolicyApplied history entry (a new version).</summary>
+    public static void ReselectPolicy(Ticket ticket, SlaConfiguration configuration, TicketFacts facts, Instant now)
+    {
+        if (!(ticket.IsSolvedOrClosed && ticket.SlaPolicyName is not null)
+            && configuration.Select(facts, now) is { } selected)
+            ticket.ApplySlaPolicy(selected.Name, now);
     }
 
     /// <summary>
