@@ -1,3 +1,4 @@
+using HelpDesk.Application.Common;
 using HelpDesk.Application.Persistence;
 using HelpDesk.Domain.Escalation;
 using Microsoft.EntityFrameworkCore;
@@ -5,28 +6,26 @@ using Microsoft.EntityFrameworkCore;
 namespace HelpDesk.Application.Escalation;
 
 /// <summary>
-/// The active rules, in the order they are tried. Every edit bumps a rule's version, so (count, sum of versions) changes
-/// with any edit on any node; checking it costs two small queries per use.
+/// The active rules, in the order they are tried. Every edit bumps a rule's version, so (count, sum of versions) — the
+/// stamp — changes with any edit. Edits on this node invalidate it at once; edits on another node are seen within a second.
 /// </summary>
 public sealed class EscalationRuleCache
 {
-    private readonly Lock _gate = new();
-    private (int Count, long Versions, IReadOnlyList<EscalationRule> Rules)? _cached;
+    private readonly StampedCache<IReadOnlyList<EscalationRule>> _cache = new();
 
-    public async Task<IReadOnlyList<EscalationRule>> GetAsync(HelpDeskDbContext db, CancellationToken ct)
-    {
-        var count = await db.EscalationRules.CountAsync(ct);
-        var versions = count == 0 ? 0L : await db.EscalationRules.SumAsync(r => (long)r.Version, ct);
-        lock (_gate)
+    public void Invalidate() => _cache.Invalidate();
+
+    public Task<IReadOnlyList<EscalationRule>> GetAsync(HelpDeskDbContext db, CancellationToken ct) => _cache.GetAsync(
+        async c =>
         {
-            if (_cached is { } c && c.Count == count && c.Versions == versions) return c.Rules;
-        }
-        var rules = await db.EscalationRules.AsNoTracking().Where(r => r.IsActive).ToListAsync(ct);
-        IReadOnlyList<EscalationRule> ordered = rules.OrderBy(r => r.Position).ThenBy(r => r.Name, StringComparer.Ordinal).ToList();
-        lock (_gate)
+            var count = await db.EscalationRules.CountAsync(c);
+            var versions = count == 0 ? 0L : await db.EscalationRules.SumAsync(r => (long)r.Version, c);
+            return $"{count}/{versions}";
+        },
+        async c =>
         {
-            _cached = (count, versions, ordered);
-        }
-        return ordered;
-    }
+            var rules = await db.EscalationRules.AsNoTracking().Where(r => r.IsActive).ToListAsync(c);
+            return (IReadOnlyList<EscalationRule>)rules.OrderBy(r => r.Position).ThenBy(r => r.Name, StringComparer.Ordinal).ToList();
+        },
+        ct);
 }

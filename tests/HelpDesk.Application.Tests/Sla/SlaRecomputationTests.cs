@@ -59,6 +59,7 @@ public sealed class SlaRecomputationTests : DeskTest
         db.SlaPolicyVersions.Add(new SlaPolicyVersion(Guid.CreateVersion7(), "standard", 2, now, 1, "always", SlaPolicyConditions.Any,
             new SlaPolicyTerms(targets, SlaPolicyTerms.DefaultWarnAtPercent, SlaPolicyTerms.DefaultPauseOn)));
         await db.SaveChangesAsync();
+        sp.GetRequiredService<SlaConfigurationCache>().Invalidate(); // as PutSlaPolicy does after its save
         var recomputation = sp.GetRequiredService<SlaRecomputation>();
         recomputation.BeforeWrite = beforeWrite;
         return await recomputation.RecomputeOpenTicketsAsync(now, CancellationToken.None);

@@ -89,7 +89,7 @@ public sealed class PutCalendarValidator : AbstractValidator<PutCalendar>
     }
 }
 
-public sealed class PutCalendarHandler(HelpDeskDbContext db, IClock clock, SlaRecomputation recomputation)
+public sealed class PutCalendarHandler(HelpDeskDbContext db, SlaConfigurationCache slaConfiguration, IClock clock, SlaRecomputation recomputation)
     : ICommandHandler<PutCalendar, ConfigurationVersionDto>
 {
     public async ValueTask<ConfigurationVersionDto> Handle(PutCalendar command, CancellationToken ct)
@@ -100,6 +100,7 @@ public sealed class PutCalendarHandler(HelpDeskDbContext db, IClock clock, SlaRe
         var version = (await db.CalendarVersions.Where(c => c.Name == name).MaxAsync(c => (int?)c.Version, ct) ?? 0) + 1;
         db.CalendarVersions.Add(new BusinessCalendarVersion(Guid.CreateVersion7(), name, version, now, calendar));
         await db.SaveChangesAsync(ct);
+        slaConfiguration.Invalidate();
         var recomputed = await recomputation.RecomputeOpenTicketsAsync(now, ct);
         return new ConfigurationVersionDto(name, version, now, recomputed);
     }

@@ -76,7 +76,7 @@ public sealed class PutSlaPolicyValidator : AbstractValidator<PutSlaPolicy>
     }
 }
 
-public sealed class PutSlaPolicyHandler(HelpDeskDbContext db, IClock clock, SlaRecomputation recomputation)
+public sealed class PutSlaPolicyHandler(HelpDeskDbContext db, SlaConfigurationCache slaConfiguration, IClock clock, SlaRecomputation recomputation)
     : ICommandHandler<PutSlaPolicy, ConfigurationVersionDto>
 {
     public async ValueTask<ConfigurationVersionDto> Handle(PutSlaPolicy command, CancellationToken ct)
@@ -91,6 +91,7 @@ public sealed class PutSlaPolicyHandler(HelpDeskDbContext db, IClock clock, SlaR
         db.SlaPolicyVersions.Add(new SlaPolicyVersion(Guid.CreateVersion7(), name, version, now, body.Position, calendar,
             body.ToConditions(), body.ToTerms(), body.Active));
         await db.SaveChangesAsync(ct);
+        slaConfiguration.Invalidate();
         var recomputed = await recomputation.RecomputeOpenTicketsAsync(now, ct);
         return new ConfigurationVersionDto(name, version, now, recomputed);
     }

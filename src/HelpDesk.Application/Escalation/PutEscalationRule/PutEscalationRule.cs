@@ -39,7 +39,7 @@ public sealed class PutEscalationRuleValidator : AbstractValidator<PutEscalation
     }
 }
 
-public sealed class PutEscalationRuleHandler(HelpDeskDbContext db, IClock clock, DueQueueSignal dueQueue)
+public sealed class PutEscalationRuleHandler(HelpDeskDbContext db, EscalationRuleCache rules, IClock clock, DueQueueSignal dueQueue)
     : ICommandHandler<PutEscalationRule, EscalationRuleDto>
 {
     public async ValueTask<EscalationRuleDto> Handle(PutEscalationRule command, CancellationToken ct)
@@ -59,6 +59,7 @@ public sealed class PutEscalationRuleHandler(HelpDeskDbContext db, IClock clock,
         }
         else rule.Replace(body.Position ?? rule.Position, body.Active ?? true, filters, steps, now);
         await db.SaveChangesAsync(ct);
+        rules.Invalidate();
         if (rule is { IsActive: true, HasTimers: true })
         {
             // Unassigned tickets have no instant scheduled for this rule yet: make them due now, and the due-queue

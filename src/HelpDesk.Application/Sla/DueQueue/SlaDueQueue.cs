@@ -22,6 +22,7 @@ public sealed record DueQueueResult(IReadOnlyList<FiredAlert> Alerts, IReadOnlyL
 public sealed class SlaDueQueue(IServiceScopeFactory scopes, IClock clock, ILogger<SlaDueQueue> logger)
 {
     public const int BatchSize = 100;
+    public const int Parallelism = 4;
 
     public async Task<DueQueueResult> FireDueAsync(CancellationToken ct)
     {
@@ -35,18 +36,22 @@ public sealed class SlaDueQueue(IServiceScopeFactory scopes, IClock clock, ILogg
         {
             var batch = (await DueNumbersAsync(now, ct)).Where(visited.Add).ToList();
             if (batch.Count == 0) break;
-            foreach (var number in batch)
+            // Tickets are independent units of work: overlap their reads and CPU work; the database serialises commits.
+            await Parallel.ForEachAsync(batch, new ParallelOptions { MaxDegreeOfParallelism = Parallelism, CancellationToken = ct }, async (number, token) =>
             {
-                var result = await FireTicketAsync(number, now, ct);
-                if (result is null)
+                var result = await FireTicketAsync(number, now, token);
+                lock (alerts)
                 {
-                    failed++;
-                    continue;
+                    if (result is null)
+                    {
+                        failed++;
+                        return;
+                    }
+                    alerts.AddRange(result.Alerts);
+                    steps.AddRange(result.Steps);
+                    notifications += result.Notifications.Count;
                 }
-                alerts.AddRange(result.Alerts);
-                steps.AddRange(result.Steps);
-                notifications += result.Notifications.Count;
-            }
+            });
         }
         return new DueQueueResult(alerts, steps, notifications, failed);
     }
