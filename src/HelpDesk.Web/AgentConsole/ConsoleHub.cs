@@ -30,6 +30,27 @@ public static class ConsoleGroups
 public sealed class ConsoleNode
 {
     public string Id { get; } = $"{Environment.ProcessId}:{Guid.NewGuid():N}";
+
+    /// <summary>
+    /// Presence lists are read and pushed under this lock, so on this node the last list a client receives was read
+    /// last and is never overtaken by an older one. Lists from other nodes may still cross; clients re-read on heartbeat.
+    /// </summary>
+    public SemaphoreSlim PresenceLock { get; } = new(1, 1);
+
+    public async Task<IReadOnlyList<PresenceDto>> PushPresenceAsync(IConsoleClient group, ConsolePresenceStore store, int ticket, CancellationToken ct)
+    {
+        await PresenceLock.WaitAsync(ct);
+        try
+        {
+            var viewers = await store.OnTicketAsync(ticket, ct);
+            await group.Presence(ticket, viewers);
+            return viewers;
+        }
+        finally
+        {
+            PresenceLock.Release();
+        }
+    }
 }
 
 /// <summary>
@@ -79,7 +100,10 @@ public sealed class ConsoleHub(HelpDeskDbContext db, ConsolePresenceStore presen
         await Groups.AddToGroupAsync(Context.ConnectionId, ConsoleGroups.Team(team));
     }
 
-    /// <summary>Starts viewing a ticket (leaving the one viewed before); returns its viewers. Refused for other teams' tickets.</summary>
+    /// <summary>
+    /// Starts viewing a ticket (leaving the one viewed before); returns its viewers. Refused for other teams' tickets.
+    /// The list is also pushed to the ticket's group (this connection included); clients render the pushes, which are ordered.
+    /// </summary>
     public async Task<IReadOnlyList<PresenceDto>> ViewTicket(int number)
     {
         var agent = await AgentAsync();
@@ -116,9 +140,7 @@ public sealed class ConsoleHub(HelpDeskDbContext db, ConsolePresenceStore presen
 
     private async Task<IReadOnlyList<PresenceDto>> BroadcastPresenceAsync(int number)
     {
-        var viewers = await presence.OnTicketAsync(number, CancellationToken.None);
-        await Clients.Group(ConsoleGroups.Ticket(number)).Presence(number, viewers);
-        return viewers;
+        return await node.PushPresenceAsync(Clients.Group(ConsoleGroups.Ticket(number)), presence, number, CancellationToken.None);
     }
 
     private async Task<Agent> AgentAsync()

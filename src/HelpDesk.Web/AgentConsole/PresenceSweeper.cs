@@ -7,7 +7,7 @@ namespace HelpDesk.Web.AgentConsole;
 /// Drops presence rows whose heartbeat stopped (a connection that vanished without a disconnect, a node that died) and
 /// tells the tickets' viewers. Every node sweeps; deleting an expired row twice is harmless.
 /// </summary>
-public sealed class PresenceSweeper(IServiceScopeFactory scopes, IHubContext<ConsoleHub, IConsoleClient> hub, ILogger<PresenceSweeper> logger) : BackgroundService
+public sealed class PresenceSweeper(IServiceScopeFactory scopes, IHubContext<ConsoleHub, IConsoleClient> hub, ConsoleNode node, ILogger<PresenceSweeper> logger) : BackgroundService
 {
     public static readonly TimeSpan Interval = TimeSpan.FromSeconds(10);
 
@@ -21,7 +21,7 @@ public sealed class PresenceSweeper(IServiceScopeFactory scopes, IHubContext<Con
                 await using var scope = scopes.CreateAsyncScope();
                 var store = scope.ServiceProvider.GetRequiredService<ConsolePresenceStore>();
                 foreach (var ticket in await store.SweepAsync(stoppingToken))
-                    await hub.Clients.Group(ConsoleGroups.Ticket(ticket)).Presence(ticket, await store.OnTicketAsync(ticket, stoppingToken));
+                    await node.PushPresenceAsync(hub.Clients.Group(ConsoleGroups.Ticket(ticket)), store, ticket, stoppingToken);
             }
             catch (Exception ex) when (ex is not OperationCanceledException)
             {

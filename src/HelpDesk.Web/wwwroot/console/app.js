@@ -150,7 +150,8 @@ async function openTicket(number) {
   $('ticket-placeholder').hidden = true; $('ticket').hidden = false;
   renderQueue();
   await Promise.all([loadTicket(true), loadThread(), loadSla()]);
-  try { renderPresence(await hub.invoke('ViewTicket', number)); } catch (e) { console.warn(e); }
+  // The viewers list arrives as a push (ordered on the server); the invocation's own answer could be older than a push.
+  try { await hub.invoke('ViewTicket', number); } catch (e) { console.warn(e); }
 }
 async function loadTicket(resetComposer) {
   const t = await api(`/api/v1/tickets/${state.open}`);
@@ -346,11 +347,14 @@ hub.onreconnected(async () => {
   const hello = await hub.invoke('Hello');
   state.teams = hello.teams;
   for (const stream of Object.keys(hello.streams)) await (applying = applying.then(() => catchUp(stream)));
-  if (state.open !== null) renderPresence(await hub.invoke('ViewTicket', state.open));
+  if (state.open !== null) await hub.invoke('ViewTicket', state.open);
 });
 setInterval(async () => {
   if (hub.state !== 'Connected' || state.open === null) return;
-  if (!(await hub.invoke('Heartbeat').catch(() => true))) renderPresence(await hub.invoke('ViewTicket', state.open));
+  if (!(await hub.invoke('Heartbeat').catch(() => true))) { await hub.invoke('ViewTicket', state.open); return; }
+  // Lists pushed by different nodes may cross; a periodic read settles on the truth.
+  const open = state.open, viewers = await api(`/api/v1/console/presence/${open}`).catch(() => null);
+  if (viewers && open === state.open) renderPresence(viewers);
 }, 15000);
 
 // ---------- Keyboard ----------
