@@ -160,8 +160,8 @@ async function loadTicket(resetComposer) {
   $('t-subject').textContent = `#${t.number} ${t.subject}`;
   $('a-status').value = t.status; $('a-priority').value = t.priority;
   $('a-assignee').value = t.assignee?.email || '';
-  $('requester').replaceChildren(el('div', { text: t.requester.name }), el('div', { class: 'sub', text: t.requester.email }),
-    t.participants.length ? el('div', { class: 'sub', text: `Participants: ${t.participants.join(', ')}` }) : null);
+  $('requester').replaceChildren(...[el('div', { text: t.requester.name }), el('div', { class: 'sub', text: t.requester.email }),
+    t.participants.length ? el('div', { class: 'sub', text: `Participants: ${t.participants.join(', ')}` }) : null].filter(Boolean));
   const dl = $('details'); dl.replaceChildren();
   for (const [k, v] of [['Team', t.team], ['Assignee', t.assignee?.name || 'unassigned'], ['Channel', t.channel], ['Tags', t.tags.join(', ') || '—'],
     ['Created', fmtTime(t.createdAt)], ['Updated', fmtTime(t.updatedAt)], ['Policy', t.slaPolicy || 'none'], ['Version', String(t.version)]]) dl.append(el('dt', { text: k }), el('dd', { text: v }));
@@ -388,6 +388,8 @@ async function start() {
     Object.assign(state.lastSeq, hello.streams);
     await loadQueue();
     await loadTiles();
+    const earlier = await api('/api/v1/notifications?unread=true&limit=20').catch(() => []);
+    for (const n of earlier.reverse()) notify(n, n.ticketNumber);
   }));
   setInterval(tickChips, 1000);
   document.body.dataset.ready = 'true';
