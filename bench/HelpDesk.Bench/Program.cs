@@ -4,6 +4,7 @@ using HelpDesk.Bench;
 var benchmarks = new Dictionary<string, Func<int>>(StringComparer.Ordinal)
 {
     ["business-time"] = BusinessTimeBench.Run,
+    ["console-fanout"] = ConsoleFanoutBench.Run,
 };
 
 if (args.Length == 0 || !benchmarks.TryGetValue(args[0], out var run))
