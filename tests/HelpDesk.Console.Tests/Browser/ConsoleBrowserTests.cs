@@ -19,18 +19,11 @@ public sealed class ConsoleBrowserTests(BrowserHost host) : IClassFixture<Browse
         (await agent.PostAsync($"/api/v1/tickets/{first}/replies", new { body = "Checking the printer logs.\n\nOn Monday Maria wrote:\n> It is on fire", visibility = "public" })).EnsureSuccessStatusCode();
         (await agent.PostAsync($"/api/v1/tickets/{first}/replies", new { body = "Customer called twice; handle with care.", visibility = "internal" })).EnsureSuccessStatusCode();
 
-        var context = await host.Browser.NewContextAsync(new BrowserNewContextOptions { BaseURL = Server.BaseAddress.ToString(), ViewportSize = new ViewportSize { Width = 1440, Height = 900 } });
-        var page = await context.NewPageAsync();
-        await page.GotoAsync("/");
-        await page.WaitForURLAsync("**/login**");
-        await page.FillAsync("#email", agent.Email);
-        await page.FillAsync("#password", "wrong password");
-        await page.ClickAsync("button[type=submit]");
+        var page = await host.LoginPageAsync();
+        await BrowserHost.SubmitLoginAsync(page, agent.Email, "wrong password");
         await page.WaitForSelectorAsync(".error[role=alert]");
         await BrowserHost.ScreenshotAsync(page, "login");
-        await page.FillAsync("#email", agent.Email);
-        await page.FillAsync("#password", "correct-horse-battery");
-        await page.ClickAsync("button[type=submit]");
+        await BrowserHost.SubmitLoginAsync(page, agent.Email, "correct-horse-battery");
         await page.WaitForSelectorAsync("body[data-ready=true]");
         (await page.TextContentAsync("#me-name")).Should().Be(agent.Email.Split('@')[0]);
 
@@ -45,7 +38,7 @@ public sealed class ConsoleBrowserTests(BrowserHost host) : IClassFixture<Browse
         (await page.Locator(".msg details summary").TextContentAsync()).Should().Be("Quoted text");
         await page.WaitForSelectorAsync("#sla .cycle, #sla p");
         await BrowserHost.ScreenshotAsync(page, "console");
-        await context.CloseAsync();
+        await page.Context.CloseAsync();
     }
 
     [Fact]

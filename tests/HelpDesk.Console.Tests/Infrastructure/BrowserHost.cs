@@ -42,15 +42,27 @@ public sealed class BrowserHost : IAsyncLifetime
     /// <summary>A fresh browser context signed in as <paramref name="agent"/> through the login page, on the console.</summary>
     public async Task<IPage> SignInAsync(Agent agent)
     {
+        var page = await LoginPageAsync();
+        await SubmitLoginAsync(page, agent.Email, "correct-horse-battery");
+        await page.WaitForSelectorAsync("body[data-ready=true]");
+        return page;
+    }
+
+    /// <summary>A fresh browser context that asked for the console and was sent to the login page.</summary>
+    public async Task<IPage> LoginPageAsync()
+    {
         var context = await Browser.NewContextAsync(new BrowserNewContextOptions { BaseURL = Server.BaseAddress.ToString(), ViewportSize = new ViewportSize { Width = 1440, Height = 900 } });
         var page = await context.NewPageAsync();
         await page.GotoAsync("/");
         await page.WaitForURLAsync("**/login**");
-        await page.FillAsync("#email", agent.Email);
-        await page.FillAsync("#password", "correct-horse-battery");
-        await page.ClickAsync("button[type=submit]");
-        await page.WaitForSelectorAsync("body[data-ready=true]");
         return page;
+    }
+
+    public static async Task SubmitLoginAsync(IPage page, string email, string password)
+    {
+        await page.FillAsync("#email", email);
+        await page.FillAsync("#password", password);
+        await page.ClickAsync("button[type=submit]");
     }
 
     public static async Task ScreenshotAsync(IPage page, string name) =>

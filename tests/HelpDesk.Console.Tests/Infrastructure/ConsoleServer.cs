@@ -77,23 +77,19 @@ public sealed record Agent(string Email, string Token, HttpClient Http, ConsoleS
 /// <summary>Waits on a condition with a deadline (never a fixed sleep).</summary>
 public static class Eventually
 {
-    public static async Task<T> WaitAsync<T>(Func<T?> probe, TimeSpan? deadline = null, string? because = null) where T : class
-    {
-        var until = DateTime.UtcNow + (deadline ?? TimeSpan.FromSeconds(10));
-        while (true)
-        {
-            if (probe() is { } value) return value;
-            if (DateTime.UtcNow > until) throw new TimeoutException($"Condition not met in time: {because}");
-            await Task.Delay(20);
-        }
-    }
+    public static async Task<T> WaitAsync<T>(Func<T?> probe, TimeSpan? deadline = null, string? because = null) where T : class =>
+        (await PollAsync(() => probe() is { } v ? (true, v) : (false, default!), deadline, because));
 
-    public static async Task<T> ValueAsync<T>(Func<T?> probe, TimeSpan? deadline = null, string? because = null) where T : struct
+    public static async Task<T> ValueAsync<T>(Func<T?> probe, TimeSpan? deadline = null, string? because = null) where T : struct =>
+        await PollAsync(() => probe() is { } v ? (true, v) : (false, default), deadline, because);
+
+    private static async Task<T> PollAsync<T>(Func<(bool Done, T Value)> probe, TimeSpan? deadline, string? because)
     {
         var until = DateTime.UtcNow + (deadline ?? TimeSpan.FromSeconds(10));
         while (true)
         {
-            if (probe() is { } value) return value;
+            var (done, value) = probe();
+            if (done) return value;
             if (DateTime.UtcNow > until) throw new TimeoutException($"Condition not met in time: {because}");
             await Task.Delay(20);
         }
