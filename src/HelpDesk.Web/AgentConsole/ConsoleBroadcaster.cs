@@ -99,17 +99,6 @@ public sealed class ConsoleBroadcaster(IServiceScopeFactory scopes, IHubContext<
         db.Teams.Where(t => t.Id == id).Select(t => t.Name).SingleOrDefaultAsync(ct);
 
     /// <summary>The ticket as a queue row after the change (the console upserts it).</summary>
-    private static async Task<QueueItemDto?> SnapshotAsync(HelpDeskDbContext db, Guid ticketId, CancellationToken ct)
-    {
-        var t = await db.Tickets.AsNoTracking().Where(x => x.Id == ticketId)
-            .Select(x => new
-            {
-                x.Number, x.Subject, x.Status, x.Priority, x.CreatedAt, x.UpdatedAt, x.SlaDueAt, x.Version,
-                Team = db.Teams.Where(y => y.Id == x.TeamId).Select(y => y.Name).FirstOrDefault(),
-                Requester = db.Customers.Where(c => c.Id == x.RequesterId).Select(c => new { c.Email, c.Name }).FirstOrDefault(),
-                Assignee = db.Agents.Where(a => a.Id == x.AssigneeId).Select(a => a.Email).FirstOrDefault(),
-            }).SingleOrDefaultAsync(ct);
-        return t is null ? null : new QueueItemDto(t.Number, t.Subject, Vocabulary.Name(t.Status), Vocabulary.Name(t.Priority), t.Team ?? "",
-            t.Requester?.Email ?? "", t.Requester?.Name ?? "", t.Assignee, t.CreatedAt, t.UpdatedAt, t.SlaDueAt, t.Version);
-    }
+    private static async Task<QueueItemDto?> SnapshotAsync(HelpDeskDbContext db, Guid ticketId, CancellationToken ct) =>
+        (await db.Tickets.AsNoTracking().Where(x => x.Id == ticketId).ToQueueItemsAsync(db, ct)).SingleOrDefault();
 }

@@ -153,6 +153,6 @@ public sealed class ConsoleBrowserTests(BrowserHost host) : IClassFixture<Browse
         await page.Context.CloseAsync();
     }
 
-    private static async Task<List<string>> Bodies(Agent agent, int number) =>
+    private static async Task<List<string>> Bodies(TestAgent agent, int number) =>
         (await agent.GetAsync($"/api/v1/tickets/{number}/articles")).EnumerateArray().Select(a => a.GetProperty("bodyText").GetString()!).ToList();
 }

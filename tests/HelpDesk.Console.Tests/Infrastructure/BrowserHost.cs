@@ -40,7 +40,7 @@ public sealed class BrowserHost : IAsyncLifetime
     }
 
     /// <summary>A fresh browser context signed in as <paramref name="agent"/> through the login page, on the console.</summary>
-    public async Task<IPage> SignInAsync(Agent agent)
+    public async Task<IPage> SignInAsync(TestAgent agent)
     {
         var page = await LoginPageAsync();
         await SubmitLoginAsync(page, agent.Email, "correct-horse-battery");

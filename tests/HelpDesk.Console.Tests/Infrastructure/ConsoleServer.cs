@@ -12,9 +12,14 @@ namespace HelpDesk.Console.Tests.Infrastructure;
 /// <summary>The real app on a real loopback Kestrel port over a fresh SQLite file, with a fake clock.</summary>
 public sealed class ConsoleServer : IAsyncLifetime
 {
-    public HelpDeskFactory Factory { get; } = new();
+    public ConsoleServer() : this(null) { }
+
+    /// <param name="dbPath">A database shared with another node; by default one of its own.</param>
+    public ConsoleServer(string? dbPath) => Factory = new HelpDeskFactory(dbPath);
+
+    public HelpDeskFactory Factory { get; }
     public Uri BaseAddress { get; private set; } = null!;
-    private int _agents;
+    private static int _agents;
 
     public Task InitializeAsync()
     {
@@ -28,14 +33,14 @@ public sealed class ConsoleServer : IAsyncLifetime
     public async Task DisposeAsync() => await Factory.DisposeAsync();
 
     /// <summary>A new agent (unique e-mail) in <paramref name="teams"/>, with an API client on the real port.</summary>
-    public async Task<Agent> AgentAsync(string name, params string[] teams)
+    public async Task<TestAgent> AgentAsync(string name, params string[] teams)
     {
         var email = $"{name}{Interlocked.Increment(ref _agents)}@desk.test";
         using var tokenClient = await Factory.AgentClientAsync(email, "agent", teams);
         var token = tokenClient.DefaultRequestHeaders.Authorization!.Parameter!;
         var http = new HttpClient { BaseAddress = BaseAddress };
         http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
-        return new Agent(email, token, http, this);
+        return new TestAgent(email, token, http, this);
     }
 
     public HubConnection Hub(string? token) => new HubConnectionBuilder()
@@ -47,7 +52,7 @@ public sealed class ConsoleServer : IAsyncLifetime
         .Build();
 }
 
-public sealed record Agent(string Email, string Token, HttpClient Http, ConsoleServer Server)
+public sealed record TestAgent(string Email, string Token, HttpClient Http, ConsoleServer Server)
 {
     public async Task<int> CreateTicketAsync(string team, string subject = "Cannot log in", string body = "It says my account is locked.",
         string priority = "normal", string customer = "maria@example.test")
