@@ -114,6 +114,37 @@ public sealed class ConsoleBrowserTests(BrowserHost host) : IClassFixture<Browse
     }
 
     [Fact]
+    public async Task After_a_dropped_connection_the_console_replays_what_it_missed_exactly_once()
+    {
+        var agent = await Server.AgentAsync("reconnect", "xi");
+        var before = await agent.CreateTicketAsync("xi", subject: "Before the drop");
+        var page = await host.SignInAsync(agent);
+        await page.WaitForSelectorAsync($"#q-{before}");
+
+        // The network goes away (so the console's reconnect attempts fail) and the connection drops.
+        await page.Context.SetOfflineAsync(true);
+        await page.EvaluateAsync("() => window.helpdeskConsole.hub.stop()");
+        await page.WaitForSelectorAsync("#connection.down");
+        var missed = await agent.CreateTicketAsync("xi", subject: "While offline");
+        (await agent.PostAsync($"/api/v1/tickets/{before}/priority", new { priority = "urgent" })).EnsureSuccessStatusCode();
+        await page.Context.SetOfflineAsync(false);
+
+        await page.WaitForSelectorAsync($"#q-{missed}");
+        await page.WaitForSelectorAsync($"#q-{before} .pill.urgent");
+        await page.WaitForSelectorAsync("#connection.live");
+        var head = (await agent.GetAsync("/api/v1/console/events?stream=team:xi&after=0")).GetProperty("head").GetInt64();
+        (await page.EvaluateAsync<long>("() => window.helpdeskConsole.lastSeq['team:xi']")).Should().Be(head);
+        (await page.EvaluateAsync<int>("() => window.helpdeskConsole.replayed")).Should().BeGreaterThanOrEqualTo(2);
+        (await page.Locator($"#q-{missed}").CountAsync()).Should().Be(1);
+
+        // Live again: the next change is pushed and applied once.
+        (await agent.PostAsync($"/api/v1/tickets/{missed}/priority", new { priority = "high" })).EnsureSuccessStatusCode();
+        await page.WaitForSelectorAsync($"#q-{missed} .pill.high");
+        (await page.EvaluateAsync<long>("() => window.helpdeskConsole.lastSeq['team:xi']")).Should().Be(head + 1);
+        await page.Context.CloseAsync();
+    }
+
+    [Fact]
     public async Task Script_payloads_in_a_message_render_inert()
     {
         var agent = await Server.AgentAsync("xss", "nu");

@@ -21,6 +21,7 @@ const state = {
   ticket: null,           // TicketDto of the open ticket
   composerVersion: null,  // the ticket version the draft was written against
   typing: false, typingTimer: null,
+  replayed: 0,            // events fetched from the replay endpoint rather than pushed
 };
 window.helpdeskConsole = state; // for tests and debugging
 
@@ -312,7 +313,7 @@ async function catchUp(stream) {
   for (;;) {
     const after = state.lastSeq[stream] ?? 0;
     const page = await api(`/api/v1/console/events?stream=${encodeURIComponent(stream)}&after=${after}`);
-    for (const e of page.events) if (e.seq === (state.lastSeq[e.stream] ?? 0) + 1) apply(e);
+    for (const e of page.events) if (e.seq === (state.lastSeq[e.stream] ?? 0) + 1) { apply(e); state.replayed++; }
     if (!page.events.length || (state.lastSeq[stream] ?? 0) >= page.head) return;
   }
 }
@@ -338,17 +339,26 @@ async function flushChanges() {
 // ---------- Hub ----------
 const hub = new signalR.HubConnectionBuilder().withUrl('/hubs/console').withAutomaticReconnect([0, 1000, 2000, 5000, 10000, 10000]).build();
 hub.on('Event', onEvent);
+state.hub = hub;
 hub.on('Presence', (ticket, viewers) => { if (ticket === state.open) renderPresence(viewers); });
 function setConn(text, cls) { const c = $('connection'); c.textContent = text; c.className = `conn ${cls}`; }
 hub.onreconnecting(() => setConn('reconnecting…', 'down'));
-hub.onclose(() => setConn('offline', 'down'));
-hub.onreconnected(async () => {
+// After any reconnect: re-read the streams (groups are re-joined on connect), replay every gap, view the ticket again.
+async function resync() {
   setConn('live', 'live');
   const hello = await hub.invoke('Hello');
   state.teams = hello.teams;
   for (const stream of Object.keys(hello.streams)) await (applying = applying.then(() => catchUp(stream)));
   if (state.open !== null) await hub.invoke('ViewTicket', state.open);
-});
+}
+hub.onreconnected(() => resync().catch(console.warn));
+// The automatic retries gave up (or the server closed the connection): keep trying, backing off, for as long as the page is open.
+function restartSoon(delay) {
+  setTimeout(async () => {
+    try { await hub.start(); await resync(); } catch { restartSoon(Math.min(delay * 2, 15000)); }
+  }, delay);
+}
+hub.onclose(() => { setConn('offline', 'down'); restartSoon(1000); });
 setInterval(async () => {
   if (hub.state !== 'Connected' || state.open === null) return;
   if (!(await hub.invoke('Heartbeat').catch(() => true))) { await hub.invoke('ViewTicket', state.open); return; }
