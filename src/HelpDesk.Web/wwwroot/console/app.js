@@ -402,6 +402,8 @@ async function start() {
     for (const n of earlier.reverse()) notify(n, n.ticketNumber);
   }));
   setInterval(tickChips, 1000);
+  // The windows reach 14 days ahead; re-read them now and then so a console left open never runs past them.
+  setInterval(() => refreshCountdowns([...state.queue.keys()]).catch(console.warn), 10 * 60 * 1000);
   document.body.dataset.ready = 'true';
   $('queue').focus();
 }
