@@ -18,7 +18,7 @@ public sealed class TwoNodeTests : IAsyncLifetime
     public async Task InitializeAsync()
     {
         await _one.InitializeAsync();
-        _two = new ConsoleServer(_one.Factory.DatabasePath);
+        _two = ConsoleServer.SharingDatabaseWith(_one);
         await _two.InitializeAsync();
     }
 

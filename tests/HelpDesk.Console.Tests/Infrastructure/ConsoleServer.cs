@@ -15,7 +15,10 @@ public sealed class ConsoleServer : IAsyncLifetime
     public ConsoleServer() : this(null) { }
 
     /// <param name="dbPath">A database shared with another node; by default one of its own.</param>
-    public ConsoleServer(string? dbPath) => Factory = new HelpDeskFactory(dbPath);
+    private ConsoleServer(string? dbPath) => Factory = new HelpDeskFactory(dbPath);
+
+    /// <summary>A second node on <paramref name="other"/>'s database. (xunit fixtures may have one public constructor.)</summary>
+    public static ConsoleServer SharingDatabaseWith(ConsoleServer other) => new(other.Factory.DatabasePath);
 
     public HelpDeskFactory Factory { get; }
     public Uri BaseAddress { get; private set; } = null!;
