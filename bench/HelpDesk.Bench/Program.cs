@@ -6,6 +6,7 @@ var benchmarks = new Dictionary<string, Func<int>>(StringComparer.Ordinal)
     ["business-time"] = BusinessTimeBench.Run,
     ["recompute"] = RecomputeBench.Run,
     ["due-latency"] = DueLatencyBench.Run,
+    ["console-fanout"] = ConsoleFanoutBench.Run,
 };
 
 if (args.Length == 0 || !benchmarks.TryGetValue(args[0], out var run))

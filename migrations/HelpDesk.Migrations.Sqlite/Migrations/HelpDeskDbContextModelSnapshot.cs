@@ -17,6 +17,100 @@ namespace HelpDesk.Migrations.Sqlite.Migrations
 #pragma warning disable 612, 618
             modelBuilder.HasAnnotation("ProductVersion", "10.0.14");
 
+            modelBuilder.Entity("HelpDesk.Application.AgentConsole.ConsoleEvent", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime>("At")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Payload")
+                        .IsRequired()
+                        .HasMaxLength(-1)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("Sequence")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Stream")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT");
+
+                    b.Property<int?>("TicketNumber")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Type")
+                        .IsRequired()
+                        .HasMaxLength(50)
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("Stream", "Sequence")
+                        .IsUnique();
+
+                    b.ToTable("ConsoleEvents", (string)null);
+                });
+
+            modelBuilder.Entity("HelpDesk.Application.AgentConsole.ConsolePresence", b =>
+                {
+                    b.Property<string>("ConnectionId")
+                        .HasMaxLength(100)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("AgentEmail")
+                        .IsRequired()
+                        .HasMaxLength(400)
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid>("AgentId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("AgentName")
+                        .IsRequired()
+                        .HasMaxLength(400)
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime>("ExpiresAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<bool>("IsTyping")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("NodeId")
+                        .IsRequired()
+                        .HasMaxLength(100)
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("TicketNumber")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("ConnectionId");
+
+                    b.HasIndex("ExpiresAt");
+
+                    b.HasIndex("TicketNumber");
+
+                    b.ToTable("ConsolePresence", (string)null);
+                });
+
+            modelBuilder.Entity("HelpDesk.Application.AgentConsole.ConsoleStreamHead", b =>
+                {
+                    b.Property<string>("Stream")
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("LastSequence")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("Stream");
+
+                    b.ToTable("ConsoleStreamHeads", (string)null);
+                });
+
             modelBuilder.Entity("HelpDesk.Application.Persistence.AgentCredential", b =>
                 {
                     b.Property<Guid>("AgentId")

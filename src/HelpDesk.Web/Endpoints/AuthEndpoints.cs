@@ -20,15 +20,14 @@ public static class AuthEndpoints
             var html = $$"""
                 <!doctype html><html lang="en"><head><meta charset="utf-8"><title>Sign in · HelpDesk</title>
                 <meta name="viewport" content="width=device-width, initial-scale=1">
-                <style>body{font-family:system-ui,sans-serif;max-width:22rem;margin:4rem auto}label{display:block;margin:.8rem 0 .2rem}
-                input{width:100%;padding:.4rem;box-sizing:border-box}button{margin-top:1rem;padding:.5rem 1rem}.error{color:#b00020}</style></head>
-                <body><h1>HelpDesk</h1>{{message}}
+                <link rel="stylesheet" href="/console/login.css"></head>
+                <body><main class="card"><h1>HelpDesk</h1><p class="sub">Sign in to the agent console</p>{{message}}
                 <form method="post" action="/login">
                 <input type="hidden" name="{{tokens.FormFieldName}}" value="{{WebUtility.HtmlEncode(tokens.RequestToken)}}">
                 <input type="hidden" name="returnUrl" value="{{WebUtility.HtmlEncode(returnUrl ?? "/")}}">
                 <label for="email">E-mail</label><input id="email" name="email" type="email" autocomplete="username" required autofocus>
                 <label for="password">Password</label><input id="password" name="password" type="password" autocomplete="current-password" required>
-                <button type="submit">Sign in</button></form></body></html>
+                <button type="submit">Sign in</button></form></main></body></html>
                 """;
             return Results.Content(html, "text/html; charset=utf-8");
         }).AllowAnonymous().ExcludeFromDescription();

@@ -2,6 +2,7 @@ using System.Text.Json;
 using System.Text.Json.Serialization;
 using HelpDesk.Application;
 using HelpDesk.Application.Persistence;
+using HelpDesk.Web.AgentConsole;
 using HelpDesk.Web.Auth;
 using HelpDesk.Web.Endpoints;
 using Microsoft.EntityFrameworkCore;
@@ -28,6 +29,7 @@ public static class HelpDeskWebApp
         builder.Services.AddHealthChecks().AddCheck<DatabaseHealthCheck>("database");
         builder.Services.AddHostedService<FirstStart>();
         builder.Services.AddSlaDueQueueService();
+        builder.Services.AddAgentConsole();
 
         var app = builder.Build();
         app.Lifetime.ApplicationStarted.Register(() => AnnounceAddresses(app));
@@ -43,9 +45,7 @@ public static class HelpDeskWebApp
         // Served from the package, and without its default web fonts: nothing may load from outside the machine.
         app.MapScalarApiReference("/docs", o => o.WithTitle("HelpDesk API").DisableDefaultFonts()).AllowAnonymous();
         app.MapAuthEndpoints();
-        app.MapGet("/", (HttpContext http) => http.User.Identity?.IsAuthenticated == true
-            ? Results.Content(LandingPage(http.User.Identity.Name ?? ""), "text/html; charset=utf-8")
-            : Results.Redirect("/login")).ExcludeFromDescription();
+        app.MapAgentConsole();
         var api = app.MapGroup("/api/v1").RequireAuthorization();
         api.MapTicketEndpoints();
         api.MapConfigurationEndpoints();
@@ -69,12 +69,4 @@ public static class HelpDeskWebApp
         options.DefaultIgnoreCondition = JsonIgnoreCondition.Never;
         options.ConfigureForNodaTime(DateTimeZoneProviders.Tzdb);
     }
-
-    private static string LandingPage(string name) => $"""
-        <!doctype html><html lang="en"><head><meta charset="utf-8"><title>HelpDesk</title></head>
-        <body style="font-family:system-ui,sans-serif;max-width:40rem;margin:3rem auto">
-        <h1>HelpDesk</h1><p>Signed in as {System.Net.WebUtility.HtmlEncode(name)}.</p>
-        <ul><li><a href="/docs">API reference</a> (<a href="/openapi/v1.json">OpenAPI</a>)</li><li><a href="/health">Health</a></li></ul>
-        <form method="post" action="/logout"><button>Sign out</button></form></body></html>
-        """;
 }

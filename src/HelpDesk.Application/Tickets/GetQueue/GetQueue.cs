@@ -76,6 +76,17 @@ public sealed class GetQueueHandler(HelpDeskDbContext db, Caller caller) : IQuer
         var items = await tickets
             .OrderBy(t => t.SlaDueAt == null).ThenBy(t => t.SlaDueAt).ThenBy(t => t.CreatedAt)
             .Skip(query.Offset).Take(query.Limit)
+            .ToQueueItemsAsync(db, ct);
+        return new QueuePage(items, total);
+    }
+}
+
+public static class QueueRows
+{
+    /// <summary>Projects tickets to queue rows in one query (the queue, and the console's live updates).</summary>
+    public static async Task<List<QueueItemDto>> ToQueueItemsAsync(this IQueryable<Ticket> tickets, HelpDeskDbContext db, CancellationToken ct)
+    {
+        var items = await tickets
             .Select(t => new
             {
                 t.Number, t.Subject, t.Status, t.Priority, t.CreatedAt, t.UpdatedAt, t.SlaDueAt, t.Version,
@@ -84,7 +95,7 @@ public sealed class GetQueueHandler(HelpDeskDbContext db, Caller caller) : IQuer
                 Assignee = db.Agents.Where(a => a.Id == t.AssigneeId).Select(a => a.Email).FirstOrDefault(),
             })
             .ToListAsync(ct);
-        return new QueuePage(items.Select(i => new QueueItemDto(i.Number, i.Subject, Vocabulary.Name(i.Status), Vocabulary.Name(i.Priority),
-            i.Team ?? "", i.Requester?.Email ?? "", i.Requester?.Name ?? "", i.Assignee, i.CreatedAt, i.UpdatedAt, i.SlaDueAt, i.Version)).ToList(), total);
+        return items.Select(i => new QueueItemDto(i.Number, i.Subject, Vocabulary.Name(i.Status), Vocabulary.Name(i.Priority),
+            i.Team ?? "", i.Requester?.Email ?? "", i.Requester?.Name ?? "", i.Assignee, i.CreatedAt, i.UpdatedAt, i.SlaDueAt, i.Version)).ToList();
     }
 }

@@ -71,6 +71,53 @@ namespace HelpDesk.Migrations.SqlServer.Migrations
                 });
 
             migrationBuilder.CreateTable(
+                name: "ConsoleEvents",
+                columns: table => new
+                {
+                    Id = table.Column<Guid>(type: "uniqueidentifier", nullable: false),
+                    Stream = table.Column<string>(type: "nvarchar(200)", maxLength: 200, nullable: false),
+                    Sequence = table.Column<long>(type: "bigint", nullable: false),
+                    Type = table.Column<string>(type: "nvarchar(50)", maxLength: 50, nullable: false),
+                    TicketNumber = table.Column<int>(type: "int", nullable: true),
+                    Payload = table.Column<string>(type: "nvarchar(max)", maxLength: -1, nullable: false),
+                    At = table.Column<DateTime>(type: "datetime2", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_ConsoleEvents", x => x.Id);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "ConsolePresence",
+                columns: table => new
+                {
+                    ConnectionId = table.Column<string>(type: "nvarchar(100)", maxLength: 100, nullable: false),
+                    NodeId = table.Column<string>(type: "nvarchar(100)", maxLength: 100, nullable: false),
+                    AgentId = table.Column<Guid>(type: "uniqueidentifier", nullable: false),
+                    AgentName = table.Column<string>(type: "nvarchar(400)", maxLength: 400, nullable: false),
+                    AgentEmail = table.Column<string>(type: "nvarchar(400)", maxLength: 400, nullable: false),
+                    TicketNumber = table.Column<int>(type: "int", nullable: false),
+                    IsTyping = table.Column<bool>(type: "bit", nullable: false),
+                    ExpiresAt = table.Column<DateTime>(type: "datetime2", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_ConsolePresence", x => x.ConnectionId);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "ConsoleStreamHeads",
+                columns: table => new
+                {
+                    Stream = table.Column<string>(type: "nvarchar(200)", maxLength: 200, nullable: false),
+                    LastSequence = table.Column<long>(type: "bigint", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_ConsoleStreamHeads", x => x.Stream);
+                });
+
+            migrationBuilder.CreateTable(
                 name: "Counters",
                 columns: table => new
                 {
@@ -325,6 +372,22 @@ namespace HelpDesk.Migrations.SqlServer.Migrations
                 unique: true);
 
             migrationBuilder.CreateIndex(
+                name: "IX_ConsoleEvents_Stream_Sequence",
+                table: "ConsoleEvents",
+                columns: new[] { "Stream", "Sequence" },
+                unique: true);
+
+            migrationBuilder.CreateIndex(
+                name: "IX_ConsolePresence_ExpiresAt",
+                table: "ConsolePresence",
+                column: "ExpiresAt");
+
+            migrationBuilder.CreateIndex(
+                name: "IX_ConsolePresence_TicketNumber",
+                table: "ConsolePresence",
+                column: "TicketNumber");
+
+            migrationBuilder.CreateIndex(
                 name: "IX_Customers_Email",
                 table: "Customers",
                 column: "Email",
@@ -430,6 +493,15 @@ namespace HelpDesk.Migrations.SqlServer.Migrations
 
             migrationBuilder.DropTable(
                 name: "CalendarVersions");
+
+            migrationBuilder.DropTable(
+                name: "ConsoleEvents");
+
+            migrationBuilder.DropTable(
+                name: "ConsolePresence");
+
+            migrationBuilder.DropTable(
+                name: "ConsoleStreamHeads");
 
             migrationBuilder.DropTable(
                 name: "Counters");

@@ -71,6 +71,53 @@ namespace HelpDesk.Migrations.Sqlite.Migrations
                 });
 
             migrationBuilder.CreateTable(
+                name: "ConsoleEvents",
+                columns: table => new
+                {
+                    Id = table.Column<Guid>(type: "TEXT", nullable: false),
+                    Stream = table.Column<string>(type: "TEXT", maxLength: 200, nullable: false),
+                    Sequence = table.Column<long>(type: "INTEGER", nullable: false),
+                    Type = table.Column<string>(type: "TEXT", maxLength: 50, nullable: false),
+                    TicketNumber = table.Column<int>(type: "INTEGER", nullable: true),
+                    Payload = table.Column<string>(type: "TEXT", maxLength: -1, nullable: false),
+                    At = table.Column<DateTime>(type: "TEXT", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_ConsoleEvents", x => x.Id);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "ConsolePresence",
+                columns: table => new
+                {
+                    ConnectionId = table.Column<string>(type: "TEXT", maxLength: 100, nullable: false),
+                    NodeId = table.Column<string>(type: "TEXT", maxLength: 100, nullable: false),
+                    AgentId = table.Column<Guid>(type: "TEXT", nullable: false),
+                    AgentName = table.Column<string>(type: "TEXT", maxLength: 400, nullable: false),
+                    AgentEmail = table.Column<string>(type: "TEXT", maxLength: 400, nullable: false),
+                    TicketNumber = table.Column<int>(type: "INTEGER", nullable: false),
+                    IsTyping = table.Column<bool>(type: "INTEGER", nullable: false),
+                    ExpiresAt = table.Column<DateTime>(type: "TEXT", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_ConsolePresence", x => x.ConnectionId);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "ConsoleStreamHeads",
+                columns: table => new
+                {
+                    Stream = table.Column<string>(type: "TEXT", maxLength: 200, nullable: false),
+                    LastSequence = table.Column<long>(type: "INTEGER", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_ConsoleStreamHeads", x => x.Stream);
+                });
+
+            migrationBuilder.CreateTable(
                 name: "Counters",
                 columns: table => new
                 {
@@ -325,6 +372,22 @@ namespace HelpDesk.Migrations.Sqlite.Migrations
                 unique: true);
 
             migrationBuilder.CreateIndex(
+                name: "IX_ConsoleEvents_Stream_Sequence",
+                table: "ConsoleEvents",
+                columns: new[] { "Stream", "Sequence" },
+                unique: true);
+
+            migrationBuilder.CreateIndex(
+                name: "IX_ConsolePresence_ExpiresAt",
+                table: "ConsolePresence",
+                column: "ExpiresAt");
+
+            migrationBuilder.CreateIndex(
+                name: "IX_ConsolePresence_TicketNumber",
+                table: "ConsolePresence",
+                column: "TicketNumber");
+
+            migrationBuilder.CreateIndex(
                 name: "IX_Customers_Email",
                 table: "Customers",
                 column: "Email",
@@ -430,6 +493,15 @@ namespace HelpDesk.Migrations.Sqlite.Migrations
 
             migrationBuilder.DropTable(
                 name: "CalendarVersions");
+
+            migrationBuilder.DropTable(
+                name: "ConsoleEvents");
+
+            migrationBuilder.DropTable(
+                name: "ConsolePresence");
+
+            migrationBuilder.DropTable(
+                name: "ConsoleStreamHeads");
 
             migrationBuilder.DropTable(
                 name: "Counters");
