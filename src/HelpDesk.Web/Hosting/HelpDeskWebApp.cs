@@ -2,6 +2,7 @@ using System.Text.Json;
 using System.Text.Json.Serialization;
 using HelpDesk.Application;
 using HelpDesk.Application.Persistence;
+using HelpDesk.Mail;
 using HelpDesk.Web.Auth;
 using HelpDesk.Web.Endpoints;
 using Microsoft.EntityFrameworkCore;
@@ -28,6 +29,7 @@ public static class HelpDeskWebApp
         builder.Services.AddHealthChecks().AddCheck<DatabaseHealthCheck>("database");
         builder.Services.AddHostedService<FirstStart>();
         builder.Services.AddSlaDueQueueService();
+        builder.Services.AddHelpDeskMail(builder.Configuration);
 
         var app = builder.Build();
         app.UseExceptionHandler();
@@ -48,6 +50,7 @@ public static class HelpDeskWebApp
         api.MapTicketEndpoints();
         api.MapConfigurationEndpoints();
         api.MapEscalationEndpoints();
+        api.MapMailEndpoints();
         return app;
     }
 
