@@ -32,7 +32,7 @@ public static class MailClassifier
     public static bool IsBounce(MimeMessage message)
     {
         if (message.Body is MultipartReport report)
-            return Same(report.ReportType, "delivery-status");
+            return Same(report.ReportType, "delivery-status") || report.OfType<MessageDeliveryStatus>().Any();
         var local = FromLocalPart(message);
         return local is "mailer-daemon" or "postmaster"
             && message.BodyParts.Any(p => p is MessagePart || p.ContentType.IsMimeType("text", "rfc822-headers"));

@@ -155,5 +155,13 @@ public static class MailContent
 
     private static string Extension(ContentType type) => MimeTypes.TryGetExtension(type.MimeType, out var ext) ? ext : ".bin";
 
-    static MailContent() => Encoding.RegisterProvider(CodePagesEncodingProvider.Instance);
+}
+
+internal static class LegacyCharsets
+{
+    /// <summary>Legacy charsets (ISO-2022-JP, windows-125x, KOI8-R...) must be registered before MimeKit first looks one up.</summary>
+#pragma warning disable CA2255 // a library initialiser is exactly what is needed: MimeKit caches charset lookups
+    [System.Runtime.CompilerServices.ModuleInitializer]
+#pragma warning restore CA2255
+    internal static void Register() => Encoding.RegisterProvider(CodePagesEncodingProvider.Instance);
 }

@@ -69,7 +69,7 @@ public static partial class QuoteDetector
     [GeneratedRegex(@"^-{2,}\s*(Original Message|Ursprüngliche Nachricht|Message d'origine|Forwarded message|Oorspronkelijk bericht|Opprinnelig melding|Alkuperäinen viesti|Исходное сообщение|Oprindelig meddelelse)\s*-{2,}|^_{20,}$", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
     private static partial Regex OriginalMessage();
 
-    [GeneratedRegex(@"^(On|Le|Am|El|Il|Op|Den|Em|På|Dne|W dniu|В|Pada|\d{1,4}[./-]).{0,200}(wrote|a écrit|schrieb|escribió|ha scritto|schreef|skrev|escreveu|kirjoitti|napsal|написал|napisał|menulis)\s*:?\s*$", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
+    [GeneratedRegex(@"^(On|Le|Am|El|Il|Op|Den|Em|På|Dne|W dniu|В|Pada|\d{1,4}[./-]).{0,200}(wrote|a écrit|schrieb|escribió|ha scritto|schreef|skrev|escreveu|kirjoitti|napsal|написал|napisał|menulis)(\s*:?|\s.{0,150}:)\s*$", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
     private static partial Regex Attribution();
 
     [GeneratedRegex(@"^(On|Le|Am|El|Il|Op|Den|Em|På|W dniu|Dne|\d{1,4}[./-])\s", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
