@@ -137,7 +137,10 @@ public sealed class MailOutbox(HelpDeskDbContext db, IClock clock, MailSigning s
                              select new { m.MessageId, a.CreatedAt }).ToListAsync(ct);
         var outbound = await db.Set<OutboxMail>().AsNoTracking().Where(o => o.TicketId == ticketId && o.Kind != "notification")
             .Select(o => new { o.MessageId, o.CreatedAt }).ToListAsync(ct);
-        return inbound.Concat(outbound).OrderBy(x => x.CreatedAt).Select(x => x.MessageId).Distinct().ToList();
+        // Mail of this same unit of work (the message that opened the ticket, not saved yet) comes last.
+        var pending = db.ChangeTracker.Entries<ArticleMail>().Where(e => e.State == EntityState.Added && e.Entity.TicketId == ticketId)
+            .Select(e => e.Entity.MessageId);
+        return inbound.Concat(outbound).OrderBy(x => x.CreatedAt).Select(x => x.MessageId).Concat(pending).Distinct().ToList();
     }
 }
 
