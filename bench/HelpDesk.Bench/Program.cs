@@ -4,6 +4,9 @@ using HelpDesk.Bench;
 var benchmarks = new Dictionary<string, Func<int>>(StringComparer.Ordinal)
 {
     ["business-time"] = BusinessTimeBench.Run,
+    ["mail-ingest"] = MailBench.Ingest,
+    ["mail-latency"] = MailBench.Latency,
+    ["mailgate-process"] = MailBench.MailgateProcess,
 };
 
 if (args.Length == 0 || !benchmarks.TryGetValue(args[0], out var run))

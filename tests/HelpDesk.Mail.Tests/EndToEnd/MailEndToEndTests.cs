@@ -15,7 +15,7 @@ namespace HelpDesk.Mail.Tests.EndToEnd;
 
 /// <summary>The whole channel against real Dovecot (IMAP IDLE) and Postfix (SMTP → LMTP) on loopback.</summary>
 [Collection(MailServerCollection.Name)]
-public sealed class MailEndToEndTests(MailServers servers)
+public sealed class MailEndToEndTests(MailServerFixture servers)
 {
     private readonly ImapProbe _imap = new(servers);
 

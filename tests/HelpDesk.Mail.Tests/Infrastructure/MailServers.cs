@@ -3,12 +3,14 @@ using System.Net.Sockets;
 
 namespace HelpDesk.Mail.Tests.Infrastructure;
 
+
+
 /// <summary>
 /// Dovecot (IMAP with IDLE, LMTP) and Postfix (SMTP delivering to Dovecot over LMTP) on loopback, on free ports in a
 /// folder of their own, started once for the collection and stopped after it. A missing server fails the tests (CI
-/// must never pass by skipping): scripts/test installs them.
+/// must never pass by skipping): scripts/test installs them. Shared with bench/ (mail-latency), so no xunit types here.
 /// </summary>
-public sealed class MailServers : IAsyncLifetime
+public class MailServers
 {
     public const string Password = "secret";
     public static readonly string[] Users = ["support", "customer", "agent", "other"];
@@ -19,7 +21,9 @@ public sealed class MailServers : IAsyncLifetime
     public int SmtpPort { get; private set; }
     public bool PostfixRunning { get; private set; }
 
-    public async Task InitializeAsync()
+    public Task InitializeAsync() => InitializeCoreAsync(postfix: true);
+
+    private async Task InitializeCoreAsync(bool postfix)
     {
         foreach (var exe in new[] { "/usr/sbin/dovecot", "/usr/sbin/postfix" })
             if (!File.Exists(exe)) throw new InvalidOperationException($"{exe} is not installed; run scripts/test (it installs dovecot-imapd, dovecot-lmtpd and postfix)");
@@ -71,7 +75,13 @@ public sealed class MailServers : IAsyncLifetime
         await Run("chmod", "755", Dir);
         await Run("/usr/sbin/dovecot", "-c", Path.Combine(Dir, "dovecot.conf"));
         await WaitForPort(ImapPort);
-        await StartPostfixAsync();
+        if (postfix) await StartPostfixAsync();
+    }
+
+    /// <summary>Dovecot only (IMAP + LMTP), for the latency benchmark.</summary>
+    public async Task StartDovecotAsync()
+    {
+        await InitializeCoreAsync(postfix: false);
     }
 
     public async Task StartPostfixAsync()
@@ -171,8 +181,3 @@ public sealed class MailServers : IAsyncLifetime
     }
 }
 
-[CollectionDefinition(Name)]
-public sealed class MailServerCollection : ICollectionFixture<MailServers>
-{
-    public const string Name = "mail servers";
-}
