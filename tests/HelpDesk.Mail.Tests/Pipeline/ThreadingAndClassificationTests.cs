@@ -13,13 +13,15 @@ public sealed class ThreadingAndClassificationTests(DeskFixture fixture) : IClas
 {
     private readonly MailDeskFactory _desk = fixture.Desk;
 
-    private async Task<(int Number, string FirstId, string AckId)> NewTicketAsync(string from = "Maria Muster <maria@example.test>")
+    // Every ticket has a requester of its own: the desk is shared by the class, and rate limits and bounces are per address.
+    private async Task<(int Number, string FirstId, string AckId, string From)> NewTicketAsync(string? from = null)
     {
+        from ??= $"maria.{Guid.NewGuid():N}"[..14] + "@example.test";
         var id = Mime.NewId();
         var outcome = await _desk.IngestAsync(Mime.Message(from: from, messageId: id));
         outcome.Outcome.Should().Be(MailOutcome.Created);
         var ack = await _desk.DbAsync(db => db.Set<OutboxMail>().SingleAsync(m => m.TicketNumber == outcome.Ticket && m.Kind == "acknowledgement"));
-        return (outcome.Ticket!.Value, id.Trim('<', '>'), ack.MessageId);
+        return (outcome.Ticket!.Value, id.Trim('<', '>'), ack.MessageId, from);
     }
 
     private Task<IReadOnlyList<ArticleDto>> ArticlesAsync(int number) => _desk.SendAsync(new GetArticles(number));
@@ -27,18 +29,18 @@ public sealed class ThreadingAndClassificationTests(DeskFixture fixture) : IClas
     [Fact]
     public async Task New_mail_opens_a_ticket_and_queues_an_acknowledgement_with_the_ticket_tag()
     {
-        var (number, _, ackId) = await NewTicketAsync();
+        var (number, _, ackId, from) = await NewTicketAsync();
         var ack = await _desk.DbAsync(db => db.Set<OutboxMail>().SingleAsync(m => m.MessageId == ackId));
         ack.Subject.Should().Contain($"[#{number}]");
         ack.IsAutomatic.Should().BeTrue();
-        ack.To.Should().Be("maria@example.test");
+        ack.To.Should().Be(from);
         (await ArticlesAsync(number)).Single().ThreadedBy.Should().Be(MailThreading.NewTicket);
     }
 
     [Fact]
     public async Task A_reply_carrying_our_signed_token_threads_by_it()
     {
-        var (number, _, ackId) = await NewTicketAsync();
+        var (number, _, ackId, from) = await NewTicketAsync();
         var outcome = await _desk.IngestAsync(Mime.Message(subject: "Re: something else entirely", inReplyTo: $"<{ackId}>"));
         outcome.Should().Match<MailOutcome>(o => o.Outcome == MailOutcome.Appended && o.Ticket == number);
         (await ArticlesAsync(number)).Last().ThreadedBy.Should().Be(MailThreading.SignedToken);
@@ -47,7 +49,7 @@ public sealed class ThreadingAndClassificationTests(DeskFixture fixture) : IClas
     [Fact]
     public async Task A_forged_token_is_not_trusted()
     {
-        var (number, _, ackId) = await NewTicketAsync();
+        var (number, _, ackId, from) = await NewTicketAsync();
         var forged = ackId[..(ackId.IndexOf('@') - 20)] + new string('0', 20) + ackId[ackId.IndexOf('@')..];
         var outcome = await _desk.IngestAsync(Mime.Message(from: "mallory@evil.test", subject: "Re: hello", inReplyTo: $"<{forged}>"));
         outcome.Outcome.Should().Be(MailOutcome.Created);
@@ -57,8 +59,8 @@ public sealed class ThreadingAndClassificationTests(DeskFixture fixture) : IClas
     [Fact]
     public async Task References_are_tried_right_to_left()
     {
-        var (first, firstId, _) = await NewTicketAsync();
-        var (second, secondId, _) = await NewTicketAsync("Bob <bob@example.test>");
+        var (first, firstId, _, _) = await NewTicketAsync();
+        var (second, secondId, _, _) = await NewTicketAsync();
         var outcome = await _desk.IngestAsync(Mime.Message(subject: "Re: x", references: $"<{firstId}> <{secondId}> <unknown@nowhere.test>"));
         outcome.Ticket.Should().Be(second);
         (await ArticlesAsync(second)).Last().ThreadedBy.Should().Be(MailThreading.References);
@@ -72,8 +74,8 @@ public sealed class ThreadingAndClassificationTests(DeskFixture fixture) : IClas
     [InlineData("RE: [#99999999] and [#{0}]")]
     public async Task The_subject_tag_threads_mail_from_the_requester(string subjectFormat)
     {
-        var (number, _, _) = await NewTicketAsync();
-        var outcome = await _desk.IngestAsync(Mime.Message(subject: string.Format(subjectFormat, number)));
+        var (number, _, _, from) = await NewTicketAsync();
+        var outcome = await _desk.IngestAsync(Mime.Message(from: from, subject: string.Format(subjectFormat, number)));
         outcome.Should().Match<MailOutcome>(o => o.Outcome == MailOutcome.Appended && o.Ticket == number);
         (await ArticlesAsync(number)).Last().ThreadedBy.Should().Be(MailThreading.SubjectTag);
     }
@@ -81,7 +83,7 @@ public sealed class ThreadingAndClassificationTests(DeskFixture fixture) : IClas
     [Fact]
     public async Task The_subject_tag_from_a_stranger_opens_a_new_ticket_linked_as_possibly_related()
     {
-        var (number, _, _) = await NewTicketAsync();
+        var (number, _, _, from) = await NewTicketAsync();
         var outcome = await _desk.IngestAsync(Mime.Message(from: "mallory@evil.test", subject: $"Re: [#{number}] please add me"));
         outcome.Outcome.Should().Be(MailOutcome.Created);
         outcome.Ticket.Should().NotBe(number);
@@ -103,8 +105,8 @@ public sealed class ThreadingAndClassificationTests(DeskFixture fixture) : IClas
     [Fact]
     public async Task Subject_text_alone_never_threads()
     {
-        await NewTicketAsync();
-        var outcome = await _desk.IngestAsync(Mime.Message(subject: "Re: Cannot log in"));
+        var (_, _, _, from) = await NewTicketAsync();
+        var outcome = await _desk.IngestAsync(Mime.Message(from: from, subject: "Re: Cannot log in"));
         outcome.Outcome.Should().Be(MailOutcome.Created);
     }
 
@@ -121,7 +123,7 @@ public sealed class ThreadingAndClassificationTests(DeskFixture fixture) : IClas
     [InlineData("AUTO-SUBMITTED:  Auto-Generated ")]
     public async Task Out_of_office_replies_are_attached_flagged_and_never_reopen(string header)
     {
-        var (number, _, ackId) = await NewTicketAsync();
+        var (number, _, ackId, from) = await NewTicketAsync();
         await _desk.SendAsync(new ChangeStatus(number, "solved"));
         var outcome = await _desk.IngestAsync(Mime.Message(subject: "Out of office", inReplyTo: $"<{ackId}>", headers: header));
         outcome.Should().Match<MailOutcome>(o => o.Outcome == MailOutcome.AutoReply && o.Ticket == number);
@@ -134,7 +136,7 @@ public sealed class ThreadingAndClassificationTests(DeskFixture fixture) : IClas
     [Fact]
     public async Task A_real_customer_reply_reopens_a_solved_ticket()
     {
-        var (number, _, ackId) = await NewTicketAsync();
+        var (number, _, ackId, from) = await NewTicketAsync();
         await _desk.SendAsync(new ChangeStatus(number, "solved"));
         var outcome = await _desk.IngestAsync(Mime.Message(subject: "Re: still broken", inReplyTo: $"<{ackId}>"));
         outcome.Outcome.Should().Be(MailOutcome.Appended);
@@ -144,7 +146,7 @@ public sealed class ThreadingAndClassificationTests(DeskFixture fixture) : IClas
     [Fact]
     public async Task A_reply_to_a_closed_ticket_opens_a_linked_follow_up()
     {
-        var (number, _, ackId) = await NewTicketAsync();
+        var (number, _, ackId, from) = await NewTicketAsync();
         await _desk.SendAsync(new ChangeStatus(number, "closed"));
         var outcome = await _desk.IngestAsync(Mime.Message(subject: "Re: again", inReplyTo: $"<{ackId}>"));
         outcome.Outcome.Should().Be(MailOutcome.Created);
@@ -193,22 +195,22 @@ public sealed class ThreadingAndClassificationTests(DeskFixture fixture) : IClas
     [InlineData("4.2.2", false)]
     public async Task A_bounce_is_an_internal_note_on_the_original_ticket(string status, bool permanent)
     {
-        var (number, _, ackId) = await NewTicketAsync();
-        var outcome = await _desk.IngestAsync(Mime.Dsn(ackId, "maria@example.test", status));
+        var (number, _, ackId, from) = await NewTicketAsync();
+        var outcome = await _desk.IngestAsync(Mime.Dsn(ackId, from, status));
         outcome.Should().Match<MailOutcome>(o => o.Outcome == MailOutcome.Bounce && o.Ticket == number);
         var note = (await ArticlesAsync(number)).Last();
         note.Kind.Should().Be("bounce");
         note.Visibility.Should().Be("internal");
         note.BodyText.Should().Contain(status);
         (await _desk.SendAsync(new GetTicket(number))).Status.Should().Be("new");
-        var undeliverable = await _desk.DbAsync(db => db.Set<UndeliverableAddress>().AnyAsync(u => u.Address == "maria@example.test"));
+        var undeliverable = await _desk.DbAsync(db => db.Set<UndeliverableAddress>().AnyAsync(u => u.Address == from));
         undeliverable.Should().Be(permanent);
     }
 
     [Fact]
     public async Task Our_own_message_coming_back_is_dropped_as_a_loop()
     {
-        var (number, _, ackId) = await NewTicketAsync();
+        var (number, _, ackId, from) = await NewTicketAsync();
         var outcome = await _desk.IngestAsync(Mime.Message(from: MailDeskFactory.SystemAddress, messageId: $"<{ackId}>", subject: $"Re: Cannot log in [#{number}]"));
         outcome.Outcome.Should().Be(MailOutcome.DroppedLoop);
         (await ArticlesAsync(number)).Should().HaveCount(1);
