@@ -17,6 +17,9 @@ public sealed class MailOptions
     /// <summary>Copied from <c>HelpDesk:PublicBaseUrl</c>: links in mail and attachment URLs.</summary>
     public string? PublicBaseUrl { get; set; }
 
+    /// <summary>Where <c>helpdesk mailgate</c> hands messages to the running server (e.g. http://127.0.0.1:5000); empty: it stores them itself.</summary>
+    public string? MailgateUrl { get; set; }
+
     public long MaxMessageBytes { get; set; } = 25 * 1024 * 1024;
     public long MaxAttachmentBytes { get; set; } = 10 * 1024 * 1024;
     public int MaxMimeDepth { get; set; } = 32;

@@ -72,23 +72,41 @@ public sealed class ImapMailboxFetcher(ImapMailboxOptions mailbox, IServiceScope
         await folder.OpenAsync(FolderAccess.ReadWrite, ct);
         await ResumeStoredAsync(ct);
         var idle = TimeSpan.FromSeconds(Math.Clamp(options.Value.IdleSeconds, 1, MaxIdle.TotalSeconds));
-        while (!ct.IsCancellationRequested)
+        // Subscribed for the whole session: a message that arrives while we sync (EXISTS in the answer to a FETCH or
+        // STORE) must end the next IDLE at once instead of waiting for the re-issue.
+        var arrived = 0;
+        CancellationTokenSource? done = null;
+        void Arrived(object? sender, EventArgs e)
         {
-            if (!await HoldLeaseAsync(ct)) return;
-            await SyncAsync(folder, ct);
-            if (client.Capabilities.HasFlag(ImapCapabilities.Idle))
+            Interlocked.Exchange(ref arrived, 1);
+            try { Volatile.Read(ref done)?.Cancel(); } catch (ObjectDisposedException) { }
+        }
+        folder.CountChanged += Arrived;
+        try
+        {
+            while (!ct.IsCancellationRequested)
             {
-                using var done = new CancellationTokenSource(idle);
-                void Arrived(object? sender, EventArgs e) => done.Cancel();
-                folder.CountChanged += Arrived;
-                try { await client.IdleAsync(done.Token, ct); }
-                finally { folder.CountChanged -= Arrived; }
+                if (!await HoldLeaseAsync(ct)) return;
+                Interlocked.Exchange(ref arrived, 0);
+                await SyncAsync(folder, ct);
+                if (Volatile.Read(ref arrived) == 1) continue;
+                if (client.Capabilities.HasFlag(ImapCapabilities.Idle))
+                {
+                    using var idleDone = new CancellationTokenSource(idle);
+                    Volatile.Write(ref done, idleDone);
+                    if (Volatile.Read(ref arrived) == 0) await client.IdleAsync(idleDone.Token, ct);
+                    Volatile.Write(ref done, null);
+                }
+                else
+                {
+                    await Task.Delay(TimeSpan.FromSeconds(options.Value.PollSeconds), ct);
+                    await client.NoOpAsync(ct);
+                }
             }
-            else
-            {
-                await Task.Delay(TimeSpan.FromSeconds(options.Value.PollSeconds), ct);
-                await client.NoOpAsync(ct);
-            }
+        }
+        finally
+        {
+            folder.CountChanged -= Arrived;
         }
     }
 

@@ -32,6 +32,7 @@ public static class MailCli
             await stderr.WriteLineAsync("helpdesk mailgate: the input is not an e-mail message");
             return ExDataErr;
         }
+        if (await HandOffAsync(mailbox, raw, stdout) is { } handedOff) return handedOff;
         try
         {
             await using var services = CliServices.Build((s, c) => s.AddHelpDeskMailIngestion(c));
@@ -45,6 +46,29 @@ public static class MailCli
             // The store is unavailable: the MTA keeps the message and retries (a retry of stored bytes resumes, never duplicates).
             await stderr.WriteLineAsync($"helpdesk mailgate: store unavailable: {ex.Message}");
             return ExTempFail;
+        }
+    }
+
+    /// <summary>
+    /// With HelpDesk:Mail:MailgateUrl set, gives the bytes to the running server over loopback (no database start-up
+    /// in this process). Null when no server answered properly: the caller stores the message itself.
+    /// </summary>
+    private static async Task<int?> HandOffAsync(string mailbox, byte[] raw, TextWriter stdout)
+    {
+        var url = new ConfigurationBuilder().SetBasePath(AppContext.BaseDirectory).AddJsonFile("appsettings.json", optional: true)
+            .AddEnvironmentVariables().Build()["HelpDesk:Mail:MailgateUrl"];
+        if (string.IsNullOrWhiteSpace(url)) return null;
+        try
+        {
+            using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(60) };
+            using var response = await http.PostAsync($"{url.TrimEnd('/')}/mailgate?mailbox={Uri.EscapeDataString(mailbox)}", new ByteArrayContent(raw));
+            if (!response.IsSuccessStatusCode) return null;
+            await stdout.WriteLineAsync((await response.Content.ReadAsStringAsync()).Trim());
+            return ExOk;
+        }
+        catch (Exception ex) when (ex is HttpRequestException or TaskCanceledException)
+        {
+            return null;
         }
     }
 

@@ -46,6 +46,7 @@ public static class HelpDeskWebApp
         app.MapGet("/", (HttpContext http) => http.User.Identity?.IsAuthenticated == true
             ? Results.Content(LandingPage(http.User.Identity.Name ?? ""), "text/html; charset=utf-8")
             : Results.Redirect("/login")).ExcludeFromDescription();
+        app.MapMailgateHandoff();
         var api = app.MapGroup("/api/v1").RequireAuthorization();
         api.MapTicketEndpoints();
         api.MapConfigurationEndpoints();
