@@ -7,6 +7,9 @@ var benchmarks = new Dictionary<string, Func<int>>(StringComparer.Ordinal)
     ["recompute"] = RecomputeBench.Run,
     ["due-latency"] = DueLatencyBench.Run,
     ["console-fanout"] = ConsoleFanoutBench.Run,
+    ["mail-ingest"] = MailBench.Ingest,
+    ["mail-latency"] = MailBench.Latency,
+    ["mailgate-process"] = MailBench.MailgateProcess,
 };
 
 if (args.Length == 0 || !benchmarks.TryGetValue(args[0], out var run))

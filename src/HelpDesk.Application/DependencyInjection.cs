@@ -2,6 +2,7 @@ using FluentValidation;
 using HelpDesk.Application.Auth;
 using HelpDesk.Application.Common;
 using HelpDesk.Application.Escalation;
+using HelpDesk.Application.Mail;
 using HelpDesk.Application.Notifications;
 using HelpDesk.Application.Sla;
 using HelpDesk.Application.Sla.DueQueue;
@@ -46,6 +47,7 @@ public static class DependencyInjection
 
         services.AddSingleton(LeaseHolder.ForThisProcess());
         services.AddScoped<LeaseManager>();
+        services.AddHelpDeskMailOutbox();
         return services;
     }
 

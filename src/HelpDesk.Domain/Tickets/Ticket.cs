@@ -151,6 +151,18 @@ public sealed class Ticket
         return article;
     }
 
+    /// <summary>
+    /// A delivery status report about mail we sent, kept as an internal note. It never changes the status or starts an
+    /// SLA cycle, and it is attached even to a closed ticket (it is about the past, not a new request).
+    /// </summary>
+    public Article AddBounce(string bodyText, Instant now)
+    {
+        now = NotBeforeLastChange(now);
+        var article = AddArticle(ArticleKind.Bounce, Visibility.Internal, Actor.System, bodyText, null, now);
+        Record(now, TicketChangeKind.Bounce, Actor.System, null, article.Id.ToString());
+        return article;
+    }
+
     public void ChangeStatus(TicketStatus status, Actor by, Instant now)
     {
         now = NotBeforeLastChange(now);

@@ -26,6 +26,9 @@ public static class HelpDeskCli
           tokens create --email E [--name N] print a new API token for the agent (only the token)
           seed-demo                          add the demo teams, agents, SLA policies and tickets
           sla simulate FILE|-                run the SLA engine on a scenario (JSON), print the clocks
+          mailgate [--mailbox NAME]          store and process one e-mail from stdin (for an MTA pipe); prints one JSON line;
+                                             exit 0 stored, 75 store unavailable (retry), 65 not mail
+          mail reprocess ID|--all            process quarantined (or unfinished) inbound mail again from its raw bytes
           help                               this text
 
         Configuration: appsettings.json and environment variables, e.g.
@@ -71,6 +74,11 @@ public static class HelpDeskCli
                     return await TokensAsync(rest, stdout);
                 case "sla":
                     return await SlaAsync(rest, stdin, stdout, stderr);
+                case "mailgate":
+                    return await MailCli.MailgateAsync(rest, ReferenceEquals(stdin, Console.In)
+                        ? Console.OpenStandardInput() : new MemoryStream(System.Text.Encoding.UTF8.GetBytes(await stdin.ReadToEndAsync())), stdout, stderr);
+                case "mail":
+                    return await MailCli.MailAsync(rest, stdout);
                 default:
                     throw new CliUsageException($"unknown command '{command}'");
             }
@@ -146,7 +154,8 @@ public static class HelpDeskCli
 /// <summary>The services an operator command needs: configuration, database, mediator; no web host.</summary>
 public static class CliServices
 {
-    public static ServiceProvider Build()
+    /// <param name="extra">More services for one command (e.g. the mail pipeline for the mailgate).</param>
+    public static ServiceProvider Build(Action<IServiceCollection, IConfiguration>? extra = null)
     {
         var configuration = new ConfigurationBuilder()
             .SetBasePath(AppContext.BaseDirectory)
@@ -160,6 +169,7 @@ public static class CliServices
         services.AddHelpDeskDatabase(configuration);
         services.AddHelpDeskApplication();
         services.AddScoped<ICurrentAgent, SystemCaller>();
+        extra?.Invoke(services, configuration);
         return services.BuildServiceProvider();
     }
 

@@ -3,6 +3,7 @@ using System.Text.Json.Serialization;
 using HelpDesk.Application;
 using HelpDesk.Application.Persistence;
 using HelpDesk.Web.AgentConsole;
+using HelpDesk.Mail;
 using HelpDesk.Web.Auth;
 using HelpDesk.Web.Endpoints;
 using Microsoft.EntityFrameworkCore;
@@ -30,6 +31,7 @@ public static class HelpDeskWebApp
         builder.Services.AddHostedService<FirstStart>();
         builder.Services.AddSlaDueQueueService();
         builder.Services.AddAgentConsole();
+        builder.Services.AddHelpDeskMail(builder.Configuration);
 
         var app = builder.Build();
         app.Lifetime.ApplicationStarted.Register(() => AnnounceAddresses(app));
@@ -46,10 +48,12 @@ public static class HelpDeskWebApp
         app.MapScalarApiReference("/docs", o => o.WithTitle("HelpDesk API").DisableDefaultFonts()).AllowAnonymous();
         app.MapAuthEndpoints();
         app.MapAgentConsole();
+        app.MapMailgateHandoff();
         var api = app.MapGroup("/api/v1").RequireAuthorization();
         api.MapTicketEndpoints();
         api.MapConfigurationEndpoints();
         api.MapEscalationEndpoints();
+        api.MapMailEndpoints();
         return app;
     }
 

@@ -1,5 +1,6 @@
 using FluentValidation;
 using HelpDesk.Application.Common;
+using HelpDesk.Application.Mail;
 using HelpDesk.Application.Persistence;
 using HelpDesk.Domain.Tickets;
 using Mediator;
@@ -25,17 +26,19 @@ public sealed class AddReplyValidator : AbstractValidator<AddReply>
     }
 }
 
-public sealed class AddReplyHandler(TicketChanges changes, Caller caller) : ICommandHandler<AddReply, ReplyResult>
+public sealed class AddReplyHandler(TicketChanges changes, Caller caller, MailOutbox outbox) : ICommandHandler<AddReply, ReplyResult>
 {
     public async ValueTask<ReplyResult> Handle(AddReply command, CancellationToken ct)
     {
         var agent = await caller.RequireAgentAsync(ct);
         Article? article = null;
-        var dto = await changes.ApplyAsync(command.Number, c =>
+        var dto = await changes.ApplyAsync(command.Number, async c =>
         {
             article = command.Visibility == "internal"
                 ? c.Ticket.AddInternalNote(agent, command.Body!, null, c.Now)
                 : c.Ticket.AddAgentReply(agent, command.Body!, null, command.ExpectedVersion, c.Now);
+            // The mail is written in the same unit of work as the article: both are committed or neither.
+            await outbox.EnqueueReplyAsync(c.Ticket, article, ct);
         }, ct);
         return new ReplyResult(article!.Id, dto);
     }

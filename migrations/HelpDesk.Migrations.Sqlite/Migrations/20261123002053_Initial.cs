@@ -56,6 +56,28 @@ namespace HelpDesk.Migrations.Sqlite.Migrations
                 });
 
             migrationBuilder.CreateTable(
+                name: "ArticleMails",
+                columns: table => new
+                {
+                    ArticleId = table.Column<Guid>(type: "TEXT", nullable: false),
+                    TicketId = table.Column<Guid>(type: "TEXT", nullable: false),
+                    InboundMailId = table.Column<Guid>(type: "TEXT", nullable: true),
+                    MessageId = table.Column<string>(type: "TEXT", maxLength: 400, nullable: false),
+                    ThreadedBy = table.Column<string>(type: "TEXT", maxLength: 30, nullable: true),
+                    Classification = table.Column<string>(type: "TEXT", maxLength: 20, nullable: false),
+                    ReplyTo = table.Column<string>(type: "TEXT", maxLength: 400, nullable: true),
+                    QuoteStartsAt = table.Column<int>(type: "INTEGER", nullable: true),
+                    HtmlWithRemoteImages = table.Column<string>(type: "TEXT", maxLength: -1, nullable: true),
+                    RemoteImagesBlocked = table.Column<bool>(type: "INTEGER", nullable: false),
+                    PossiblyRelatedTo = table.Column<int>(type: "INTEGER", nullable: true),
+                    Notes = table.Column<string>(type: "TEXT", maxLength: 4000, nullable: true)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_ArticleMails", x => x.ArticleId);
+                });
+
+            migrationBuilder.CreateTable(
                 name: "CalendarVersions",
                 columns: table => new
                 {
@@ -181,6 +203,31 @@ namespace HelpDesk.Migrations.Sqlite.Migrations
                 });
 
             migrationBuilder.CreateTable(
+                name: "InboundMails",
+                columns: table => new
+                {
+                    Id = table.Column<Guid>(type: "TEXT", nullable: false),
+                    Mailbox = table.Column<string>(type: "TEXT", maxLength: 100, nullable: false),
+                    MessageId = table.Column<string>(type: "TEXT", maxLength: 400, nullable: false),
+                    Sha256 = table.Column<string>(type: "TEXT", maxLength: 64, nullable: false),
+                    Raw = table.Column<byte[]>(type: "BLOB", maxLength: -1, nullable: false),
+                    Size = table.Column<long>(type: "INTEGER", nullable: false),
+                    Source = table.Column<string>(type: "TEXT", maxLength: 200, nullable: false),
+                    ReceivedAt = table.Column<DateTime>(type: "TEXT", nullable: false),
+                    State = table.Column<string>(type: "TEXT", maxLength: 12, nullable: false),
+                    Outcome = table.Column<string>(type: "TEXT", maxLength: 20, nullable: true),
+                    Reason = table.Column<string>(type: "TEXT", maxLength: 2000, nullable: true),
+                    TicketNumber = table.Column<int>(type: "INTEGER", nullable: true),
+                    ArticleId = table.Column<Guid>(type: "TEXT", nullable: true),
+                    ProcessedAt = table.Column<DateTime>(type: "TEXT", nullable: true),
+                    Attempts = table.Column<int>(type: "INTEGER", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_InboundMails", x => x.Id);
+                });
+
+            migrationBuilder.CreateTable(
                 name: "Leases",
                 columns: table => new
                 {
@@ -191,6 +238,53 @@ namespace HelpDesk.Migrations.Sqlite.Migrations
                 constraints: table =>
                 {
                     table.PrimaryKey("PK_Leases", x => x.Name);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "MailAttachments",
+                columns: table => new
+                {
+                    Id = table.Column<Guid>(type: "TEXT", nullable: false),
+                    ArticleId = table.Column<Guid>(type: "TEXT", nullable: false),
+                    TicketId = table.Column<Guid>(type: "TEXT", nullable: false),
+                    FileName = table.Column<string>(type: "TEXT", maxLength: 400, nullable: false),
+                    ContentType = table.Column<string>(type: "TEXT", maxLength: 200, nullable: false),
+                    Size = table.Column<long>(type: "INTEGER", nullable: false),
+                    Sha256 = table.Column<string>(type: "TEXT", maxLength: 64, nullable: false),
+                    ContentId = table.Column<string>(type: "TEXT", maxLength: 400, nullable: true),
+                    Inline = table.Column<bool>(type: "INTEGER", nullable: false),
+                    Content = table.Column<byte[]>(type: "BLOB", maxLength: -1, nullable: true),
+                    RefusedReason = table.Column<string>(type: "TEXT", maxLength: 400, nullable: true)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_MailAttachments", x => x.Id);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "MailCheckpoints",
+                columns: table => new
+                {
+                    Key = table.Column<string>(type: "TEXT", maxLength: 300, nullable: false),
+                    UidValidity = table.Column<long>(type: "INTEGER", nullable: false),
+                    LastUid = table.Column<long>(type: "INTEGER", nullable: false),
+                    UpdatedAt = table.Column<DateTime>(type: "TEXT", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_MailCheckpoints", x => x.Key);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "MailSettings",
+                columns: table => new
+                {
+                    Name = table.Column<string>(type: "TEXT", maxLength: 100, nullable: false),
+                    Value = table.Column<string>(type: "TEXT", maxLength: 400, nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_MailSettings", x => x.Name);
                 });
 
             migrationBuilder.CreateTable(
@@ -210,6 +304,35 @@ namespace HelpDesk.Migrations.Sqlite.Migrations
                 constraints: table =>
                 {
                     table.PrimaryKey("PK_Notifications", x => x.Id);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "OutboxMails",
+                columns: table => new
+                {
+                    Id = table.Column<Guid>(type: "TEXT", nullable: false),
+                    Kind = table.Column<string>(type: "TEXT", maxLength: 20, nullable: false),
+                    TicketId = table.Column<Guid>(type: "TEXT", nullable: true),
+                    TicketNumber = table.Column<int>(type: "INTEGER", nullable: true),
+                    ArticleId = table.Column<Guid>(type: "TEXT", nullable: true),
+                    To = table.Column<string>(type: "TEXT", maxLength: 2000, nullable: false),
+                    Cc = table.Column<string>(type: "TEXT", maxLength: 2000, nullable: true),
+                    Subject = table.Column<string>(type: "TEXT", maxLength: 1000, nullable: false),
+                    BodyText = table.Column<string>(type: "TEXT", maxLength: -1, nullable: false),
+                    MessageId = table.Column<string>(type: "TEXT", maxLength: 400, nullable: false),
+                    InReplyTo = table.Column<string>(type: "TEXT", maxLength: 400, nullable: true),
+                    References = table.Column<string>(type: "TEXT", maxLength: -1, nullable: true),
+                    IsAutomatic = table.Column<bool>(type: "INTEGER", nullable: false),
+                    State = table.Column<string>(type: "TEXT", maxLength: 10, nullable: false),
+                    Attempts = table.Column<int>(type: "INTEGER", nullable: false),
+                    NextAttemptAt = table.Column<DateTime>(type: "TEXT", nullable: false),
+                    CreatedAt = table.Column<DateTime>(type: "TEXT", nullable: false),
+                    SentAt = table.Column<DateTime>(type: "TEXT", nullable: true),
+                    LastError = table.Column<string>(type: "TEXT", maxLength: 2000, nullable: true)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_OutboxMails", x => x.Id);
                 });
 
             migrationBuilder.CreateTable(
@@ -292,6 +415,19 @@ namespace HelpDesk.Migrations.Sqlite.Migrations
                 });
 
             migrationBuilder.CreateTable(
+                name: "UndeliverableAddresses",
+                columns: table => new
+                {
+                    Address = table.Column<string>(type: "TEXT", maxLength: 254, nullable: false),
+                    Until = table.Column<DateTime>(type: "TEXT", nullable: false),
+                    Reason = table.Column<string>(type: "TEXT", maxLength: 400, nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_UndeliverableAddresses", x => x.Address);
+                });
+
+            migrationBuilder.CreateTable(
                 name: "Articles",
                 columns: table => new
                 {
@@ -361,6 +497,16 @@ namespace HelpDesk.Migrations.Sqlite.Migrations
                 unique: true);
 
             migrationBuilder.CreateIndex(
+                name: "IX_ArticleMails_MessageId",
+                table: "ArticleMails",
+                column: "MessageId");
+
+            migrationBuilder.CreateIndex(
+                name: "IX_ArticleMails_TicketId",
+                table: "ArticleMails",
+                column: "TicketId");
+
+            migrationBuilder.CreateIndex(
                 name: "IX_Articles_TicketId_CreatedAt",
                 table: "Articles",
                 columns: new[] { "TicketId", "CreatedAt" });
@@ -411,6 +557,22 @@ namespace HelpDesk.Migrations.Sqlite.Migrations
                 unique: true);
 
             migrationBuilder.CreateIndex(
+                name: "IX_InboundMails_Mailbox_MessageId",
+                table: "InboundMails",
+                columns: new[] { "Mailbox", "MessageId" },
+                unique: true);
+
+            migrationBuilder.CreateIndex(
+                name: "IX_InboundMails_State_ReceivedAt",
+                table: "InboundMails",
+                columns: new[] { "State", "ReceivedAt" });
+
+            migrationBuilder.CreateIndex(
+                name: "IX_MailAttachments_ArticleId",
+                table: "MailAttachments",
+                column: "ArticleId");
+
+            migrationBuilder.CreateIndex(
                 name: "IX_Notifications_AgentId_CreatedAt",
                 table: "Notifications",
                 columns: new[] { "AgentId", "CreatedAt" });
@@ -419,6 +581,21 @@ namespace HelpDesk.Migrations.Sqlite.Migrations
                 name: "IX_Notifications_TeamId_CreatedAt",
                 table: "Notifications",
                 columns: new[] { "TeamId", "CreatedAt" });
+
+            migrationBuilder.CreateIndex(
+                name: "IX_OutboxMails_MessageId",
+                table: "OutboxMails",
+                column: "MessageId");
+
+            migrationBuilder.CreateIndex(
+                name: "IX_OutboxMails_State_NextAttemptAt",
+                table: "OutboxMails",
+                columns: new[] { "State", "NextAttemptAt" });
+
+            migrationBuilder.CreateIndex(
+                name: "IX_OutboxMails_To_IsAutomatic_CreatedAt",
+                table: "OutboxMails",
+                columns: new[] { "To", "IsAutomatic", "CreatedAt" });
 
             migrationBuilder.CreateIndex(
                 name: "IX_SlaAlerts_FiredAt",
@@ -489,6 +666,9 @@ namespace HelpDesk.Migrations.Sqlite.Migrations
                 name: "ApiTokens");
 
             migrationBuilder.DropTable(
+                name: "ArticleMails");
+
+            migrationBuilder.DropTable(
                 name: "Articles");
 
             migrationBuilder.DropTable(
@@ -516,10 +696,25 @@ namespace HelpDesk.Migrations.Sqlite.Migrations
                 name: "EscalationRules");
 
             migrationBuilder.DropTable(
+                name: "InboundMails");
+
+            migrationBuilder.DropTable(
                 name: "Leases");
 
             migrationBuilder.DropTable(
+                name: "MailAttachments");
+
+            migrationBuilder.DropTable(
+                name: "MailCheckpoints");
+
+            migrationBuilder.DropTable(
+                name: "MailSettings");
+
+            migrationBuilder.DropTable(
                 name: "Notifications");
+
+            migrationBuilder.DropTable(
+                name: "OutboxMails");
 
             migrationBuilder.DropTable(
                 name: "SlaAlerts");
@@ -532,6 +727,9 @@ namespace HelpDesk.Migrations.Sqlite.Migrations
 
             migrationBuilder.DropTable(
                 name: "TicketChanges");
+
+            migrationBuilder.DropTable(
+                name: "UndeliverableAddresses");
 
             migrationBuilder.DropTable(
                 name: "Tickets");

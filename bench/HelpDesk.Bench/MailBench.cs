@@ -1,0 +1,227 @@
+using System.Diagnostics;
+using System.Text;
+using HelpDesk.Application.Mail;
+using HelpDesk.Application.Persistence;
+using HelpDesk.Application.Teams.CreateTeam;
+using HelpDesk.Mail;
+using HelpDesk.Mail.Inbound;
+using HelpDesk.Mail.Tests.Infrastructure;
+using HelpDesk.Web.Cli;
+using HelpDesk.Web.Hosting;
+using MailKit.Net.Imap;
+using Mediator;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using MimeKit;
+
+namespace HelpDesk.Bench;
+
+/// <summary>
+/// Mail benchmarks. <c>mail-ingest</c>: full ingestion (the mailgate's code path, one unit of work per message, on
+/// SQLite) versus MimeKit parse-only, on one generated corpus of 10,000 messages. <c>mail-latency</c>: IMAP APPEND to
+/// committed ticket through a running host with IDLE against a real Dovecot. <c>mailgate-process</c>: wall time of
+/// one <c>helpdesk mailgate</c> process per message.
+/// </summary>
+public static class MailBench
+{
+    public static int Ingest() => IngestAsync().GetAwaiter().GetResult();
+    public static int Latency() => LatencyAsync().GetAwaiter().GetResult();
+    public static int MailgateProcess() => MailgateProcessAsync().GetAwaiter().GetResult();
+
+    private static async Task<int> IngestAsync()
+    {
+        var count = int.TryParse(Environment.GetEnvironmentVariable("MAIL_BENCH_COUNT"), out var n) ? n : 10_000;
+        var corpus = GenerateCorpus(count);
+        Console.WriteLine($"corpus: {corpus.Count} messages, {corpus.Sum(m => m.LongLength) / 1024 / 1024.0:F1} MiB");
+
+        // Parse-only: MimeKit reads each message and its bodies.
+        var sw = Stopwatch.StartNew();
+        foreach (var raw in corpus)
+        {
+            var m = MimeMessage.Load(new MemoryStream(raw));
+            _ = m.TextBody ?? m.HtmlBody;
+        }
+        var parseRate = corpus.Count / sw.Elapsed.TotalSeconds;
+
+        var db = Path.Combine(Path.GetTempPath(), $"hd-bench-{Guid.NewGuid():N}.db");
+        Environment.SetEnvironmentVariable("ConnectionStrings__HelpDesk", $"Data Source={db}");
+        Environment.SetEnvironmentVariable("HelpDesk__Mail__SystemAddress", "support@helpdesk.test");
+        Environment.SetEnvironmentVariable("HelpDesk__Mail__AutoAnswersPerHour", "1000000");
+        await using (var setup = await CliServices.BuildMigratedAsync())
+        await using (var scope = setup.CreateAsyncScope())
+            await scope.ServiceProvider.GetRequiredService<IMediator>().Send(new CreateTeam("support", "Support"));
+
+        await using var services = CliServices.Build((s, c) => s.AddHelpDeskMailIngestion(c));
+        var outcomes = new Dictionary<string, int>();
+        var store = new Stopwatch();
+        sw.Restart();
+        foreach (var raw in corpus)
+        {
+            await using var scope = services.CreateAsyncScope();
+            var ingestor = scope.ServiceProvider.GetRequiredService<MailIngestor>();
+            // The same two steps IngestAsync takes, timed apart.
+            store.Start();
+            var (stored, duplicate) = await ingestor.StoreAsync(MailIngestor.MailgateMailbox, raw, "bench", CancellationToken.None);
+            store.Stop();
+            var outcome = duplicate ? new MailOutcome(MailOutcome.Duplicate, null, null, null) : await ingestor.ProcessAsync(stored.Id, CancellationToken.None);
+            outcomes[outcome.Outcome] = outcomes.GetValueOrDefault(outcome.Outcome) + 1;
+        }
+        var ingestRate = corpus.Count / sw.Elapsed.TotalSeconds;
+        Console.WriteLine($"time in raw store: {store.Elapsed.TotalSeconds / sw.Elapsed.TotalSeconds * 100:F0} % ({store.Elapsed.TotalMilliseconds / corpus.Count:F2} ms/message)");
+        Console.WriteLine($"outcomes: {string.Join(", ", outcomes.OrderBy(k => k.Key).Select(k => $"{k.Key}={k.Value}"))}");
+        Console.WriteLine($"parse-only (MimeKit):      {parseRate,10:F0} messages/s");
+        Console.WriteLine($"full ingestion (SQLite):   {ingestRate,10:F0} messages/s");
+        Console.WriteLine($"ratio full/parse-only:     {ingestRate / parseRate * 100,10:F1} %  (target >= 30 %)");
+        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+        foreach (var f in new[] { db, db + "-wal", db + "-shm" }) File.Delete(f);
+        return 0;
+    }
+
+    /// <summary>New tickets (plain and HTML with an attachment), replies by In-Reply-To, out-of-office replies and bounces.</summary>
+    public static List<byte[]> GenerateCorpus(int count)
+    {
+        var random = new Random(42);
+        var result = new List<byte[]>(count);
+        var sent = new List<string>();
+        var pdf = Convert.ToBase64String(Enumerable.Range(0, 24_000).Select(i => (byte)(i * 7)).ToArray(), Base64FormattingOptions.InsertLineBreaks);
+        for (var i = 0; i < count; i++)
+        {
+            var id = $"m{i}.{random.Next():x}@customer{i % 97}.example";
+            var from = $"Customer {i % 500} <customer{i % 500}@example{i % 13}.test>";
+            var roll = random.Next(100);
+            string raw;
+            if (roll < 45 || sent.Count == 0)
+                raw = Plain(from, id, $"Order {i}: the parcel did not arrive", $"Hello,\n\nmy order {i} has not arrived yet. Could you check?\n\nThanks,\nCustomer {i % 500}\n", null);
+            else if (roll < 65)
+            {
+                var parent = sent[random.Next(sent.Count)];
+                raw = Plain(from, id, "Re: Order: the parcel did not arrive", $"Still waiting.\n\nOn Mon, 2 Mar 2026 at 09:00, Support wrote:\n> We are checking.\n> Kind regards\n", parent);
+            }
+            else if (roll < 75)
+                raw = Plain(from, id, "Out of office", "I am out of the office until Monday.\n", sent[random.Next(sent.Count)], "Auto-Submitted: auto-replied\r\nX-Autoreply: yes\r\n");
+            else if (roll < 80)
+                raw = Dsn(id, sent[random.Next(sent.Count)]);
+            else
+                raw = $"From: {from}\r\nTo: support@helpdesk.test\r\nSubject: Invoice {i} looks wrong\r\nMessage-ID: <{id}>\r\nDate: Mon, 02 Mar 2026 09:00:00 +0100\r\nMIME-Version: 1.0\r\n" +
+                      "Content-Type: multipart/mixed; boundary=\"b\"\r\n\r\n--b\r\nContent-Type: multipart/alternative; boundary=\"a\"\r\n\r\n" +
+                      $"--a\r\nContent-Type: text/plain; charset=utf-8\r\n\r\nInvoice {i} charges twice.\r\n" +
+                      $"--a\r\nContent-Type: text/html; charset=utf-8\r\n\r\n<html><body><p style=\"color:#333\">Invoice <b>{i}</b> charges <i>twice</i>.</p><img src=\"https://tracker.example/p.gif\"><table><tr><td>Line</td><td>9.99</td></tr></table></body></html>\r\n--a--\r\n" +
+                      $"--b\r\nContent-Type: application/pdf; name=\"invoice-{i}.pdf\"\r\nContent-Disposition: attachment; filename=\"invoice-{i}.pdf\"\r\nContent-Transfer-Encoding: base64\r\n\r\n{pdf}\r\n--b--\r\n";
+            sent.Add(id);
+            result.Add(Encoding.UTF8.GetBytes(raw));
+        }
+        return result;
+
+        static string Plain(string from, string id, string subject, string body, string? inReplyTo, string extra = "") =>
+            $"From: {from}\r\nTo: support@helpdesk.test\r\nSubject: {subject}\r\nMessage-ID: <{id}>\r\nDate: Mon, 02 Mar 2026 09:00:00 +0100\r\n" +
+            (inReplyTo is null ? "" : $"In-Reply-To: <{inReplyTo}>\r\nReferences: <{inReplyTo}>\r\n") + extra +
+            $"MIME-Version: 1.0\r\nContent-Type: text/plain; charset=utf-8\r\n\r\n{body.ReplaceLineEndings("\r\n")}";
+
+        static string Dsn(string id, string original) =>
+            $"From: MAILER-DAEMON@mx.example\r\nTo: support@helpdesk.test\r\nSubject: Undelivered Mail\r\nMessage-ID: <{id}>\r\nMIME-Version: 1.0\r\n" +
+            "Content-Type: multipart/report; report-type=delivery-status; boundary=\"r\"\r\n\r\n--r\r\nContent-Type: text/plain\r\n\r\nNot delivered.\r\n" +
+            "--r\r\nContent-Type: message/delivery-status\r\n\r\nReporting-MTA: dns; mx.example\r\n\r\nFinal-Recipient: rfc822; gone@example.test\r\nAction: failed\r\nStatus: 5.1.1\r\n\r\n" +
+            $"--r\r\nContent-Type: message/rfc822\r\n\r\nFrom: support@helpdesk.test\r\nTo: gone@example.test\r\nMessage-ID: <{original}>\r\nSubject: x\r\n\r\nx\r\n--r--\r\n";
+    }
+
+    private static async Task<int> LatencyAsync()
+    {
+        var count = int.TryParse(Environment.GetEnvironmentVariable("MAIL_BENCH_COUNT"), out var n) ? n : 100;
+        var servers = new MailServers();
+        await servers.StartDovecotAsync();
+        var db = Path.Combine(Path.GetTempPath(), $"hd-latency-{Guid.NewGuid():N}.db");
+        try
+        {
+            var app = HelpDeskWebApp.Build([
+                "--urls=http://127.0.0.1:0", $"--ConnectionStrings:HelpDesk=Data Source={db}", "--HelpDesk:SeedDemo=false", "--Logging:LogLevel:Default=Warning",
+                "--HelpDesk:Mail:SystemAddress=support@helpdesk.test", "--HelpDesk:Mail:AutoAnswersPerHour=1000000",
+                "--HelpDesk:Mail:Imap:0:Name=support", "--HelpDesk:Mail:Imap:0:Host=127.0.0.1", $"--HelpDesk:Mail:Imap:0:Port={servers.ImapPort}",
+                "--HelpDesk:Mail:Imap:0:UseTls=false", "--HelpDesk:Mail:Imap:0:Username=support", $"--HelpDesk:Mail:Imap:0:Password={MailServers.Password}",
+            ]);
+            await app.StartAsync();
+            await using (var scope = app.Services.CreateAsyncScope())
+                await scope.ServiceProvider.GetRequiredService<IMediator>().Send(new CreateTeam("support", "Support"));
+            using var client = new ImapClient();
+            await client.ConnectAsync("127.0.0.1", servers.ImapPort, MailKit.Security.SecureSocketOptions.None);
+            await client.AuthenticateAsync("customer", MailServers.Password);
+            using var imap = new ImapClient();
+            await imap.ConnectAsync("127.0.0.1", servers.ImapPort, MailKit.Security.SecureSocketOptions.None);
+            await imap.AuthenticateAsync("support", MailServers.Password);
+            var latencies = new List<double>();
+            for (var i = 0; i < count + 3; i++)
+            {
+                var id = $"lat{i}.{Guid.NewGuid():N}@customer.example";
+                var message = MimeMessage.Load(new MemoryStream(Encoding.UTF8.GetBytes(
+                    $"From: c{i}@example.test\r\nTo: support@helpdesk.test\r\nSubject: Latency {i}\r\nMessage-ID: <{id}>\r\n\r\nHello\r\n")));
+                var sw = Stopwatch.StartNew();
+                await imap.Inbox.AppendAsync(new MailKit.AppendRequest(message));
+                while (true)
+                {
+                    await using var scope = app.Services.CreateAsyncScope();
+                    var done = await scope.ServiceProvider.GetRequiredService<HelpDeskDbContext>().Set<InboundMail>()
+                        .AnyAsync(m => m.MessageId == id && m.State == InboundState.Processed);
+                    if (done) break;
+                    if (sw.Elapsed > TimeSpan.FromSeconds(60)) throw new TimeoutException($"message {i} not ingested within 60 s");
+                    await Task.Delay(2);
+                }
+                if (i >= 3) latencies.Add(sw.Elapsed.TotalMilliseconds); // the first ones warm up the JIT
+            }
+            latencies.Sort();
+            Console.WriteLine($"IMAP APPEND -> ticket committed, IDLE, {latencies.Count} messages (sequential):");
+            Console.WriteLine($"p50 {Percentile(latencies, 50):F0} ms, p99 {Percentile(latencies, 99):F0} ms, max {latencies[^1]:F0} ms  (target p99 < 2000 ms)");
+            await app.StopAsync();
+            return 0;
+        }
+        finally
+        {
+            await servers.DisposeAsync();
+            Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+            foreach (var f in new[] { db, db + "-wal", db + "-shm" }) try { File.Delete(f); } catch (IOException) { }
+        }
+    }
+
+    private static async Task<int> MailgateProcessAsync()
+    {
+        var count = int.TryParse(Environment.GetEnvironmentVariable("MAIL_BENCH_COUNT"), out var n) ? n : 30;
+        var db = Path.Combine(Path.GetTempPath(), $"hd-gate-{Guid.NewGuid():N}.db");
+        Environment.SetEnvironmentVariable("ConnectionStrings__HelpDesk", $"Data Source={db}");
+        await using (var setup = await CliServices.BuildMigratedAsync())
+        await using (var scope = setup.CreateAsyncScope())
+            await scope.ServiceProvider.GetRequiredService<IMediator>().Send(new CreateTeam("support", "Support"));
+        var corpus = GenerateCorpus(count * 2);
+        await RunGateAsync("stores itself (no server)", corpus.Take(count), null);
+        var app = HelpDeskWebApp.Build(["--urls=http://127.0.0.1:0", $"--ConnectionStrings:HelpDesk=Data Source={db}", "--HelpDesk:SeedDemo=false", "--Logging:LogLevel:Default=Warning"]);
+        await app.StartAsync();
+        await RunGateAsync("hands off to the running server", corpus.Skip(count), app.Urls.First());
+        await app.StopAsync();
+        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+        foreach (var f in new[] { db, db + "-wal", db + "-shm" }) try { File.Delete(f); } catch (IOException) { }
+        return 0;
+
+        async Task RunGateAsync(string mode, IEnumerable<byte[]> messages, string? url)
+        {
+            var times = new List<double>();
+            foreach (var raw in messages)
+            {
+                var info = new ProcessStartInfo("dotnet") { RedirectStandardInput = true, RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+                info.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "helpdesk.dll"));
+                info.ArgumentList.Add("mailgate");
+                info.Environment["ConnectionStrings__HelpDesk"] = $"Data Source={db}";
+                if (url is not null) info.Environment["HelpDesk__Mail__MailgateUrl"] = url;
+                var sw = Stopwatch.StartNew();
+                using var p = Process.Start(info)!;
+                await p.StandardInput.BaseStream.WriteAsync(raw);
+                p.StandardInput.Close();
+                var output = await p.StandardOutput.ReadToEndAsync();
+                await p.WaitForExitAsync();
+                times.Add(sw.Elapsed.TotalMilliseconds);
+                if (p.ExitCode != 0 || !output.Contains("\"outcome\"")) throw new InvalidOperationException($"mailgate exited {p.ExitCode}: {await p.StandardError.ReadToEndAsync()}");
+            }
+            times.Sort();
+            Console.WriteLine($"helpdesk mailgate as a process, {mode}, {times.Count} messages: p50 {Percentile(times, 50):F0} ms, mean {times.Average():F0} ms, max {times[^1]:F0} ms");
+            Console.WriteLine($"  = {1000 / times.Average():F1} messages/s (PHP pipe reference: 280 ms = 3.6 messages/s; goal < 28 ms)");
+        }
+    }
+
+    private static double Percentile(List<double> sorted, int p) => sorted[Math.Clamp((int)Math.Ceiling(p / 100.0 * sorted.Count) - 1, 0, sorted.Count - 1)];
+}

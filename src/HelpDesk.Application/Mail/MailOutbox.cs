@@ -1,0 +1,164 @@
+using HelpDesk.Application.Common;
+using HelpDesk.Application.Persistence;
+using HelpDesk.Domain.Common;
+using HelpDesk.Domain.Customers;
+using HelpDesk.Domain.Tickets;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+using NodaTime;
+
+namespace HelpDesk.Application.Mail;
+
+/// <summary>
+/// Writes outgoing mail into the outbox in the caller's unit of work, so the mail exists if and only if the article
+/// (or notification) it belongs to was committed. The SMTP sender picks the rows up after commit.
+/// </summary>
+public sealed class MailOutbox(HelpDeskDbContext db, IClock clock, MailSigning signing, IOptions<MailOptions> options)
+{
+    public static readonly string[] NeverAutoAnswerLocalParts =
+        ["noreply", "no-reply", "no_reply", "donotreply", "do-not-reply", "mailer-daemon", "postmaster", "bounce", "bounces"];
+
+    /// <summary>
+    /// An agent's public reply goes to the requester (the Reply-To of their latest mail when they gave one) with the
+    /// other participants in Cc. Every ticket's requester has an address, so every public reply is mailed.
+    /// </summary>
+    public async Task<OutboxMail?> EnqueueReplyAsync(Ticket ticket, Article article, CancellationToken ct)
+    {
+        if (!article.IsPublicAgentReply) return null;
+        var requester = await db.Customers.AsNoTracking().SingleAsync(c => c.Id == ticket.RequesterId, ct);
+        var replyTo = await (from m in db.Set<ArticleMail>().AsNoTracking()
+                             join a in db.Articles.AsNoTracking() on m.ArticleId equals a.Id
+                             where m.TicketId == ticket.Id && m.ReplyTo != null && m.Classification == "normal" && a.AuthorId == requester.Id
+                             orderby a.CreatedAt descending
+                             select m.ReplyTo).FirstOrDefaultAsync(ct);
+        var to = EmailAddress.IsValid(replyTo) ? EmailAddress.Normalise(replyTo!) : requester.Email;
+        var cc = ticket.Participants.Where(p => p != to && p != requester.Email && !IsOurAddress(p)).ToList();
+        return await EnqueueAsync("reply", ticket, article.Id, to, cc, ReplySubject(ticket), article.BodyText, automatic: false, ct);
+    }
+
+    /// <summary>The acknowledgement of a new ticket, unless the recipient must not get automatic mail.</summary>
+    public async Task<OutboxMail?> EnqueueAcknowledgementAsync(Ticket ticket, string recipient, CancellationToken ct)
+    {
+        if (!await MayAutoAnswerAsync(recipient, ct)) return null;
+        var body = $"""
+            Thank you for your message. We have opened ticket #{ticket.Number} for it and will answer as soon as we can.
+            Please keep [#{ticket.Number}] in the subject when you write about this request.
+
+            Subject: {ticket.Subject}
+            """;
+        return await EnqueueAsync("acknowledgement", ticket, null, EmailAddress.Normalise(recipient), [], ReplySubject(ticket), body, automatic: true, ct);
+    }
+
+    /// <summary>A notification for an agent (escalation rules), as automatic mail.</summary>
+    public async Task<OutboxMail?> EnqueueNotificationAsync(string agentEmail, int? ticketNumber, string message, CancellationToken ct)
+    {
+        if (!await MayAutoAnswerAsync(agentEmail, ct)) return null;
+        var ticket = ticketNumber is { } n ? await db.Tickets.AsNoTracking().SingleOrDefaultAsync(t => t.Number == n, ct) : null;
+        var subject = ticket is null ? "HelpDesk notification" : $"{message} [#{ticket.Number}]";
+        var body = ticket is null ? message : $"{message}\n\nTicket #{ticket.Number}: {ticket.Subject}\n{Link(ticket.Number)}";
+        return await EnqueueAsync("notification", ticket, null, EmailAddress.Normalise(agentEmail), [], subject, body, automatic: true, ct);
+    }
+
+    /// <summary>
+    /// Automatic mail never goes to our own addresses, to noreply/mailer-daemon/postmaster, to an address a permanent
+    /// bounce marked undeliverable, nor more than <see cref="MailOptions.AutoAnswersPerHour"/> times an hour to one address.
+    /// (Auto-replies, bounces and list mail are never answered at all: the ingestion does not ask.)
+    /// </summary>
+    public async Task<bool> MayAutoAnswerAsync(string recipient, CancellationToken ct)
+    {
+        if (!EmailAddress.IsValid(recipient)) return false;
+        var address = EmailAddress.Normalise(recipient);
+        if (IsOurAddress(address)) return false;
+        var local = address[..address.IndexOf('@')];
+        if (NeverAutoAnswerLocalParts.Any(p => local == p || local.StartsWith(p + "+", StringComparison.Ordinal))) return false;
+        var now = clock.GetCurrentInstant();
+        if (await db.Set<UndeliverableAddress>().AnyAsync(u => u.Address == address && u.Until > now, ct)) return false;
+        var since = now - Duration.FromHours(1);
+        var recent = await db.Set<OutboxMail>().CountAsync(m => m.To == address && m.IsAutomatic && m.CreatedAt > since, ct)
+            + db.ChangeTracker.Entries<OutboxMail>().Count(e => e.State == EntityState.Added && e.Entity.To == address && e.Entity.IsAutomatic);
+        return recent < options.Value.AutoAnswersPerHour;
+    }
+
+    public bool IsOurAddress(string address)
+    {
+        var a = EmailAddress.Normalise(address);
+        return a == EmailAddress.Normalise(options.Value.SystemAddress)
+            || options.Value.Imap.Any(m => EmailAddress.Normalise(m.Username) == a)
+            || a.EndsWith("@" + options.Value.Domain, StringComparison.Ordinal) && a.StartsWith("hd.", StringComparison.Ordinal);
+    }
+
+    public static string ReplySubject(Ticket ticket)
+    {
+        var tag = $"[#{ticket.Number}]";
+        var subject = ticket.Subject.Contains(tag, StringComparison.Ordinal) ? ticket.Subject : $"{ticket.Subject} {tag}";
+        return subject.StartsWith("Re:", StringComparison.OrdinalIgnoreCase) ? subject : "Re: " + subject;
+    }
+
+    private string Link(int number) =>
+        options.Value.PublicBaseUrl is { Length: > 0 } url ? $"{url.TrimEnd('/')}/tickets/{number}" : "";
+
+    private async Task<OutboxMail> EnqueueAsync(string kind, Ticket? ticket, Guid? articleId, string to, IReadOnlyList<string> cc,
+        string subject, string body, bool automatic, CancellationToken ct)
+    {
+        var now = clock.GetCurrentInstant();
+        var key = await signing.KeyAsync(db, ct);
+        var id = Guid.CreateVersion7();
+        var thread = ticket is null ? [] : await ThreadIdsAsync(ticket.Id, ct);
+        var mail = new OutboxMail
+        {
+            Id = id,
+            Kind = kind,
+            TicketId = ticket?.Id,
+            TicketNumber = ticket?.Number,
+            ArticleId = articleId,
+            To = to,
+            Cc = cc.Count == 0 ? null : string.Join(",", cc),
+            Subject = subject,
+            BodyText = body,
+            MessageId = signing.MessageId(key, ticket?.Number ?? 0, id),
+            InReplyTo = thread.LastOrDefault(),
+            // First message and the newest ones: enough to thread in every client without unbounded headers.
+            References = thread.Count == 0 ? null : string.Join(" ", thread.Count <= 10 ? thread : [thread[0], .. thread.TakeLast(9)]),
+            IsAutomatic = automatic,
+            State = OutboxState.Pending,
+            NextAttemptAt = now,
+            CreatedAt = now,
+        };
+        db.Set<OutboxMail>().Add(mail);
+        return mail;
+    }
+
+    // Message-IDs of the ticket's mail so far, in arrival order: what came in and what went out.
+    private async Task<List<string>> ThreadIdsAsync(Guid ticketId, CancellationToken ct)
+    {
+        var inbound = await (from m in db.Set<ArticleMail>().AsNoTracking()
+                             join a in db.Articles.AsNoTracking() on m.ArticleId equals a.Id
+                             where m.TicketId == ticketId && m.Classification != "bounce"
+                             select new { m.MessageId, a.CreatedAt }).ToListAsync(ct);
+        var outbound = await db.Set<OutboxMail>().AsNoTracking().Where(o => o.TicketId == ticketId && o.Kind != "notification")
+            .Select(o => new { o.MessageId, o.CreatedAt }).ToListAsync(ct);
+        // Mail of this same unit of work (the message that opened the ticket, not saved yet) comes last.
+        var pending = db.ChangeTracker.Entries<ArticleMail>().Where(e => e.State == EntityState.Added && e.Entity.TicketId == ticketId)
+            .Select(e => e.Entity.MessageId);
+        return inbound.Concat(outbound).OrderBy(x => x.CreatedAt).Select(x => x.MessageId).Concat(pending).Distinct().ToList();
+    }
+}
+
+/// <summary>Wakes the SMTP sender when a change that may have written outbox rows was committed on this node.</summary>
+public sealed class OutboxSignal : ITicketEventSubscriber
+{
+    private readonly SemaphoreSlim _signal = new(0, 1);
+
+    public void Notify()
+    {
+        if (_signal.CurrentCount == 0) try { _signal.Release(); } catch (SemaphoreFullException) { }
+    }
+
+    public Task WaitAsync(TimeSpan timeout, CancellationToken ct) => _signal.WaitAsync(timeout, ct);
+
+    public ValueTask OnCommittedAsync(IReadOnlyList<TicketEvent> events, CancellationToken ct)
+    {
+        if (events.Any(e => e is TicketEvent.ArticleAdded or TicketEvent.Created)) Notify();
+        return ValueTask.CompletedTask;
+    }
+}

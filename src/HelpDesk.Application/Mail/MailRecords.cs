@@ -1,0 +1,142 @@
+using NodaTime;
+
+namespace HelpDesk.Application.Mail;
+
+/// <summary>Where a stored inbound message is in its processing.</summary>
+public enum InboundState
+{
+    /// <summary>Raw bytes are durable; processing has not finished (a crash here is resumed from the raw bytes).</summary>
+    Stored = 0,
+    Processed = 1,
+    Quarantined = 2,
+}
+
+/// <summary>
+/// One inbound message exactly as it arrived, stored before anything else is done with it. The unique
+/// (mailbox, Message-ID) key makes a second arrival a duplicate.
+/// </summary>
+public sealed class InboundMail
+{
+    public Guid Id { get; set; }
+    /// <summary>The IMAP mailbox name, or <c>mailgate</c> for piped mail.</summary>
+    public string Mailbox { get; set; } = "";
+    /// <summary>Normalised Message-ID (trimmed, no angle brackets, case kept); derived from the SHA-256 when absent.</summary>
+    public string MessageId { get; set; } = "";
+    public string Sha256 { get; set; } = "";
+    public byte[] Raw { get; set; } = [];
+    public long Size { get; set; }
+    /// <summary>Where it came from, e.g. <c>imap:INBOX:1234:7</c> (folder, UIDVALIDITY, UID) or <c>mailgate</c>.</summary>
+    public string Source { get; set; } = "";
+    public Instant ReceivedAt { get; set; }
+    public InboundState State { get; set; }
+    /// <summary>created, appended, duplicate, auto_reply, bounce, dropped_loop, quarantined.</summary>
+    public string? Outcome { get; set; }
+    public string? Reason { get; set; }
+    public int? TicketNumber { get; set; }
+    public Guid? ArticleId { get; set; }
+    public Instant? ProcessedAt { get; set; }
+    public int Attempts { get; set; }
+}
+
+/// <summary>How far a mailbox folder has been fetched: the last UID stored and acknowledged under a UIDVALIDITY.</summary>
+public sealed class MailCheckpoint
+{
+    /// <summary><c>mailbox/folder</c>.</summary>
+    public string Key { get; set; } = "";
+    public long UidValidity { get; set; }
+    public long LastUid { get; set; }
+    public Instant UpdatedAt { get; set; }
+}
+
+/// <summary>What the mail channel knows about an article: how it was threaded, its headers, the quote split.</summary>
+public sealed class ArticleMail
+{
+    public Guid ArticleId { get; set; }
+    public Guid TicketId { get; set; }
+    public Guid? InboundMailId { get; set; }
+    /// <summary>Normalised Message-ID of the mail this article came from or went out as.</summary>
+    public string MessageId { get; set; } = "";
+    /// <summary>signed_token, references, subject_tag, new_ticket, follow_up (closed ticket), possibly_related.</summary>
+    public string? ThreadedBy { get; set; }
+    /// <summary>normal, auto_reply, bounce, list.</summary>
+    public string Classification { get; set; } = "normal";
+    public string? ReplyTo { get; set; }
+    /// <summary>Index in the body text where the quoted history starts (null: no quote found). Nothing is removed.</summary>
+    public int? QuoteStartsAt { get; set; }
+    /// <summary>The sanitised HTML with remote images left in, shown only when an agent asks for them.</summary>
+    public string? HtmlWithRemoteImages { get; set; }
+    public bool RemoteImagesBlocked { get; set; }
+    /// <summary>A ticket whose tag was in the subject of a stranger's mail: linked as possibly related, not appended.</summary>
+    public int? PossiblyRelatedTo { get; set; }
+    /// <summary>Refused attachments and other things the agent should know.</summary>
+    public string? Notes { get; set; }
+}
+
+/// <summary>A file that came with a message. Refused files keep their metadata and no content.</summary>
+public sealed class MailAttachment
+{
+    public Guid Id { get; set; }
+    public Guid ArticleId { get; set; }
+    public Guid TicketId { get; set; }
+    public string FileName { get; set; } = "";
+    public string ContentType { get; set; } = "";
+    public long Size { get; set; }
+    public string Sha256 { get; set; } = "";
+    public string? ContentId { get; set; }
+    public bool Inline { get; set; }
+    public byte[]? Content { get; set; }
+    public string? RefusedReason { get; set; }
+}
+
+public enum OutboxState
+{
+    Pending = 0,
+    Sent = 1,
+    /// <summary>Given up (refused permanently by the server, or no recipient left).</summary>
+    Failed = 2,
+}
+
+/// <summary>
+/// A mail waiting to leave, written in the same transaction as the article or notification it belongs to. Its id is the
+/// delivery id inside the Message-ID, so a retry sends the same message again, never a different one.
+/// </summary>
+public sealed class OutboxMail
+{
+    public Guid Id { get; set; }
+    /// <summary>reply, acknowledgement, notification.</summary>
+    public string Kind { get; set; } = "";
+    public Guid? TicketId { get; set; }
+    public int? TicketNumber { get; set; }
+    public Guid? ArticleId { get; set; }
+    /// <summary>Recipients, comma-separated normalised addresses.</summary>
+    public string To { get; set; } = "";
+    public string? Cc { get; set; }
+    public string Subject { get; set; } = "";
+    public string BodyText { get; set; } = "";
+    public string MessageId { get; set; } = "";
+    public string? InReplyTo { get; set; }
+    /// <summary>Space-separated Message-IDs (without angle brackets), oldest first.</summary>
+    public string? References { get; set; }
+    public bool IsAutomatic { get; set; }
+    public OutboxState State { get; set; }
+    public int Attempts { get; set; }
+    public Instant NextAttemptAt { get; set; }
+    public Instant CreatedAt { get; set; }
+    public Instant? SentAt { get; set; }
+    public string? LastError { get; set; }
+}
+
+/// <summary>A named setting the system keeps for itself (the generated Message-ID signing key).</summary>
+public sealed class MailSetting
+{
+    public string Name { get; set; } = "";
+    public string Value { get; set; } = "";
+}
+
+/// <summary>An address a permanent (5.x.x) bounce marked undeliverable; automatic mail skips it until then.</summary>
+public sealed class UndeliverableAddress
+{
+    public string Address { get; set; } = "";
+    public Instant Until { get; set; }
+    public string Reason { get; set; } = "";
+}

@@ -1,0 +1,115 @@
+using HelpDesk.Application.Mail;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Metadata.Builders;
+
+namespace HelpDesk.Application.Persistence.Configurations;
+
+internal sealed class InboundMailConfiguration : IEntityTypeConfiguration<InboundMail>
+{
+    public void Configure(EntityTypeBuilder<InboundMail> b)
+    {
+        b.ToTable("InboundMails");
+        b.HasKey(m => m.Id);
+        b.Property(m => m.Id).ValueGeneratedNever();
+        b.Property(m => m.Mailbox).HasMaxLength(100);
+        b.Property(m => m.MessageId).HasMaxLength(400);
+        b.Property(m => m.Sha256).HasMaxLength(64);
+        b.Property(m => m.Raw).HasMaxLength(-1);
+        b.Property(m => m.Source).HasMaxLength(200);
+        b.Property(m => m.State).HasConversion<string>().HasMaxLength(12);
+        b.Property(m => m.Outcome).HasMaxLength(20);
+        b.Property(m => m.Reason).HasMaxLength(2000);
+        b.HasIndex(m => new { m.Mailbox, m.MessageId }).IsUnique();
+        b.HasIndex(m => new { m.State, m.ReceivedAt });
+    }
+}
+
+internal sealed class MailCheckpointConfiguration : IEntityTypeConfiguration<MailCheckpoint>
+{
+    public void Configure(EntityTypeBuilder<MailCheckpoint> b)
+    {
+        b.ToTable("MailCheckpoints");
+        b.HasKey(c => c.Key);
+        b.Property(c => c.Key).HasMaxLength(300);
+    }
+}
+
+internal sealed class ArticleMailConfiguration : IEntityTypeConfiguration<ArticleMail>
+{
+    public void Configure(EntityTypeBuilder<ArticleMail> b)
+    {
+        b.ToTable("ArticleMails");
+        b.HasKey(m => m.ArticleId);
+        b.Property(m => m.ArticleId).ValueGeneratedNever();
+        b.Property(m => m.MessageId).HasMaxLength(400);
+        b.Property(m => m.ThreadedBy).HasMaxLength(30);
+        b.Property(m => m.Classification).HasMaxLength(20);
+        b.Property(m => m.ReplyTo).HasMaxLength(400);
+        b.Property(m => m.HtmlWithRemoteImages).HasMaxLength(-1);
+        b.Property(m => m.Notes).HasMaxLength(4000);
+        b.HasIndex(m => m.MessageId);
+        b.HasIndex(m => m.TicketId);
+    }
+}
+
+internal sealed class MailAttachmentConfiguration : IEntityTypeConfiguration<MailAttachment>
+{
+    public void Configure(EntityTypeBuilder<MailAttachment> b)
+    {
+        b.ToTable("MailAttachments");
+        b.HasKey(a => a.Id);
+        b.Property(a => a.Id).ValueGeneratedNever();
+        b.Property(a => a.FileName).HasMaxLength(400);
+        b.Property(a => a.ContentType).HasMaxLength(200);
+        b.Property(a => a.Sha256).HasMaxLength(64);
+        b.Property(a => a.ContentId).HasMaxLength(400);
+        b.Property(a => a.Content).HasMaxLength(-1);
+        b.Property(a => a.RefusedReason).HasMaxLength(400);
+        b.HasIndex(a => a.ArticleId);
+    }
+}
+
+internal sealed class OutboxMailConfiguration : IEntityTypeConfiguration<OutboxMail>
+{
+    public void Configure(EntityTypeBuilder<OutboxMail> b)
+    {
+        b.ToTable("OutboxMails");
+        b.HasKey(m => m.Id);
+        b.Property(m => m.Id).ValueGeneratedNever();
+        b.Property(m => m.Kind).HasMaxLength(20);
+        b.Property(m => m.To).HasMaxLength(2000);
+        b.Property(m => m.Cc).HasMaxLength(2000);
+        b.Property(m => m.Subject).HasMaxLength(1000);
+        b.Property(m => m.BodyText).HasMaxLength(-1);
+        b.Property(m => m.MessageId).HasMaxLength(400);
+        b.Property(m => m.InReplyTo).HasMaxLength(400);
+        b.Property(m => m.References).HasMaxLength(-1);
+        b.Property(m => m.State).HasConversion<string>().HasMaxLength(10);
+        b.Property(m => m.LastError).HasMaxLength(2000);
+        b.HasIndex(m => new { m.State, m.NextAttemptAt });
+        b.HasIndex(m => m.MessageId);
+        b.HasIndex(m => new { m.To, m.IsAutomatic, m.CreatedAt });
+    }
+}
+
+internal sealed class MailSettingConfiguration : IEntityTypeConfiguration<MailSetting>
+{
+    public void Configure(EntityTypeBuilder<MailSetting> b)
+    {
+        b.ToTable("MailSettings");
+        b.HasKey(s => s.Name);
+        b.Property(s => s.Name).HasMaxLength(100);
+        b.Property(s => s.Value).HasMaxLength(400);
+    }
+}
+
+internal sealed class UndeliverableAddressConfiguration : IEntityTypeConfiguration<UndeliverableAddress>
+{
+    public void Configure(EntityTypeBuilder<UndeliverableAddress> b)
+    {
+        b.ToTable("UndeliverableAddresses");
+        b.HasKey(a => a.Address);
+        b.Property(a => a.Address).HasMaxLength(254);
+        b.Property(a => a.Reason).HasMaxLength(400);
+    }
+}

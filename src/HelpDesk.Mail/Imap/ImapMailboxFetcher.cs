@@ -1,0 +1,185 @@
+using HelpDesk.Application.Common;
+using HelpDesk.Application.Mail;
+using HelpDesk.Application.Persistence;
+using HelpDesk.Mail.Inbound;
+using MailKit;
+using MailKit.Net.Imap;
+using MailKit.Search;
+using MailKit.Security;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using NodaTime;
+
+namespace HelpDesk.Mail.Imap;
+
+/// <summary>
+/// Fetches one IMAP mailbox while this node holds its lease (<c>mail-imap:{name}</c>): after every (re)connect it
+/// resyncs by UID from the checkpoint (a UIDVALIDITY change rescans the folder; idempotency drops what was seen), then
+/// waits with IDLE (re-issued every <see cref="MailOptions.IdleSeconds"/>, at most 9 minutes) or polls. Each message is
+/// size-gated, stored raw, processed, and only then acknowledged on the server (a keyword; <c>\Seen</c> when the
+/// server takes no keywords) and checkpointed. Connection failures reconnect with exponential back-off.
+/// </summary>
+public sealed class ImapMailboxFetcher(ImapMailboxOptions mailbox, IServiceScopeFactory scopes, IOptions<MailOptions> options, IClock clock, ILogger logger)
+{
+    public const string ProcessedKeyword = "$HelpDeskStored";
+    private static readonly Duration LeaseTtl = Duration.FromSeconds(60);
+    private static readonly TimeSpan MaxIdle = TimeSpan.FromMinutes(9);
+    public string LeaseName => $"mail-imap:{mailbox.Name}";
+
+    public async Task RunAsync(CancellationToken ct)
+    {
+        var backoff = TimeSpan.FromSeconds(1);
+        while (!ct.IsCancellationRequested)
+        {
+            try
+            {
+                if (await HoldLeaseAsync(ct))
+                {
+                    await SessionAsync(ct);
+                    backoff = TimeSpan.FromSeconds(1);
+                }
+                else await Task.Delay(TimeSpan.FromSeconds(5), ct);
+            }
+            catch (OperationCanceledException) when (ct.IsCancellationRequested)
+            {
+                break;
+            }
+            catch (Exception ex) when (ex is not SimulatedCrash)
+            {
+                // Only the message: exceptions from authentication never carry the password, but keep logs lean anyway.
+                logger.LogWarning("Mailbox {Mailbox}: {Error}; reconnecting in {Delay}", mailbox.Name, ex.Message, backoff);
+                try { await Task.Delay(backoff, ct); } catch (OperationCanceledException) { break; }
+                backoff = TimeSpan.FromTicks(Math.Min(backoff.Ticks * 2, TimeSpan.FromMinutes(2).Ticks));
+            }
+        }
+        try
+        {
+            await using var scope = scopes.CreateAsyncScope();
+            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(5));
+            await scope.ServiceProvider.GetRequiredService<LeaseManager>().ReleaseAsync(LeaseName, timeout.Token);
+        }
+        catch (Exception ex) { logger.LogDebug("Lease {Lease} not released: {Error}", LeaseName, ex.Message); }
+    }
+
+    private async Task SessionAsync(CancellationToken ct)
+    {
+        using var client = new ImapClient { Timeout = 60_000 };
+        await client.ConnectAsync(mailbox.Host, mailbox.Port, mailbox.UseTls ? SecureSocketOptions.SslOnConnect : SecureSocketOptions.None, ct);
+        await client.AuthenticateAsync(mailbox.Username, mailbox.Password ?? "", ct);
+        var folder = string.Equals(mailbox.Folder, "INBOX", StringComparison.OrdinalIgnoreCase) ? client.Inbox : await client.GetFolderAsync(mailbox.Folder, ct);
+        await folder.OpenAsync(FolderAccess.ReadWrite, ct);
+        await ResumeStoredAsync(ct);
+        var idle = TimeSpan.FromSeconds(Math.Clamp(options.Value.IdleSeconds, 1, MaxIdle.TotalSeconds));
+        // Subscribed for the whole session: a message that arrives while we sync (EXISTS in the answer to a FETCH or
+        // STORE) must end the next IDLE at once instead of waiting for the re-issue.
+        var arrived = 0;
+        CancellationTokenSource? done = null;
+        void Arrived(object? sender, EventArgs e)
+        {
+            Interlocked.Exchange(ref arrived, 1);
+            try { Volatile.Read(ref done)?.Cancel(); } catch (ObjectDisposedException) { }
+        }
+        folder.CountChanged += Arrived;
+        try
+        {
+            while (!ct.IsCancellationRequested)
+            {
+                if (!await HoldLeaseAsync(ct)) return;
+                Interlocked.Exchange(ref arrived, 0);
+                await SyncAsync(folder, ct);
+                if (Volatile.Read(ref arrived) == 1) continue;
+                if (client.Capabilities.HasFlag(ImapCapabilities.Idle))
+                {
+                    using var idleDone = new CancellationTokenSource(idle);
+                    Volatile.Write(ref done, idleDone);
+                    if (Volatile.Read(ref arrived) == 0) await client.IdleAsync(idleDone.Token, ct);
+                    Volatile.Write(ref done, null);
+                }
+                else
+                {
+                    await Task.Delay(TimeSpan.FromSeconds(options.Value.PollSeconds), ct);
+                    await client.NoOpAsync(ct);
+                }
+            }
+        }
+        finally
+        {
+            folder.CountChanged -= Arrived;
+        }
+    }
+
+    /// <summary>Fetches every message above the checkpoint. Public for tests that drive one pass.</summary>
+    public async Task SyncAsync(IMailFolder folder, CancellationToken ct)
+    {
+        var key = $"{mailbox.Name}/{folder.FullName}";
+        await using var scope = scopes.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<HelpDeskDbContext>();
+        var checkpoint = await db.Set<MailCheckpoint>().SingleOrDefaultAsync(c => c.Key == key, ct);
+        if (checkpoint is null)
+        {
+            checkpoint = new MailCheckpoint { Key = key, UidValidity = folder.UidValidity };
+            db.Add(checkpoint);
+        }
+        if (checkpoint.UidValidity != folder.UidValidity)
+        {
+            logger.LogWarning("Mailbox {Mailbox}: UIDVALIDITY changed; rescanning the folder (duplicates are dropped by Message-ID)", mailbox.Name);
+            checkpoint.UidValidity = folder.UidValidity;
+            checkpoint.LastUid = 0;
+        }
+        var uids = (await folder.SearchAsync(SearchQuery.Uids(new UniqueIdRange(new UniqueId((uint)checkpoint.LastUid + 1), UniqueId.MaxValue)), ct))
+            .Where(u => u.Id > checkpoint.LastUid).ToList();
+        if (uids.Count == 0)
+        {
+            await db.SaveChangesAsync(ct);
+            return;
+        }
+        var summaries = await folder.FetchAsync(uids, MessageSummaryItems.UniqueId | MessageSummaryItems.Size | MessageSummaryItems.Flags | MessageSummaryItems.Envelope, ct);
+        var ingestor = scope.ServiceProvider.GetRequiredService<MailIngestor>();
+        var useKeyword = folder.PermanentFlags.HasFlag(MessageFlags.UserDefined) || folder.PermanentKeywords.Contains(ProcessedKeyword);
+        foreach (var summary in summaries.OrderBy(s => s.UniqueId.Id))
+        {
+            var uid = summary.UniqueId;
+            var source = $"imap:{folder.FullName}:{folder.UidValidity}:{uid.Id}";
+            if (summary.Keywords?.Contains(ProcessedKeyword) != true)
+            {
+                if (summary.Size is { } size && size > options.Value.MaxMessageBytes)
+                    await ingestor.RecordOversizedAsync(mailbox.Name, summary.Envelope?.MessageId, size, source, ct);
+                else
+                {
+                    using var stream = await folder.GetStreamAsync(uid, "", ct);
+                    using var buffer = new MemoryStream();
+                    await stream.CopyToAsync(buffer, ct);
+                    var outcome = await ingestor.IngestAsync(mailbox.Name, buffer.ToArray(), source, ct);
+                    logger.LogInformation("Mailbox {Mailbox} UID {Uid}: {Outcome} {Ticket}", mailbox.Name, uid.Id, outcome.Outcome, outcome.Ticket);
+                }
+                // Acknowledge only now: the raw bytes are committed.
+                if (useKeyword) await folder.StoreAsync(uid, new StoreFlagsRequest(StoreAction.Add, [ProcessedKeyword]) { Silent = true }, ct);
+                else await folder.StoreAsync(uid, new StoreFlagsRequest(StoreAction.Add, MessageFlags.Seen) { Silent = true }, ct);
+            }
+            checkpoint.LastUid = uid.Id;
+            checkpoint.UpdatedAt = clock.GetCurrentInstant();
+            await db.SaveChangesAsync(ct);
+        }
+    }
+
+    // Raw stored by an earlier run that died before finishing: process it now (it is acknowledged on the next resync).
+    private async Task ResumeStoredAsync(CancellationToken ct)
+    {
+        await using var scope = scopes.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<HelpDeskDbContext>();
+        var ids = await db.Set<InboundMail>().Where(m => m.Mailbox == mailbox.Name && m.State == InboundState.Stored).Select(m => m.Id).ToListAsync(ct);
+        var ingestor = scope.ServiceProvider.GetRequiredService<MailIngestor>();
+        foreach (var id in ids) await ingestor.ProcessAsync(id, ct);
+    }
+
+    private async Task<bool> HoldLeaseAsync(CancellationToken ct)
+    {
+        await using var scope = scopes.CreateAsyncScope();
+        return await scope.ServiceProvider.GetRequiredService<LeaseManager>().TryAcquireAsync(LeaseName, LeaseTtl, ct);
+    }
+}
+
+/// <summary>Thrown by a fault-injection hook to stop a fetcher dead, as a crash would (tests only).</summary>
+public sealed class SimulatedCrash(string message) : Exception(message);

@@ -1,0 +1,167 @@
+using System.Security.Cryptography;
+using System.Text;
+using AngleSharp.Html.Parser;
+using Ganss.Xss;
+using MimeKit;
+using MimeKit.Tnef;
+
+namespace HelpDesk.Mail.Inbound;
+
+/// <summary>An attachment taken out of a message; <see cref="Content"/> is null when it was refused.</summary>
+public sealed record ExtractedAttachment(Guid Id, string FileName, string ContentType, long Size, string Sha256, string? ContentId,
+    bool Inline, byte[]? Content, string? RefusedReason);
+
+/// <summary>The bodies and files of a message, ready to store.</summary>
+public sealed record ExtractedContent(string Text, string? Html, string? HtmlWithRemoteImages, bool RemoteImagesBlocked, int? QuoteStartsAt,
+    IReadOnlyList<ExtractedAttachment> Attachments, IReadOnlyList<string> Notes);
+
+/// <summary>
+/// Takes text, HTML and attachments out of a parsed message: TNEF (winmail.dat) expanded, HTML sanitised with an
+/// allowlist, <c>cid:</c> references pointing at the stored attachments, remote images blocked unless asked for, size
+/// limits applied with a note. Nothing here touches the database.
+/// </summary>
+public static class MailContent
+{
+    public static ExtractedContent Extract(MimeMessage message, long maxAttachmentBytes, long maxTotalBytes, Func<Guid, string> attachmentUrl)
+    {
+        var notes = new List<string>();
+        var attachments = new List<ExtractedAttachment>();
+        string? text = message.TextBody;
+        string? html = message.HtmlBody;
+        long total = 0;
+        var bodyParts = new HashSet<MimeEntity>();
+        if (message.Body is not null)
+            foreach (var part in message.BodyParts.OfType<TextPart>().Where(p => !p.IsAttachment && (p.IsPlain || p.IsHtml)))
+                bodyParts.Add(part);
+
+        foreach (var part in message.BodyParts)
+        {
+            if (bodyParts.Contains(part)) continue;
+            if (part is TnefPart tnef)
+            {
+                MimeMessage? converted = null;
+                try { converted = tnef.ConvertToMessage(); } catch (Exception ex) when (ex is not OperationCanceledException) { notes.Add($"winmail.dat could not be expanded: {ex.Message}"); }
+                if (converted is not null)
+                {
+                    text ??= converted.TextBody;
+                    html ??= converted.HtmlBody;
+                    foreach (var inner in converted.Attachments.OfType<MimePart>()) Add(inner);
+                    continue;
+                }
+            }
+            if (part is MimePart mime) Add(mime);
+            else if (part is MessagePart embedded) AddEmbedded(embedded);
+        }
+
+        var byCid = attachments.Where(a => a.ContentId is not null && a.Content is not null)
+            .GroupBy(a => a.ContentId!, StringComparer.OrdinalIgnoreCase).ToDictionary(g => g.Key, g => g.First().Id, StringComparer.OrdinalIgnoreCase);
+        string? withImages = null, blocked = null;
+        var hadRemote = false;
+        if (html is not null)
+        {
+            withImages = Sanitise(html, byCid, attachmentUrl);
+            (blocked, hadRemote) = BlockRemoteImages(withImages);
+            blocked = MarkQuote(blocked);
+            withImages = MarkQuote(withImages);
+        }
+        var bodyText = text ?? (withImages is not null ? HtmlToText(withImages) : "");
+        if (string.IsNullOrWhiteSpace(bodyText) && string.IsNullOrWhiteSpace(blocked)) bodyText = "(empty message)";
+        return new ExtractedContent(bodyText, blocked, hadRemote ? withImages : null, hadRemote, QuoteDetector.FindQuoteStart(bodyText), attachments, notes);
+
+        void Add(MimePart part)
+        {
+            using var buffer = new MemoryStream();
+            part.Content?.DecodeTo(buffer);
+            var bytes = buffer.ToArray();
+            var name = part.FileName is { Length: > 0 } n ? n : $"part-{attachments.Count + 1}{Extension(part.ContentType)}";
+            var type = part.ContentType.MimeType.ToLowerInvariant();
+            string? refused = null;
+            if (bytes.Length > maxAttachmentBytes) refused = $"larger than {maxAttachmentBytes} bytes";
+            else if (total + bytes.Length > maxTotalBytes) refused = $"the message's attachments exceed {maxTotalBytes} bytes";
+            if (refused is null) total += bytes.Length;
+            else notes.Add($"Attachment '{name}' ({bytes.Length} bytes) was not stored: {refused}.");
+            attachments.Add(new ExtractedAttachment(Guid.CreateVersion7(), name, type, bytes.Length, Convert.ToHexStringLower(SHA256.HashData(bytes)),
+                part.ContentId, !part.IsAttachment, refused is null ? bytes : null, refused));
+        }
+
+        void AddEmbedded(MessagePart embedded)
+        {
+            using var buffer = new MemoryStream();
+            embedded.Message?.WriteTo(buffer);
+            var bytes = buffer.ToArray();
+            var name = (embedded.Message?.Subject is { Length: > 0 } s ? s : "message") + ".eml";
+            var refused = bytes.Length > maxAttachmentBytes ? $"larger than {maxAttachmentBytes} bytes" : null;
+            if (refused is not null) notes.Add($"Attachment '{name}' ({bytes.Length} bytes) was not stored: {refused}.");
+            attachments.Add(new ExtractedAttachment(Guid.CreateVersion7(), name, "message/rfc822", bytes.Length,
+                Convert.ToHexStringLower(SHA256.HashData(bytes)), null, false, refused is null ? bytes : null, refused));
+        }
+    }
+
+    /// <summary>Allowlist sanitising: no scripts, event handlers, javascript:/vbscript:/data: URLs, forms, iframes, SVG.</summary>
+    public static string Sanitise(string html, IReadOnlyDictionary<string, Guid> attachmentsByCid, Func<Guid, string> attachmentUrl)
+    {
+        var sanitizer = new HtmlSanitizer();
+        foreach (var tag in new[] { "form", "input", "button", "select", "option", "textarea", "fieldset", "legend", "label", "optgroup", "svg", "math" })
+            sanitizer.AllowedTags.Remove(tag);
+        sanitizer.AllowedSchemes.Clear();
+        foreach (var scheme in new[] { "http", "https", "mailto" }) sanitizer.AllowedSchemes.Add(scheme);
+        sanitizer.AllowedAttributes.Remove("action");
+        sanitizer.AllowedAttributes.Remove("formaction");
+        sanitizer.FilterUrl += (_, e) =>
+        {
+            if (!e.OriginalUrl.StartsWith("cid:", StringComparison.OrdinalIgnoreCase)) return;
+            var cid = Uri.UnescapeDataString(e.OriginalUrl[4..]).Trim('<', '>');
+            e.SanitizedUrl = attachmentsByCid.TryGetValue(cid, out var id) ? attachmentUrl(id) : null;
+        };
+        return sanitizer.Sanitize(html);
+    }
+
+    private static (string Html, bool HadRemote) BlockRemoteImages(string sanitised)
+    {
+        var doc = new HtmlParser().ParseDocument(sanitised);
+        var remote = doc.QuerySelectorAll("img[src]").Where(i => i.GetAttribute("src") is { } s && (s.StartsWith("http:", StringComparison.OrdinalIgnoreCase) || s.StartsWith("https:", StringComparison.OrdinalIgnoreCase) || s.StartsWith("//", StringComparison.Ordinal))).ToList();
+        if (remote.Count == 0) return (sanitised, false);
+        foreach (var img in remote)
+        {
+            img.SetAttribute("data-blocked-src", img.GetAttribute("src")!);
+            img.RemoveAttribute("src");
+            img.RemoveAttribute("srcset");
+        }
+        return (doc.Body!.InnerHtml, true);
+    }
+
+    // Marks (never removes) the first element a mail client wrapped the quoted history in.
+    private static string MarkQuote(string html)
+    {
+        var doc = new HtmlParser().ParseDocument(html);
+        foreach (var selector in QuoteDetector.HtmlQuoteSelectors)
+        {
+            if (doc.QuerySelector(selector) is { } quote)
+            {
+                quote.SetAttribute("data-quoted-history", "true");
+                return doc.Body!.InnerHtml;
+            }
+        }
+        return html;
+    }
+
+    public static string HtmlToText(string html)
+    {
+        var doc = new HtmlParser().ParseDocument(html);
+        foreach (var br in doc.QuerySelectorAll("br")) br.Replace(doc.CreateTextNode("\n"));
+        foreach (var block in doc.QuerySelectorAll("p, div, li, tr, h1, h2, h3, h4, blockquote")) block.Append(doc.CreateTextNode("\n"));
+        return (doc.Body?.TextContent ?? "").Trim();
+    }
+
+    private static string Extension(ContentType type) => MimeTypes.TryGetExtension(type.MimeType, out var ext) ? ext : ".bin";
+
+}
+
+internal static class LegacyCharsets
+{
+    /// <summary>Legacy charsets (ISO-2022-JP, windows-125x, KOI8-R...) must be registered before MimeKit first looks one up.</summary>
+#pragma warning disable CA2255 // a library initialiser is exactly what is needed: MimeKit caches charset lookups
+    [System.Runtime.CompilerServices.ModuleInitializer]
+#pragma warning restore CA2255
+    internal static void Register() => Encoding.RegisterProvider(CodePagesEncodingProvider.Instance);
+}

@@ -1,0 +1,49 @@
+using HelpDesk.Application.Common;
+using HelpDesk.Application.Mail.Admin;
+using HelpDesk.Application.Tickets.GetArticles;
+using HelpDesk.Domain.Agents;
+using HelpDesk.Mail.Inbound;
+using Mediator;
+
+namespace HelpDesk.Web.Endpoints;
+
+/// <summary>Mail endpoints: attachments of a ticket, the quarantine (admins) and reprocessing.</summary>
+public static class MailEndpoints
+{
+    /// <summary>
+    /// The mailgate hand-off (the rt-mailgate way): <c>helpdesk mailgate</c> posts the raw bytes here when
+    /// HelpDesk:Mail:MailgateUrl is set, so a process per message needs no database start-up. Loopback callers only:
+    /// the same trust as piping into the mailgate on this machine.
+    /// </summary>
+    public static void MapMailgateHandoff(this IEndpointRouteBuilder app) =>
+        app.MapPost("/mailgate", async (HttpContext http, string? mailbox, MailIngestor ingestor, CancellationToken ct) =>
+        {
+            if (http.Connection.RemoteIpAddress is not { } ip || !System.Net.IPAddress.IsLoopback(ip)) return Results.StatusCode(StatusCodes.Status403Forbidden);
+            using var buffer = new MemoryStream();
+            await http.Request.Body.CopyToAsync(buffer, ct);
+            var raw = buffer.ToArray();
+            if (!MailIngestor.LooksLikeMail(raw)) return Results.StatusCode(StatusCodes.Status422UnprocessableEntity);
+            var outcome = await ingestor.IngestAsync(mailbox ?? MailIngestor.MailgateMailbox, raw, "mailgate", ct);
+            return Results.Json(new Dictionary<string, object?> { ["outcome"] = outcome.Outcome, ["ticket"] = outcome.Ticket, ["article"] = outcome.Article, ["reason"] = outcome.Reason });
+        }).AllowAnonymous().DisableAntiforgery().ExcludeFromDescription();
+
+    public static void MapMailEndpoints(this RouteGroupBuilder api)
+    {
+        api.MapGet("/tickets/{number:int}/articles/with-remote-images", async (int number, IMediator m, CancellationToken ct) =>
+            Results.Ok(await m.Send(new GetArticles(number, RemoteImages: true), ct)))
+            .WithSummary("The articles with remote images loaded in their HTML (blocked by default)");
+        api.MapGet("/tickets/{number:int}/attachments/{id:guid}", async (int number, Guid id, IMediator m, CancellationToken ct) =>
+        {
+            var file = await m.Send(new GetAttachment(number, id), ct);
+            // Always a download: an attachment never renders as a page of ours (no stored XSS through text/html files).
+            return Results.File(file.Content, "application/octet-stream", file.FileName);
+        }).WithSummary("Download an attachment");
+        api.MapGet("/mail/quarantine", async (int? limit, IMediator m, CancellationToken ct) =>
+            Results.Ok(await m.Send(new GetQuarantinedMail(limit ?? 100), ct))).WithSummary("Quarantined inbound mail (admins)");
+        api.MapPost("/mail/quarantine/{id:guid}/reprocess", async (Guid id, Caller caller, MailIngestor ingestor, CancellationToken ct) =>
+        {
+            await caller.RequireRoleAsync(AgentRole.Admin, ct);
+            return Results.Ok(await ingestor.ReprocessAsync(id, ct));
+        }).WithSummary("Process a quarantined message again from its raw bytes (admins)");
+    }
+}

@@ -1,0 +1,156 @@
+using System.Net.Http.Headers;
+using HelpDesk.Application.Agents.CreateAgent;
+using HelpDesk.Application.Agents.CreateApiToken;
+using HelpDesk.Application.Persistence;
+using HelpDesk.Application.Teams.CreateTeam;
+using HelpDesk.Mail.Inbound;
+using Mediator;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+
+namespace HelpDesk.Mail.Tests.Infrastructure;
+
+/// <summary>
+/// The real host on a fresh SQLite file with the real clock (mail servers and back-off run in real time), configured
+/// by <paramref name="settings"/> (HelpDesk:Mail:...). Without IMAP/SMTP settings no mail leaves or arrives by itself.
+/// </summary>
+public sealed class MailDeskFactory(IDictionary<string, string?>? settings = null, Action<IServiceCollection>? services = null)
+    : WebApplicationFactory<Program>
+{
+    private readonly string _dbPath = Path.Combine(Path.GetTempPath(), $"helpdesk-mail-{Guid.NewGuid():N}.db");
+
+    public const string SystemAddress = "support@helpdesk.test";
+
+    public string DatabasePath => _dbPath;
+
+    protected override void ConfigureWebHost(IWebHostBuilder builder)
+    {
+        builder.UseSetting("ConnectionStrings:HelpDesk", $"Data Source={_dbPath}");
+        builder.UseSetting("HelpDesk:SeedDemo", "false");
+        builder.UseSetting("HelpDesk:Mail:SystemAddress", SystemAddress);
+        builder.UseSetting("HelpDesk:Mail:RetryBaseSeconds", "0.2");
+        builder.UseSetting("HelpDesk:Mail:RetryMaxSeconds", "1");
+        foreach (var (k, v) in settings ?? new Dictionary<string, string?>()) builder.UseSetting(k, v);
+        builder.UseEnvironment("Testing");
+        if (services is not null) builder.ConfigureServices(services);
+    }
+
+    public async Task<T> SendAsync<T>(IRequest<T> request)
+    {
+        await using var scope = Services.CreateAsyncScope();
+        return await scope.ServiceProvider.GetRequiredService<IMediator>().Send(request);
+    }
+
+    public async Task<T> SendAsync<T>(ICommand<T> command)
+    {
+        await using var scope = Services.CreateAsyncScope();
+        return await scope.ServiceProvider.GetRequiredService<IMediator>().Send(command);
+    }
+
+    public async Task<T> SendAsync<T>(IQuery<T> query)
+    {
+        await using var scope = Services.CreateAsyncScope();
+        return await scope.ServiceProvider.GetRequiredService<IMediator>().Send(query);
+    }
+
+    public async Task<T> DbAsync<T>(Func<HelpDeskDbContext, Task<T>> query)
+    {
+        await using var scope = Services.CreateAsyncScope();
+        return await query(scope.ServiceProvider.GetRequiredService<HelpDeskDbContext>());
+    }
+
+    /// <summary>Runs one message through the same pipeline as the mailgate.</summary>
+    public async Task<MailOutcome> IngestAsync(byte[] raw, string mailbox = MailIngestor.MailgateMailbox)
+    {
+        await using var scope = Services.CreateAsyncScope();
+        return await scope.ServiceProvider.GetRequiredService<MailIngestor>().IngestAsync(mailbox, raw, "test", CancellationToken.None);
+    }
+
+    public Task<MailOutcome> IngestAsync(string raw, string mailbox = MailIngestor.MailgateMailbox) =>
+        IngestAsync(System.Text.Encoding.UTF8.GetBytes(raw.ReplaceLineEndings("\r\n")), mailbox);
+
+    public async Task EnsureTeamAsync(string name)
+    {
+        try { await SendAsync(new CreateTeam(name, name)); }
+        catch (Domain.Common.DomainRuleViolation e) when (e.Code == "team.exists") { }
+    }
+
+    public async Task<HttpClient> AgentClientAsync(string email, string role = "agent", params string[] teams)
+    {
+        foreach (var team in teams) await EnsureTeamAsync(team);
+        await SendAsync(new CreateAgent(email, email.Split('@')[0], role, teams, "correct-horse-battery"));
+        var token = await SendAsync(new CreateApiToken(email, "test"));
+        var client = CreateClient();
+        client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token.Token);
+        return client;
+    }
+
+    protected override void Dispose(bool disposing)
+    {
+        base.Dispose(disposing);
+        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+        foreach (var f in new[] { _dbPath, _dbPath + "-wal", _dbPath + "-shm" })
+            try { File.Delete(f); } catch (IOException) { }
+    }
+}
+
+/// <summary>Waits for a condition with a deadline (never a fixed sleep).</summary>
+public static class Eventually
+{
+    public static async Task<T> WaitAsync<T>(Func<Task<T?>> probe, string what, int seconds = 30) where T : class
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(seconds);
+        while (true)
+        {
+            if (await probe() is { } value) return value;
+            if (DateTime.UtcNow > deadline) throw new TimeoutException($"gave up waiting for {what} after {seconds} s");
+            await Task.Delay(50);
+        }
+    }
+
+    public static async Task UntilAsync(Func<Task<bool>> probe, string what, int seconds = 30) =>
+        await WaitAsync(async () => await probe() ? "" : null, what, seconds);
+}
+
+/// <summary>Finds the shared corpora beside the checkout: <c>../shared/corpus</c> relative to the repository root.</summary>
+public static class Corpus
+{
+    public static string Root
+    {
+        get
+        {
+            var dir = new DirectoryInfo(AppContext.BaseDirectory);
+            while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "HelpDesk.sln"))) dir = dir.Parent;
+            if (dir?.Parent is null) throw new DirectoryNotFoundException("repository root (HelpDesk.sln) not found above " + AppContext.BaseDirectory);
+            var corpus = Path.Combine(dir.Parent.FullName, "shared", "corpus");
+            if (!Directory.Exists(corpus)) throw new DirectoryNotFoundException($"the shared corpus is missing: {corpus}");
+            return corpus;
+        }
+    }
+
+    public static IEnumerable<object[]> Files(string folder) =>
+        Directory.GetFiles(Path.Combine(Root, folder)).Where(f => !Path.GetFileName(f).StartsWith("LICENSE", StringComparison.Ordinal))
+            .Order(StringComparer.Ordinal).Select(f => new object[] { Path.GetRelativePath(Root, f) });
+
+    public static string PathOf(string relative) => Path.Combine(Root, relative);
+}
+
+/// <summary>One desk (host + database with a support team) shared by the tests of a class; tests use their own tickets and addresses.</summary>
+public sealed class DeskFixture : IAsyncLifetime
+{
+    public MailDeskFactory Desk { get; } = new();
+
+    public async Task InitializeAsync()
+    {
+        _ = Desk.Services;
+        await Desk.EnsureTeamAsync("support");
+    }
+
+    public Task DisposeAsync()
+    {
+        Desk.Dispose();
+        return Task.CompletedTask;
+    }
+}
