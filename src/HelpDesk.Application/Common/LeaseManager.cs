@@ -1,3 +1,5 @@
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 using HelpDesk.Application.Persistence;
 using Microsoft.EntityFrameworkCore;
 using NodaTime;
@@ -47,4 +49,32 @@ public sealed class LeaseManager(HelpDeskDbContext db, IClock clock, LeaseHolder
     /// <summary>Gives the lease up at once (on shutdown), so another node need not wait for it to expire.</summary>
     public Task ReleaseAsync(string name, CancellationToken ct) =>
         db.Leases.Where(l => l.Name == name && l.Holder == holder.Id).ExecuteDeleteAsync(ct);
+}
+
+/// <summary>
+/// Lease calls for background services, which live longer than a scope: each call takes a scope (and so a DbContext)
+/// of its own.
+/// </summary>
+public static class LeaseScopes
+{
+    public static async Task<bool> TryAcquireLeaseAsync(this IServiceScopeFactory scopes, string name, Duration ttl, CancellationToken ct)
+    {
+        await using var scope = scopes.CreateAsyncScope();
+        return await scope.ServiceProvider.GetRequiredService<LeaseManager>().TryAcquireAsync(name, ttl, ct);
+    }
+
+    /// <summary>Gives the lease up on shutdown (within 5 s); a lease that cannot be released expires by itself.</summary>
+    public static async Task ReleaseLeaseAsync(this IServiceScopeFactory scopes, string name, ILogger logger)
+    {
+        try
+        {
+            await using var scope = scopes.CreateAsyncScope();
+            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(5));
+            await scope.ServiceProvider.GetRequiredService<LeaseManager>().ReleaseAsync(name, timeout.Token);
+        }
+        catch (Exception ex)
+        {
+            logger.LogWarning("Lease {Lease} not released ({Error}); it expires by itself", name, ex.Message);
+        }
+    }
 }

@@ -54,13 +54,7 @@ public sealed class ImapMailboxFetcher(ImapMailboxOptions mailbox, IServiceScope
                 backoff = TimeSpan.FromTicks(Math.Min(backoff.Ticks * 2, TimeSpan.FromMinutes(2).Ticks));
             }
         }
-        try
-        {
-            await using var scope = scopes.CreateAsyncScope();
-            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(5));
-            await scope.ServiceProvider.GetRequiredService<LeaseManager>().ReleaseAsync(LeaseName, timeout.Token);
-        }
-        catch (Exception ex) { logger.LogDebug("Lease {Lease} not released: {Error}", LeaseName, ex.Message); }
+        await scopes.ReleaseLeaseAsync(LeaseName, logger);
     }
 
     private async Task SessionAsync(CancellationToken ct)
@@ -174,11 +168,7 @@ public sealed class ImapMailboxFetcher(ImapMailboxOptions mailbox, IServiceScope
         foreach (var id in ids) await ingestor.ProcessAsync(id, ct);
     }
 
-    private async Task<bool> HoldLeaseAsync(CancellationToken ct)
-    {
-        await using var scope = scopes.CreateAsyncScope();
-        return await scope.ServiceProvider.GetRequiredService<LeaseManager>().TryAcquireAsync(LeaseName, LeaseTtl, ct);
-    }
+    private Task<bool> HoldLeaseAsync(CancellationToken ct) => scopes.TryAcquireLeaseAsync(LeaseName, LeaseTtl, ct);
 }
 
 /// <summary>Thrown by a fault-injection hook to stop a fetcher dead, as a crash would (tests only).</summary>

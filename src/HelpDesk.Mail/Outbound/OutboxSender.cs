@@ -135,9 +135,5 @@ public sealed class OutboxSender(IServiceScopeFactory scopes, OutboxSignal signa
         return message;
     }
 
-    private async Task<bool> HoldLeaseAsync(CancellationToken ct)
-    {
-        await using var scope = scopes.CreateAsyncScope();
-        return await scope.ServiceProvider.GetRequiredService<LeaseManager>().TryAcquireAsync(LeaseName, LeaseTtl, ct);
-    }
+    private Task<bool> HoldLeaseAsync(CancellationToken ct) => scopes.TryAcquireLeaseAsync(LeaseName, LeaseTtl, ct);
 }

@@ -61,23 +61,7 @@ public sealed class SlaDueQueueService(SlaDueQueue queue, DueQueueSignal signal,
         await ReleaseLeaseAsync();
     }
 
-    private async Task<bool> HoldLeaseAsync(CancellationToken ct)
-    {
-        await using var scope = scopes.CreateAsyncScope();
-        return await scope.ServiceProvider.GetRequiredService<LeaseManager>().TryAcquireAsync(LeaseName, LeaseTtl, ct);
-    }
+    private Task<bool> HoldLeaseAsync(CancellationToken ct) => scopes.TryAcquireLeaseAsync(LeaseName, LeaseTtl, ct);
 
-    private async Task ReleaseLeaseAsync()
-    {
-        try
-        {
-            await using var scope = scopes.CreateAsyncScope();
-            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(5));
-            await scope.ServiceProvider.GetRequiredService<LeaseManager>().ReleaseAsync(LeaseName, timeout.Token);
-        }
-        catch (Exception ex)
-        {
-            logger.LogWarning(ex, "Could not release the due-queue lease; it expires by itself");
-        }
-    }
+    private Task ReleaseLeaseAsync() => scopes.ReleaseLeaseAsync(LeaseName, logger);
 }
