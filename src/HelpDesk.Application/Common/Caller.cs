@@ -45,6 +45,18 @@ public sealed class Caller(ICurrentAgent current, HelpDeskDbContext db)
         return agent is null || agent.Role == AgentRole.Admin ? null : agent.TeamIds;
     }
 
+    /// <summary>
+    /// The ticket with this number from <paramref name="tickets"/> (shape the query — no tracking, includes — before),
+    /// if the caller may see it; otherwise not found, whether it is missing or another team's.
+    /// </summary>
+    public async Task<Ticket> VisibleTicketAsync(IQueryable<Ticket> tickets, int number, CancellationToken ct)
+    {
+        var ticket = await tickets.SingleOrDefaultAsync(t => t.Number == number, ct)
+            ?? throw new NotFoundException($"Ticket #{number} was not found.");
+        await EnsureCanSeeAsync(ticket, ct);
+        return ticket;
+    }
+
     public async Task EnsureCanSeeAsync(Ticket ticket, CancellationToken ct)
     {
         var agent = await AgentAsync(ct);

@@ -34,9 +34,7 @@ public sealed class GetAttachmentHandler(HelpDeskDbContext db, Caller caller) : 
 {
     public async ValueTask<AttachmentContent> Handle(GetAttachment query, CancellationToken ct)
     {
-        var ticket = await db.Tickets.AsNoTracking().SingleOrDefaultAsync(t => t.Number == query.Number, ct)
-            ?? throw new NotFoundException($"Ticket #{query.Number} was not found.");
-        await caller.EnsureCanSeeAsync(ticket, ct);
+        var ticket = await caller.VisibleTicketAsync(db.Tickets.AsNoTracking(), query.Number, ct);
         var file = await db.Set<MailAttachment>().AsNoTracking().SingleOrDefaultAsync(f => f.Id == query.AttachmentId && f.TicketId == ticket.Id, ct);
         if (file?.Content is null) throw new NotFoundException("The attachment was not found.");
         return new AttachmentContent(file.FileName, file.ContentType, file.Content);

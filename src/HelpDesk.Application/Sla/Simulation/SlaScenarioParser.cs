@@ -1,3 +1,4 @@
+using HelpDesk.Application.Common;
 using System.Text.Json;
 using HelpDesk.Domain.Sla;
 using HelpDesk.Domain.Tickets;
@@ -245,25 +246,16 @@ public static class SlaScenarioParser
     private static Priority ParsePriority(JsonElement e, string eventField) =>
         ParsePriority(String(Required(e, "priority", $"{eventField}.priority"), $"{eventField}.priority"), $"{eventField}.priority");
 
-    private static Priority ParsePriority(string text, string field) => text switch
-    {
-        "urgent" => Priority.Urgent,
-        "high" => Priority.High,
-        "normal" => Priority.Normal,
-        "low" => Priority.Low,
-        _ => throw new SlaScenarioException(field, $"unknown priority '{text}' (expected urgent, high, normal or low)"),
-    };
+    // The scenario format is strict: exactly the words of sla.md (the API's vocabulary, but no other case or spacing).
+    private static Priority ParsePriority(string text, string field) =>
+        Vocabulary.TryPriority(text, out var priority) && Vocabulary.Name(priority) == text
+            ? priority
+            : throw new SlaScenarioException(field, $"unknown priority '{text}' (expected urgent, high, normal or low)");
 
-    private static TicketStatus ParseStatus(string text, string field) => text switch
-    {
-        "new" => TicketStatus.New,
-        "open" => TicketStatus.Open,
-        "pending" => TicketStatus.Pending,
-        "on_hold" => TicketStatus.OnHold,
-        "solved" => TicketStatus.Solved,
-        "closed" => TicketStatus.Closed,
-        _ => throw new SlaScenarioException(field, $"unknown status '{text}' (expected new, open, pending, on_hold, solved or closed)"),
-    };
+    private static TicketStatus ParseStatus(string text, string field) =>
+        Vocabulary.TryStatus(text, out var status) && Vocabulary.Name(status) == text
+            ? status
+            : throw new SlaScenarioException(field, $"unknown status '{text}' (expected new, open, pending, on_hold, solved or closed)");
 
     private static Instant ParseInstant(JsonElement element, string field)
     {

@@ -24,9 +24,7 @@ public sealed class GetArticlesHandler(HelpDeskDbContext db, Caller caller) : IQ
 {
     public async ValueTask<IReadOnlyList<ArticleDto>> Handle(GetArticles query, CancellationToken ct)
     {
-        var ticket = await db.Tickets.AsNoTracking().SingleOrDefaultAsync(t => t.Number == query.Number, ct)
-            ?? throw new NotFoundException($"Ticket #{query.Number} was not found.");
-        await caller.EnsureCanSeeAsync(ticket, ct);
+        var ticket = await caller.VisibleTicketAsync(db.Tickets.AsNoTracking(), query.Number, ct);
         var articles = await db.Articles.AsNoTracking().Where(a => a.TicketId == ticket.Id)
             .OrderBy(a => a.CreatedAt).ThenBy(a => a.Id)
             .ToListAsync(ct);

@@ -11,9 +11,7 @@ public sealed class GetTicketHandler(HelpDeskDbContext db, Caller caller) : IQue
 {
     public async ValueTask<TicketDto> Handle(GetTicket query, CancellationToken ct)
     {
-        var ticket = await db.Tickets.AsNoTracking().SingleOrDefaultAsync(t => t.Number == query.Number, ct)
-            ?? throw new NotFoundException($"Ticket #{query.Number} was not found.");
-        await caller.EnsureCanSeeAsync(ticket, ct);
+        var ticket = await caller.VisibleTicketAsync(db.Tickets.AsNoTracking(), query.Number, ct);
         return await db.ToDtoAsync(ticket, ct);
     }
 }

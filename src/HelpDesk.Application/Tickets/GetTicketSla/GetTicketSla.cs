@@ -20,10 +20,7 @@ public sealed class GetTicketSlaHandler(HelpDeskDbContext db, Caller caller, ICl
 {
     public async ValueTask<TicketSlaResult> Handle(GetTicketSla query, CancellationToken ct)
     {
-        var ticket = await db.Tickets.AsNoTracking().Include(t => t.History)
-            .SingleOrDefaultAsync(t => t.Number == query.Number, ct)
-            ?? throw new NotFoundException($"Ticket #{query.Number} was not found.");
-        await caller.EnsureCanSeeAsync(ticket, ct);
+        var ticket = await caller.VisibleTicketAsync(db.Tickets.AsNoTracking().Include(t => t.History), query.Number, ct);
         var now = clock.GetCurrentInstant();
         var configuration = await cache.GetAsync(db, ct);
         var (initial, events) = TicketSla.Ledger(ticket, configuration, now);
