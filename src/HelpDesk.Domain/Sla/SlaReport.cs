@@ -108,21 +108,4 @@ public sealed record SlaReport(IReadOnlyList<SlaCycle> Clocks)
             if (c.StoppedAt is null && c.DueAt is { } due && (nearest is null || due < nearest)) nearest = due;
         return nearest;
     }
-
-    /// <summary>
-    /// The earliest alert point strictly after <paramref name="after"/> (typically the evaluation instant): what a
-    /// due-queue schedules for this ticket. <c>null</c> when no running cycle has anything ahead.
-    /// </summary>
-    public SlaAlertPoint? NextAlertAfter(Instant after)
-    {
-        foreach (var alert in AlertPoints())
-        {
-            if (alert.At > after)
-            {
-                return alert;
-            }
-        }
-
-        return null;
-    }
 }

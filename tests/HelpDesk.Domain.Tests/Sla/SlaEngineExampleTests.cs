@@ -120,7 +120,7 @@ public class SlaEngineExampleTests
         resolution.Warnings.Should().Equal(Warn(75, "2026-04-01T15:00:00Z"), Warn(90, "2026-04-02T10:36:00Z"));
         resolution.Segments[^1].Should().Be(Seg("2026-03-31T11:00:00Z", "2026-03-31T11:30:00Z", SegmentKind.Counting));
 
-        report.NextAlertAfter(now).Should().Be(new SlaAlertPoint(SlaMetric.NextReply, 1, SlaAlertKind.Warning, 75, Utc("2026-03-31T14:00:00Z")));
+        report.AlertPoints().First(a => a.At > now).Should().Be(new SlaAlertPoint(SlaMetric.NextReply, 1, SlaAlertKind.Warning, 75, Utc("2026-03-31T14:00:00Z")));
         report.AlertPoints().Select(a => (a.Metric, a.Kind, a.Percent)).Should().Equal(
             (SlaMetric.NextReply, SlaAlertKind.Warning, 75),
             (SlaMetric.NextReply, SlaAlertKind.Warning, 90),
