@@ -31,6 +31,7 @@ public static class DependencyInjection
         services.AddScoped<TicketEventPublisher>();
         services.AddSingleton<SlaConfigurationCache>();
         services.AddScoped<SlaScheduler>();
+        services.AddScoped<Reporting.ReportProjector>();
         services.AddScoped<SlaRecomputation>();
         services.AddScoped<Credentials>();
 

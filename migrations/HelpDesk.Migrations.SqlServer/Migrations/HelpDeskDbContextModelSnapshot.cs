@@ -603,6 +603,176 @@ namespace HelpDesk.Migrations.SqlServer.Migrations
                     b.ToTable("SlaAlerts", (string)null);
                 });
 
+            modelBuilder.Entity("HelpDesk.Application.Reporting.ReportCycle", b =>
+                {
+                    b.Property<Guid>("TicketId")
+                        .HasColumnType("uniqueidentifier");
+
+                    b.Property<string>("Metric")
+                        .HasMaxLength(20)
+                        .HasColumnType("nvarchar(20)");
+
+                    b.Property<int>("Cycle")
+                        .HasColumnType("int");
+
+                    b.Property<Guid?>("AssigneeId")
+                        .HasColumnType("uniqueidentifier");
+
+                    b.Property<Guid?>("AttributedAgentId")
+                        .HasColumnType("uniqueidentifier");
+
+                    b.Property<Guid?>("AttributedTeamId")
+                        .HasColumnType("uniqueidentifier");
+
+                    b.Property<DateTime?>("BreachedAt")
+                        .HasColumnType("datetime2");
+
+                    b.Property<long>("CalendarMs")
+                        .HasColumnType("bigint");
+
+                    b.Property<string>("Channel")
+                        .IsRequired()
+                        .HasMaxLength(20)
+                        .HasColumnType("nvarchar(20)");
+
+                    b.Property<long>("CountedMs")
+                        .HasColumnType("bigint");
+
+                    b.Property<DateTime?>("DueAt")
+                        .HasColumnType("datetime2");
+
+                    b.Property<string>("Explanation")
+                        .HasMaxLength(-1)
+                        .HasColumnType("nvarchar(max)");
+
+                    b.Property<long>("OutsideHoursMs")
+                        .HasColumnType("bigint");
+
+                    b.Property<long>("PausedMs")
+                        .HasColumnType("bigint");
+
+                    b.Property<string>("Priority")
+                        .IsRequired()
+                        .HasMaxLength(10)
+                        .HasColumnType("nvarchar(10)");
+
+                    b.Property<DateTime>("StartedAt")
+                        .HasColumnType("datetime2");
+
+                    b.Property<string>("State")
+                        .IsRequired()
+                        .HasMaxLength(10)
+                        .HasColumnType("nvarchar(10)");
+
+                    b.Property<DateTime?>("StoppedAt")
+                        .HasColumnType("datetime2");
+
+                    b.Property<long>("StoppedMs")
+                        .HasColumnType("bigint");
+
+                    b.Property<long>("TargetMs")
+                        .HasColumnType("bigint");
+
+                    b.Property<Guid>("TeamId")
+                        .HasColumnType("uniqueidentifier");
+
+                    b.Property<int>("TicketNumber")
+                        .HasColumnType("int");
+
+                    b.HasKey("TicketId", "Metric", "Cycle");
+
+                    b.HasIndex("AttributedAgentId", "BreachedAt");
+
+                    b.HasIndex("BreachedAt", "TeamId");
+
+                    b.HasIndex("StoppedAt", "Metric");
+
+                    b.ToTable("ReportCycles", (string)null);
+                });
+
+            modelBuilder.Entity("HelpDesk.Application.Reporting.ReportTicket", b =>
+                {
+                    b.Property<Guid>("TicketId")
+                        .HasColumnType("uniqueidentifier");
+
+                    b.Property<Guid?>("AssigneeId")
+                        .HasColumnType("uniqueidentifier");
+
+                    b.Property<int>("Breaches")
+                        .HasColumnType("int");
+
+                    b.Property<string>("Channel")
+                        .IsRequired()
+                        .HasMaxLength(20)
+                        .HasColumnType("nvarchar(20)");
+
+                    b.Property<DateTime>("CreatedAt")
+                        .HasColumnType("datetime2");
+
+                    b.Property<bool>("FirstContactResolution")
+                        .HasColumnType("bit");
+
+                    b.Property<DateTime?>("FirstResponseAt")
+                        .HasColumnType("datetime2");
+
+                    b.Property<long?>("FirstResponseBusinessMs")
+                        .HasColumnType("bigint");
+
+                    b.Property<long?>("FirstResponseCalendarMs")
+                        .HasColumnType("bigint");
+
+                    b.Property<int>("Number")
+                        .HasColumnType("int");
+
+                    b.Property<string>("Priority")
+                        .IsRequired()
+                        .HasMaxLength(10)
+                        .HasColumnType("nvarchar(10)");
+
+                    b.Property<int>("PublicReplies")
+                        .HasColumnType("int");
+
+                    b.Property<bool>("Reopened")
+                        .HasColumnType("bit");
+
+                    b.Property<long?>("ResolutionBusinessMs")
+                        .HasColumnType("bigint");
+
+                    b.Property<long?>("ResolutionCalendarMs")
+                        .HasColumnType("bigint");
+
+                    b.Property<string>("SlaPolicyName")
+                        .HasMaxLength(100)
+                        .HasColumnType("nvarchar(100)");
+
+                    b.Property<DateTime?>("SolvedAt")
+                        .HasColumnType("datetime2");
+
+                    b.Property<Guid?>("SolvedById")
+                        .HasColumnType("uniqueidentifier");
+
+                    b.Property<string>("Status")
+                        .IsRequired()
+                        .HasMaxLength(10)
+                        .HasColumnType("nvarchar(10)");
+
+                    b.Property<Guid>("TeamId")
+                        .HasColumnType("uniqueidentifier");
+
+                    b.HasKey("TicketId");
+
+                    b.HasIndex("Number")
+                        .IsUnique();
+
+                    b.HasIndex("CreatedAt", "TeamId");
+
+                    b.HasIndex("SolvedAt", "TeamId");
+
+                    b.HasIndex("SolvedById", "SolvedAt");
+
+                    b.ToTable("ReportTickets", (string)null);
+                });
+
             modelBuilder.Entity("HelpDesk.Domain.Agents.Agent", b =>
                 {
                     b.Property<Guid>("Id")
@@ -1034,6 +1204,24 @@ namespace HelpDesk.Migrations.SqlServer.Migrations
                     b.ToTable("TicketChanges", (string)null);
                 });
 
+            modelBuilder.Entity("HelpDesk.Application.Reporting.ReportCycle", b =>
+                {
+                    b.HasOne("HelpDesk.Application.Reporting.ReportTicket", null)
+                        .WithMany("Cycles")
+                        .HasForeignKey("TicketId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("HelpDesk.Application.Reporting.ReportTicket", b =>
+                {
+                    b.HasOne("HelpDesk.Domain.Tickets.Ticket", null)
+                        .WithOne()
+                        .HasForeignKey("HelpDesk.Application.Reporting.ReportTicket", "TicketId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
             modelBuilder.Entity("HelpDesk.Domain.Tickets.Article", b =>
                 {
                     b.HasOne("HelpDesk.Domain.Tickets.Ticket", null)
@@ -1050,6 +1238,11 @@ namespace HelpDesk.Migrations.SqlServer.Migrations
                         .HasForeignKey("TicketId")
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();
+                });
+
+            modelBuilder.Entity("HelpDesk.Application.Reporting.ReportTicket", b =>
+                {
+                    b.Navigation("Cycles");
                 });
 
             modelBuilder.Entity("HelpDesk.Domain.Tickets.Ticket", b =>

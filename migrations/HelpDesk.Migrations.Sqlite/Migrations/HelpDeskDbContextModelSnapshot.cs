@@ -598,6 +598,176 @@ namespace HelpDesk.Migrations.Sqlite.Migrations
                     b.ToTable("SlaAlerts", (string)null);
                 });
 
+            modelBuilder.Entity("HelpDesk.Application.Reporting.ReportCycle", b =>
+                {
+                    b.Property<Guid>("TicketId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Metric")
+                        .HasMaxLength(20)
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("Cycle")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<Guid?>("AssigneeId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid?>("AttributedAgentId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid?>("AttributedTeamId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime?>("BreachedAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("CalendarMs")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Channel")
+                        .IsRequired()
+                        .HasMaxLength(20)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("CountedMs")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<DateTime?>("DueAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Explanation")
+                        .HasMaxLength(-1)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("OutsideHoursMs")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("PausedMs")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Priority")
+                        .IsRequired()
+                        .HasMaxLength(10)
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime>("StartedAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("State")
+                        .IsRequired()
+                        .HasMaxLength(10)
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime?>("StoppedAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("StoppedMs")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("TargetMs")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<Guid>("TeamId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("TicketNumber")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("TicketId", "Metric", "Cycle");
+
+                    b.HasIndex("AttributedAgentId", "BreachedAt");
+
+                    b.HasIndex("BreachedAt", "TeamId");
+
+                    b.HasIndex("StoppedAt", "Metric");
+
+                    b.ToTable("ReportCycles", (string)null);
+                });
+
+            modelBuilder.Entity("HelpDesk.Application.Reporting.ReportTicket", b =>
+                {
+                    b.Property<Guid>("TicketId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid?>("AssigneeId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("Breaches")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Channel")
+                        .IsRequired()
+                        .HasMaxLength(20)
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime>("CreatedAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<bool>("FirstContactResolution")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<DateTime?>("FirstResponseAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<long?>("FirstResponseBusinessMs")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long?>("FirstResponseCalendarMs")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("Number")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Priority")
+                        .IsRequired()
+                        .HasMaxLength(10)
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("PublicReplies")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<bool>("Reopened")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long?>("ResolutionBusinessMs")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long?>("ResolutionCalendarMs")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("SlaPolicyName")
+                        .HasMaxLength(100)
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime?>("SolvedAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid?>("SolvedById")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Status")
+                        .IsRequired()
+                        .HasMaxLength(10)
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid>("TeamId")
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("TicketId");
+
+                    b.HasIndex("Number")
+                        .IsUnique();
+
+                    b.HasIndex("CreatedAt", "TeamId");
+
+                    b.HasIndex("SolvedAt", "TeamId");
+
+                    b.HasIndex("SolvedById", "SolvedAt");
+
+                    b.ToTable("ReportTickets", (string)null);
+                });
+
             modelBuilder.Entity("HelpDesk.Domain.Agents.Agent", b =>
                 {
                     b.Property<Guid>("Id")
@@ -1029,6 +1199,24 @@ namespace HelpDesk.Migrations.Sqlite.Migrations
                     b.ToTable("TicketChanges", (string)null);
                 });
 
+            modelBuilder.Entity("HelpDesk.Application.Reporting.ReportCycle", b =>
+                {
+                    b.HasOne("HelpDesk.Application.Reporting.ReportTicket", null)
+                        .WithMany("Cycles")
+                        .HasForeignKey("TicketId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("HelpDesk.Application.Reporting.ReportTicket", b =>
+                {
+                    b.HasOne("HelpDesk.Domain.Tickets.Ticket", null)
+                        .WithOne()
+                        .HasForeignKey("HelpDesk.Application.Reporting.ReportTicket", "TicketId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
             modelBuilder.Entity("HelpDesk.Domain.Tickets.Article", b =>
                 {
                     b.HasOne("HelpDesk.Domain.Tickets.Ticket", null)
@@ -1045,6 +1233,11 @@ namespace HelpDesk.Migrations.Sqlite.Migrations
                         .HasForeignKey("TicketId")
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();
+                });
+
+            modelBuilder.Entity("HelpDesk.Application.Reporting.ReportTicket", b =>
+                {
+                    b.Navigation("Cycles");
                 });
 
             modelBuilder.Entity("HelpDesk.Domain.Tickets.Ticket", b =>

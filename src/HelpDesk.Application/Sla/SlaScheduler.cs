@@ -1,5 +1,6 @@
 using HelpDesk.Application.Escalation;
 using HelpDesk.Application.Persistence;
+using HelpDesk.Application.Reporting;
 using HelpDesk.Domain.Sla;
 using HelpDesk.Domain.Tickets;
 using Microsoft.EntityFrameworkCore;
@@ -10,10 +11,10 @@ namespace HelpDesk.Application.Sla;
 /// <summary>
 /// Keeps a ticket's derived SLA columns right after every change: re-selects the policy, evaluates the engine, and stores
 /// the nearest due instant (queue order) and the next alert instant (what the due-queue waits for: an SLA warning or
-/// breach, or an escalation timer such as unassigned-for).
+/// breach, or an escalation timer such as unassigned-for), and projects the ticket's reporting rows.
 /// Called by every handler that changes a ticket, before its single SaveChanges.
 /// </summary>
-public sealed class SlaScheduler(HelpDeskDbContext db, SlaConfigurationCache cache, EscalationTimers timers)
+public sealed class SlaScheduler(HelpDeskDbContext db, SlaConfigurationCache cache, EscalationTimers timers, ReportProjector reports)
 {
     public async Task<SlaReport> RefreshAsync(Ticket ticket, Instant now, CancellationToken ct)
     {
@@ -35,6 +36,7 @@ public sealed class SlaScheduler(HelpDeskDbContext db, SlaConfigurationCache cac
         ReselectPolicy(ticket, configuration, facts, now);
         var report = TicketSla.Evaluate(ticket, configuration, now);
         Schedule(ticket, report, fired, await timers.NextDueAsync(ticket, configuration, now, ct));
+        await reports.ProjectAsync(ticket, report, ct);
         return report;
     }
 

@@ -455,6 +455,42 @@ namespace HelpDesk.Migrations.SqlServer.Migrations
                 });
 
             migrationBuilder.CreateTable(
+                name: "ReportTickets",
+                columns: table => new
+                {
+                    TicketId = table.Column<Guid>(type: "uniqueidentifier", nullable: false),
+                    Number = table.Column<int>(type: "int", nullable: false),
+                    TeamId = table.Column<Guid>(type: "uniqueidentifier", nullable: false),
+                    AssigneeId = table.Column<Guid>(type: "uniqueidentifier", nullable: true),
+                    Priority = table.Column<string>(type: "nvarchar(10)", maxLength: 10, nullable: false),
+                    Channel = table.Column<string>(type: "nvarchar(20)", maxLength: 20, nullable: false),
+                    Status = table.Column<string>(type: "nvarchar(10)", maxLength: 10, nullable: false),
+                    SlaPolicyName = table.Column<string>(type: "nvarchar(100)", maxLength: 100, nullable: true),
+                    CreatedAt = table.Column<DateTime>(type: "datetime2", nullable: false),
+                    FirstResponseAt = table.Column<DateTime>(type: "datetime2", nullable: true),
+                    SolvedAt = table.Column<DateTime>(type: "datetime2", nullable: true),
+                    SolvedById = table.Column<Guid>(type: "uniqueidentifier", nullable: true),
+                    PublicReplies = table.Column<int>(type: "int", nullable: false),
+                    Reopened = table.Column<bool>(type: "bit", nullable: false),
+                    FirstContactResolution = table.Column<bool>(type: "bit", nullable: false),
+                    FirstResponseBusinessMs = table.Column<long>(type: "bigint", nullable: true),
+                    FirstResponseCalendarMs = table.Column<long>(type: "bigint", nullable: true),
+                    ResolutionBusinessMs = table.Column<long>(type: "bigint", nullable: true),
+                    ResolutionCalendarMs = table.Column<long>(type: "bigint", nullable: true),
+                    Breaches = table.Column<int>(type: "int", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_ReportTickets", x => x.TicketId);
+                    table.ForeignKey(
+                        name: "FK_ReportTickets_Tickets_TicketId",
+                        column: x => x.TicketId,
+                        principalTable: "Tickets",
+                        principalColumn: "Id",
+                        onDelete: ReferentialAction.Cascade);
+                });
+
+            migrationBuilder.CreateTable(
                 name: "TicketChanges",
                 columns: table => new
                 {
@@ -476,6 +512,44 @@ namespace HelpDesk.Migrations.SqlServer.Migrations
                         column: x => x.TicketId,
                         principalTable: "Tickets",
                         principalColumn: "Id",
+                        onDelete: ReferentialAction.Cascade);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "ReportCycles",
+                columns: table => new
+                {
+                    TicketId = table.Column<Guid>(type: "uniqueidentifier", nullable: false),
+                    Metric = table.Column<string>(type: "nvarchar(20)", maxLength: 20, nullable: false),
+                    Cycle = table.Column<int>(type: "int", nullable: false),
+                    TicketNumber = table.Column<int>(type: "int", nullable: false),
+                    TeamId = table.Column<Guid>(type: "uniqueidentifier", nullable: false),
+                    AssigneeId = table.Column<Guid>(type: "uniqueidentifier", nullable: true),
+                    Priority = table.Column<string>(type: "nvarchar(10)", maxLength: 10, nullable: false),
+                    Channel = table.Column<string>(type: "nvarchar(20)", maxLength: 20, nullable: false),
+                    State = table.Column<string>(type: "nvarchar(10)", maxLength: 10, nullable: false),
+                    TargetMs = table.Column<long>(type: "bigint", nullable: false),
+                    StartedAt = table.Column<DateTime>(type: "datetime2", nullable: false),
+                    StoppedAt = table.Column<DateTime>(type: "datetime2", nullable: true),
+                    DueAt = table.Column<DateTime>(type: "datetime2", nullable: true),
+                    BreachedAt = table.Column<DateTime>(type: "datetime2", nullable: true),
+                    CountedMs = table.Column<long>(type: "bigint", nullable: false),
+                    CalendarMs = table.Column<long>(type: "bigint", nullable: false),
+                    OutsideHoursMs = table.Column<long>(type: "bigint", nullable: false),
+                    PausedMs = table.Column<long>(type: "bigint", nullable: false),
+                    StoppedMs = table.Column<long>(type: "bigint", nullable: false),
+                    AttributedTeamId = table.Column<Guid>(type: "uniqueidentifier", nullable: true),
+                    AttributedAgentId = table.Column<Guid>(type: "uniqueidentifier", nullable: true),
+                    Explanation = table.Column<string>(type: "nvarchar(max)", maxLength: -1, nullable: true)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_ReportCycles", x => new { x.TicketId, x.Metric, x.Cycle });
+                    table.ForeignKey(
+                        name: "FK_ReportCycles_ReportTickets_TicketId",
+                        column: x => x.TicketId,
+                        principalTable: "ReportTickets",
+                        principalColumn: "TicketId",
                         onDelete: ReferentialAction.Cascade);
                 });
 
@@ -598,6 +672,42 @@ namespace HelpDesk.Migrations.SqlServer.Migrations
                 columns: new[] { "To", "IsAutomatic", "CreatedAt" });
 
             migrationBuilder.CreateIndex(
+                name: "IX_ReportCycles_AttributedAgentId_BreachedAt",
+                table: "ReportCycles",
+                columns: new[] { "AttributedAgentId", "BreachedAt" });
+
+            migrationBuilder.CreateIndex(
+                name: "IX_ReportCycles_BreachedAt_TeamId",
+                table: "ReportCycles",
+                columns: new[] { "BreachedAt", "TeamId" });
+
+            migrationBuilder.CreateIndex(
+                name: "IX_ReportCycles_StoppedAt_Metric",
+                table: "ReportCycles",
+                columns: new[] { "StoppedAt", "Metric" });
+
+            migrationBuilder.CreateIndex(
+                name: "IX_ReportTickets_CreatedAt_TeamId",
+                table: "ReportTickets",
+                columns: new[] { "CreatedAt", "TeamId" });
+
+            migrationBuilder.CreateIndex(
+                name: "IX_ReportTickets_Number",
+                table: "ReportTickets",
+                column: "Number",
+                unique: true);
+
+            migrationBuilder.CreateIndex(
+                name: "IX_ReportTickets_SolvedAt_TeamId",
+                table: "ReportTickets",
+                columns: new[] { "SolvedAt", "TeamId" });
+
+            migrationBuilder.CreateIndex(
+                name: "IX_ReportTickets_SolvedById_SolvedAt",
+                table: "ReportTickets",
+                columns: new[] { "SolvedById", "SolvedAt" });
+
+            migrationBuilder.CreateIndex(
                 name: "IX_SlaAlerts_FiredAt",
                 table: "SlaAlerts",
                 column: "FiredAt");
@@ -717,6 +827,9 @@ namespace HelpDesk.Migrations.SqlServer.Migrations
                 name: "OutboxMails");
 
             migrationBuilder.DropTable(
+                name: "ReportCycles");
+
+            migrationBuilder.DropTable(
                 name: "SlaAlerts");
 
             migrationBuilder.DropTable(
@@ -730,6 +843,9 @@ namespace HelpDesk.Migrations.SqlServer.Migrations
 
             migrationBuilder.DropTable(
                 name: "UndeliverableAddresses");
+
+            migrationBuilder.DropTable(
+                name: "ReportTickets");
 
             migrationBuilder.DropTable(
                 name: "Tickets");

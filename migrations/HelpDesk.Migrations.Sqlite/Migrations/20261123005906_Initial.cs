@@ -455,6 +455,42 @@ namespace HelpDesk.Migrations.Sqlite.Migrations
                 });
 
             migrationBuilder.CreateTable(
+                name: "ReportTickets",
+                columns: table => new
+                {
+                    TicketId = table.Column<Guid>(type: "TEXT", nullable: false),
+                    Number = table.Column<int>(type: "INTEGER", nullable: false),
+                    TeamId = table.Column<Guid>(type: "TEXT", nullable: false),
+                    AssigneeId = table.Column<Guid>(type: "TEXT", nullable: true),
+                    Priority = table.Column<string>(type: "TEXT", maxLength: 10, nullable: false),
+                    Channel = table.Column<string>(type: "TEXT", maxLength: 20, nullable: false),
+                    Status = table.Column<string>(type: "TEXT", maxLength: 10, nullable: false),
+                    SlaPolicyName = table.Column<string>(type: "TEXT", maxLength: 100, nullable: true),
+                    CreatedAt = table.Column<DateTime>(type: "TEXT", nullable: false),
+                    FirstResponseAt = table.Column<DateTime>(type: "TEXT", nullable: true),
+                    SolvedAt = table.Column<DateTime>(type: "TEXT", nullable: true),
+                    SolvedById = table.Column<Guid>(type: "TEXT", nullable: true),
+                    PublicReplies = table.Column<int>(type: "INTEGER", nullable: false),
+                    Reopened = table.Column<bool>(type: "INTEGER", nullable: false),
+                    FirstContactResolution = table.Column<bool>(type: "INTEGER", nullable: false),
+                    FirstResponseBusinessMs = table.Column<long>(type: "INTEGER", nullable: true),
+                    FirstResponseCalendarMs = table.Column<long>(type: "INTEGER", nullable: true),
+                    ResolutionBusinessMs = table.Column<long>(type: "INTEGER", nullable: true),
+                    ResolutionCalendarMs = table.Column<long>(type: "INTEGER", nullable: true),
+                    Breaches = table.Column<int>(type: "INTEGER", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_ReportTickets", x => x.TicketId);
+                    table.ForeignKey(
+                        name: "FK_ReportTickets_Tickets_TicketId",
+                        column: x => x.TicketId,
+                        principalTable: "Tickets",
+                        principalColumn: "Id",
+                        onDelete: ReferentialAction.Cascade);
+                });
+
+            migrationBuilder.CreateTable(
                 name: "TicketChanges",
                 columns: table => new
                 {
@@ -476,6 +512,44 @@ namespace HelpDesk.Migrations.Sqlite.Migrations
                         column: x => x.TicketId,
                         principalTable: "Tickets",
                         principalColumn: "Id",
+                        onDelete: ReferentialAction.Cascade);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "ReportCycles",
+                columns: table => new
+                {
+                    TicketId = table.Column<Guid>(type: "TEXT", nullable: false),
+                    Metric = table.Column<string>(type: "TEXT", maxLength: 20, nullable: false),
+                    Cycle = table.Column<int>(type: "INTEGER", nullable: false),
+                    TicketNumber = table.Column<int>(type: "INTEGER", nullable: false),
+                    TeamId = table.Column<Guid>(type: "TEXT", nullable: false),
+                    AssigneeId = table.Column<Guid>(type: "TEXT", nullable: true),
+                    Priority = table.Column<string>(type: "TEXT", maxLength: 10, nullable: false),
+                    Channel = table.Column<string>(type: "TEXT", maxLength: 20, nullable: false),
+                    State = table.Column<string>(type: "TEXT", maxLength: 10, nullable: false),
+                    TargetMs = table.Column<long>(type: "INTEGER", nullable: false),
+                    StartedAt = table.Column<DateTime>(type: "TEXT", nullable: false),
+                    StoppedAt = table.Column<DateTime>(type: "TEXT", nullable: true),
+                    DueAt = table.Column<DateTime>(type: "TEXT", nullable: true),
+                    BreachedAt = table.Column<DateTime>(type: "TEXT", nullable: true),
+                    CountedMs = table.Column<long>(type: "INTEGER", nullable: false),
+                    CalendarMs = table.Column<long>(type: "INTEGER", nullable: false),
+                    OutsideHoursMs = table.Column<long>(type: "INTEGER", nullable: false),
+                    PausedMs = table.Column<long>(type: "INTEGER", nullable: false),
+                    StoppedMs = table.Column<long>(type: "INTEGER", nullable: false),
+                    AttributedTeamId = table.Column<Guid>(type: "TEXT", nullable: true),
+                    AttributedAgentId = table.Column<Guid>(type: "TEXT", nullable: true),
+                    Explanation = table.Column<string>(type: "TEXT", maxLength: -1, nullable: true)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_ReportCycles", x => new { x.TicketId, x.Metric, x.Cycle });
+                    table.ForeignKey(
+                        name: "FK_ReportCycles_ReportTickets_TicketId",
+                        column: x => x.TicketId,
+                        principalTable: "ReportTickets",
+                        principalColumn: "TicketId",
                         onDelete: ReferentialAction.Cascade);
                 });
 
@@ -598,6 +672,42 @@ namespace HelpDesk.Migrations.Sqlite.Migrations
                 columns: new[] { "To", "IsAutomatic", "CreatedAt" });
 
             migrationBuilder.CreateIndex(
+                name: "IX_ReportCycles_AttributedAgentId_BreachedAt",
+                table: "ReportCycles",
+                columns: new[] { "AttributedAgentId", "BreachedAt" });
+
+            migrationBuilder.CreateIndex(
+                name: "IX_ReportCycles_BreachedAt_TeamId",
+                table: "ReportCycles",
+                columns: new[] { "BreachedAt", "TeamId" });
+
+            migrationBuilder.CreateIndex(
+                name: "IX_ReportCycles_StoppedAt_Metric",
+                table: "ReportCycles",
+                columns: new[] { "StoppedAt", "Metric" });
+
+            migrationBuilder.CreateIndex(
+                name: "IX_ReportTickets_CreatedAt_TeamId",
+                table: "ReportTickets",
+                columns: new[] { "CreatedAt", "TeamId" });
+
+            migrationBuilder.CreateIndex(
+                name: "IX_ReportTickets_Number",
+                table: "ReportTickets",
+                column: "Number",
+                unique: true);
+
+            migrationBuilder.CreateIndex(
+                name: "IX_ReportTickets_SolvedAt_TeamId",
+                table: "ReportTickets",
+                columns: new[] { "SolvedAt", "TeamId" });
+
+            migrationBuilder.CreateIndex(
+                name: "IX_ReportTickets_SolvedById_SolvedAt",
+                table: "ReportTickets",
+                columns: new[] { "SolvedById", "SolvedAt" });
+
+            migrationBuilder.CreateIndex(
                 name: "IX_SlaAlerts_FiredAt",
                 table: "SlaAlerts",
                 column: "FiredAt");
@@ -717,6 +827,9 @@ namespace HelpDesk.Migrations.Sqlite.Migrations
                 name: "OutboxMails");
 
             migrationBuilder.DropTable(
+                name: "ReportCycles");
+
+            migrationBuilder.DropTable(
                 name: "SlaAlerts");
 
             migrationBuilder.DropTable(
@@ -730,6 +843,9 @@ namespace HelpDesk.Migrations.Sqlite.Migrations
 
             migrationBuilder.DropTable(
                 name: "UndeliverableAddresses");
+
+            migrationBuilder.DropTable(
+                name: "ReportTickets");
 
             migrationBuilder.DropTable(
                 name: "Tickets");

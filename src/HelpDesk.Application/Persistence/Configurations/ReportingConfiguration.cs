@@ -1,0 +1,44 @@
+using HelpDesk.Application.Reporting;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Metadata.Builders;
+
+namespace HelpDesk.Application.Persistence.Configurations;
+
+internal sealed class ReportTicketConfiguration : IEntityTypeConfiguration<ReportTicket>
+{
+    public void Configure(EntityTypeBuilder<ReportTicket> b)
+    {
+        b.ToTable("ReportTickets");
+        b.HasKey(r => r.TicketId);
+        b.Property(r => r.TicketId).ValueGeneratedNever();
+        b.Property(r => r.Priority).HasConversion<string>().HasMaxLength(10);
+        b.Property(r => r.Status).HasConversion<string>().HasMaxLength(10);
+        b.Property(r => r.Channel).HasMaxLength(20);
+        b.Property(r => r.SlaPolicyName).HasMaxLength(100);
+        b.HasOne<Domain.Tickets.Ticket>().WithOne().HasForeignKey<ReportTicket>(r => r.TicketId).OnDelete(DeleteBehavior.Cascade);
+        b.HasMany(r => r.Cycles).WithOne().HasForeignKey(c => c.TicketId).OnDelete(DeleteBehavior.Cascade);
+        b.HasIndex(r => r.Number).IsUnique();
+        // Periods: created in (resolution rate), solved in (resolution, FCR, scorecards).
+        b.HasIndex(r => new { r.CreatedAt, r.TeamId });
+        b.HasIndex(r => new { r.SolvedAt, r.TeamId });
+        b.HasIndex(r => new { r.SolvedById, r.SolvedAt });
+    }
+}
+
+internal sealed class ReportCycleConfiguration : IEntityTypeConfiguration<ReportCycle>
+{
+    public void Configure(EntityTypeBuilder<ReportCycle> b)
+    {
+        b.ToTable("ReportCycles");
+        b.HasKey(c => new { c.TicketId, c.Metric, c.Cycle });
+        b.Property(c => c.Metric).HasConversion<string>().HasMaxLength(20);
+        b.Property(c => c.State).HasConversion<string>().HasMaxLength(10);
+        b.Property(c => c.Priority).HasConversion<string>().HasMaxLength(10);
+        b.Property(c => c.Channel).HasMaxLength(20);
+        b.Property(c => c.Explanation).HasMaxLength(-1);
+        // The breach review lists by breach instant; attainment counts cycles stopped in a period.
+        b.HasIndex(c => new { c.BreachedAt, c.TeamId });
+        b.HasIndex(c => new { c.StoppedAt, c.Metric });
+        b.HasIndex(c => new { c.AttributedAgentId, c.BreachedAt });
+    }
+}
