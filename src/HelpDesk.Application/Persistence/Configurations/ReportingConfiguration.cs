@@ -1,4 +1,5 @@
 using HelpDesk.Application.Reporting;
+using HelpDesk.Domain.Reporting;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Metadata.Builders;
 
@@ -40,5 +41,19 @@ internal sealed class ReportCycleConfiguration : IEntityTypeConfiguration<Report
         b.HasIndex(c => new { c.BreachedAt, c.TeamId });
         b.HasIndex(c => new { c.StoppedAt, c.Metric });
         b.HasIndex(c => new { c.AttributedAgentId, c.BreachedAt });
+    }
+}
+
+internal sealed class BreachAcknowledgementConfiguration : IEntityTypeConfiguration<BreachAcknowledgement>
+{
+    public void Configure(EntityTypeBuilder<BreachAcknowledgement> b)
+    {
+        b.ToTable("BreachAcknowledgements");
+        b.HasKey(a => new { a.TicketId, a.Metric, a.Cycle });
+        b.Property(a => a.Metric).HasConversion<string>().HasMaxLength(20);
+        b.Property(a => a.Category).HasConversion<string>().HasMaxLength(20);
+        b.Property(a => a.Note).HasMaxLength(BreachAcknowledgement.MaxNoteLength);
+        // Goes with its cycle (and so with its ticket): one cascade path, which SQL Server requires.
+        b.HasOne<ReportCycle>().WithOne().HasForeignKey<BreachAcknowledgement>(a => new { a.TicketId, a.Metric, a.Cycle }).OnDelete(DeleteBehavior.Cascade);
     }
 }
