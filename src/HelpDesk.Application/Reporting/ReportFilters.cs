@@ -45,15 +45,15 @@ public static class ReportFilters
     {
         v.RuleFor(q => from(q))
             .Must(f => ReportPeriod.TryDate(f, out _)).WithMessage("'from' must be a date YYYY-MM-DD.")
-            .OverridePropertyName("from");
+            .OverridePropertyName("From");
         v.RuleFor(q => to(q))
             .Must(t => ReportPeriod.TryDate(t, out _)).WithMessage("'to' must be a date YYYY-MM-DD.")
             .Must((q, t) => !ReportPeriod.TryDate(from(q), out var f) || !ReportPeriod.TryDate(t, out var d) || d >= f)
             .WithMessage("'to' must not be before 'from'.")
-            .OverridePropertyName("to");
+            .OverridePropertyName("To");
         v.RuleFor(q => tz(q))
             .Must(z => ReportPeriod.ZoneOf(z) is not null).WithMessage("'tz' must be an IANA time zone id such as Europe/Berlin.")
-            .OverridePropertyName("tz");
+            .OverridePropertyName("Tz");
     }
 
     /// <summary>
@@ -69,7 +69,7 @@ public static class ReportFilters
         var id = Guid.TryParse(name, out var g)
             ? await db.Teams.Where(t => t.Id == g).Select(t => (Guid?)t.Id).SingleOrDefaultAsync(ct)
             : await db.Teams.Where(t => t.Name == name).Select(t => (Guid?)t.Id).SingleOrDefaultAsync(ct);
-        if (id is not { } teamId) throw Invalid("team", $"There is no team '{team}'.");
+        if (id is not { } teamId) throw Invalid("Team", $"There is no team '{team}'.");
         if (visible is not null && !visible.Contains(teamId)) throw new ForbiddenException("You may only see the reports of your own teams.");
         return [teamId];
     }
@@ -81,7 +81,7 @@ public static class ReportFilters
         var id = Guid.TryParse(agent.Trim(), out var g)
             ? await db.Agents.Where(a => a.Id == g).Select(a => (Guid?)a.Id).SingleOrDefaultAsync(ct)
             : await db.Agents.Where(a => a.Email == EmailAddress.Normalise(agent)).Select(a => (Guid?)a.Id).SingleOrDefaultAsync(ct);
-        return id ?? throw Invalid("agent", $"There is no agent '{agent}'.");
+        return id ?? throw Invalid("Agent", $"There is no agent '{agent}'.");
     }
 
     private static ValidationException Invalid(string field, string message) => new([new ValidationFailure(field, message)]);

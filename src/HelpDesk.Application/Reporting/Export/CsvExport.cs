@@ -33,7 +33,6 @@ internal static class CsvExport
     {
         await using var csv = CsvWriter.Create(stream, Options, leaveOpen: true);
         csv.WriteHeader(header);
-        await csv.EndRecordAsync(ct);
         await foreach (var row in rows.WithCancellation(ct))
         {
             write(csv, row);
