@@ -1,5 +1,8 @@
 using System.Globalization;
 using CsvHelper;
+using HelpDesk.Application.Common;
+using HelpDesk.Application.Persistence;
+using Microsoft.EntityFrameworkCore;
 using NodaTime;
 using NodaTime.Text;
 
@@ -7,6 +10,22 @@ namespace HelpDesk.Application.Reporting.Export;
 
 /// <summary>A CSV file the host streams to the client: its download name and what writes it.</summary>
 public sealed record CsvFile(string FileName, Func<Stream, CancellationToken, Task> WriteAsync);
+
+/// <summary>
+/// What an export covers: the period, the teams (null: all) and every team's and agent's name. Teams and agents are
+/// few, so names are looked up in memory instead of joined on every row.
+/// </summary>
+internal sealed record ExportScope(ReportPeriod Period, IReadOnlyList<Guid>? Teams, Dictionary<Guid, string> TeamNames, Dictionary<Guid, string> AgentNames)
+{
+    public static async Task<ExportScope> LoadAsync(HelpDeskDbContext db, Caller caller, string? from, string? to, string? team, string? tz, CancellationToken ct) =>
+        new(ReportPeriod.Of(from, to, tz), await ReportFilters.TeamsAsync(db, caller, team, ct),
+            await db.Teams.AsNoTracking().ToDictionaryAsync(t => t.Id, t => t.Name, ct),
+            await db.Agents.AsNoTracking().ToDictionaryAsync(a => a.Id, a => a.Name, ct));
+
+    public string? Team(Guid? id) => id is { } t ? TeamNames.GetValueOrDefault(t) : null;
+
+    public string? Agent(Guid? id) => id is { } a ? AgentNames.GetValueOrDefault(a) : null;
+}
 
 /// <summary>
 /// How every export is written (docs/reporting.md, "Breach review and CSV export"): CsvHelper does the RFC 4180

@@ -34,11 +34,8 @@ public sealed class ExportCyclesHandler(HelpDeskDbContext db, Caller caller) : I
 
     public async ValueTask<CsvFile> Handle(ExportCycles query, CancellationToken ct)
     {
-        var period = ReportPeriod.Of(query.From, query.To, query.Tz);
-        var teams = await ReportFilters.TeamsAsync(db, caller, query.Team, ct);
-        var teamNames = await db.Teams.AsNoTracking().ToDictionaryAsync(t => t.Id, t => t.Name, ct);
-        var agentNames = await db.Agents.AsNoTracking().ToDictionaryAsync(a => a.Id, a => a.Name, ct);
-        var (start, end) = (period.Start, period.End);
+        var scope = await ExportScope.LoadAsync(db, caller, query.From, query.To, query.Team, query.Tz, ct);
+        var (period, teams, start, end) = (scope.Period, scope.Teams, scope.Period.Start, scope.Period.End);
 
         var cycles = db.Set<ReportCycle>().AsNoTracking()
             .Where(c => (c.StoppedAt >= start && c.StoppedAt < end) || (c.BreachedAt >= start && c.BreachedAt < end));
@@ -61,15 +58,15 @@ public sealed class ExportCyclesHandler(HelpDeskDbContext db, Caller caller) : I
             csv.WriteField(Vocabulary.Name(r.Metric));
             csv.WriteField(r.Cycle, "");
             csv.WriteField(Vocabulary.Name(r.Priority));
-            csv.WriteField(teamNames.GetValueOrDefault(r.TeamId));
+            csv.WriteField(scope.Team(r.TeamId));
             csv.Hours(r.TargetMs);
             csv.Hours(r.CountedMs);
             csv.WriteField(SlaReportJson.Name(r.State));
             csv.Time(r.StartedAt, period.Zone);
             csv.Time(r.StoppedAt, period.Zone);
             csv.Time(r.BreachedAt, period.Zone);
-            csv.WriteField(r.AttributedTeamId is { } t ? teamNames.GetValueOrDefault(t) : null);
-            csv.WriteField(r.AttributedAgentId is { } a ? agentNames.GetValueOrDefault(a) : null);
+            csv.WriteField(scope.Team(r.AttributedTeamId));
+            csv.WriteField(scope.Agent(r.AttributedAgentId));
             csv.WriteField(r.Category is { } category ? BreachCauses.Name(category) : null);
             csv.WriteField(r.Note);
         }, token));

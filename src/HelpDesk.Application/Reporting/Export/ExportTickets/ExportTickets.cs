@@ -33,12 +33,8 @@ public sealed class ExportTicketsHandler(HelpDeskDbContext db, Caller caller) : 
 
     public async ValueTask<CsvFile> Handle(ExportTickets query, CancellationToken ct)
     {
-        var period = ReportPeriod.Of(query.From, query.To, query.Tz);
-        var teams = await ReportFilters.TeamsAsync(db, caller, query.Team, ct);
-        // Teams and agents are small: their names are looked up in memory rather than joined on every row.
-        var teamNames = await db.Teams.AsNoTracking().ToDictionaryAsync(t => t.Id, t => t.Name, ct);
-        var agentNames = await db.Agents.AsNoTracking().ToDictionaryAsync(a => a.Id, a => a.Name, ct);
-        var (start, end) = (period.Start, period.End);
+        var scope = await ExportScope.LoadAsync(db, caller, query.From, query.To, query.Team, query.Tz, ct);
+        var (period, teams, start, end) = (scope.Period, scope.Teams, scope.Period.Start, scope.Period.End);
 
         var tickets = db.Set<ReportTicket>().AsNoTracking().Where(t => t.CreatedAt >= start && t.CreatedAt < end);
         if (teams is not null) tickets = tickets.Where(t => teams.Contains(t.TeamId));
@@ -56,8 +52,8 @@ public sealed class ExportTicketsHandler(HelpDeskDbContext db, Caller caller) : 
         {
             csv.WriteField(r.Number, "");
             csv.WriteField(r.Subject);
-            csv.WriteField(teamNames.GetValueOrDefault(r.TeamId));
-            csv.WriteField(r.AssigneeId is { } a ? agentNames.GetValueOrDefault(a) : null);
+            csv.WriteField(scope.Team(r.TeamId));
+            csv.WriteField(scope.Agent(r.AssigneeId));
             csv.WriteField(Vocabulary.Name(r.Priority));
             csv.WriteField(r.Channel);
             csv.WriteField(Vocabulary.Name(r.Status));
