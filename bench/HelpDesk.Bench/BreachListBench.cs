@@ -72,24 +72,36 @@ internal static class BreachListBench
             ("lead, resolution, urgent", lead.Id, new GetBreaches(from, to, Metric: "resolution", Priority: "urgent")),
             ("admin, one agent", database.Admin.Id, new GetBreaches(from, to, Agent: agents[3].Email)),
         };
+        // Two rounds: the first warms the page cache for every variant; the second is the figure. CPU time next to wall
+        // time: on a shared machine the wall time mostly measures the neighbours.
         var fast = true;
-        foreach (var (label, asAgent, query) in variants)
+        for (var round = 1; round <= 2; round++)
         {
-            var agent = services.GetRequiredService<BenchAgent>();
-            agent.AgentId = asAgent;
-            var total = 0;
-            for (var i = 0; i < 10; i++) total = (await SendAsync(services, query)).Total;
-            var times = new List<double>(Runs);
-            for (var i = 0; i < Runs; i++)
+            foreach (var (label, asAgent, query) in variants)
             {
-                var run = Stopwatch.StartNew();
-                await SendAsync(services, query);
-                times.Add(run.Elapsed.TotalMilliseconds);
+                services.GetRequiredService<BenchAgent>().AgentId = asAgent;
+                var total = 0;
+                for (var i = 0; i < 10; i++) total = (await SendAsync(services, query)).Total;
+                var wall = new List<double>(Runs);
+                var cpu = new List<double>(Runs);
+                var process = Process.GetCurrentProcess();
+                for (var i = 0; i < Runs; i++)
+                {
+                    process.Refresh();
+                    var cpuBefore = process.TotalProcessorTime;
+                    var run = Stopwatch.StartNew();
+                    await SendAsync(services, query);
+                    wall.Add(run.Elapsed.TotalMilliseconds);
+                    process.Refresh();
+                    cpu.Add((process.TotalProcessorTime - cpuBefore).TotalMilliseconds);
+                }
+                wall.Sort();
+                cpu.Sort();
+                double P(List<double> xs, double q) => xs[(int)Math.Ceiling(xs.Count * q) - 1];
+                if (round == 2) fast &= P(wall, 0.95) < 200;
+                Console.WriteLine($"round {round}, breaches 30 days, {label}: {total:N0} breached cycles, wall p50 {P(wall, 0.5):N1} ms, p95 {P(wall, 0.95):N1} ms; " +
+                                  $"CPU p50 {P(cpu, 0.5):N1} ms, p95 {P(cpu, 0.95):N1} ms");
             }
-            times.Sort();
-            var p95 = times[(int)(Runs * 0.95) - 1];
-            fast &= p95 < 200;
-            Console.WriteLine($"breaches 30 days, {label}: {total:N0} breached cycles, p50 {times[Runs / 2]:N1} ms, p95 {p95:N1} ms");
         }
 
         services.GetRequiredService<BenchAgent>().AgentId = lead.Id;
