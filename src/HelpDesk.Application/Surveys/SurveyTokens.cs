@@ -43,12 +43,10 @@ public sealed class SurveyTokens(MailSigning signing)
             || !long.TryParse(parts[1], NumberStyles.None, CultureInfo.InvariantCulture, out var expiry)
             || parts[1] != expiry.ToString(CultureInfo.InvariantCulture) || expiry > Instant.MaxValue.ToUnixTimeSeconds())
             return null;
-        var actual = new byte[MacBytes];
-        if (!Base64Url.TryDecodeFromChars(parts[2], actual, out var written) || written != MacBytes
-            || Base64Url.EncodeToString(actual) != parts[2])
-            return null;
-        // The payload is rebuilt from the parsed values, so only the canonical spelling of a token verifies.
-        var expected = Mac(signingKey, Payload(id, expiry));
+        // The payload is rebuilt from the parsed values and the MAC compared in its encoded form, so only the canonical
+        // spelling of a token verifies (no second spelling of the same id, expiry or MAC).
+        var expected = Encoding.ASCII.GetBytes(Base64Url.EncodeToString(Mac(signingKey, Payload(id, expiry))));
+        var actual = Encoding.ASCII.GetBytes(parts[2]);
         return CryptographicOperations.FixedTimeEquals(expected, actual)
             ? new SurveyToken(id, Instant.FromUnixTimeSeconds(expiry))
             : null;
