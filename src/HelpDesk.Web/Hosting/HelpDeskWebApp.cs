@@ -2,6 +2,7 @@ using System.Text.Json;
 using System.Text.Json.Serialization;
 using HelpDesk.Application;
 using HelpDesk.Application.Persistence;
+using HelpDesk.Application.Surveys;
 using HelpDesk.Web.AgentConsole;
 using HelpDesk.Mail;
 using HelpDesk.Web.Auth;
@@ -22,6 +23,7 @@ public static class HelpDeskWebApp
         builder.Services.AddSingleton<IClock>(SystemClock.Instance);
         builder.Services.AddHelpDeskDatabase(builder.Configuration);
         builder.Services.AddHelpDeskApplication();
+        builder.Services.Configure<SurveyOptions>(builder.Configuration.GetSection(SurveyOptions.Section));
         builder.Services.AddHelpDeskAuth();
         builder.Services.AddProblemDetails();
         builder.Services.AddExceptionHandler<ProblemMapping>();
@@ -49,6 +51,7 @@ public static class HelpDeskWebApp
         app.MapAuthEndpoints();
         app.MapAgentConsole();
         app.MapMailgateHandoff();
+        app.MapSurveyEndpoints();
         var api = app.MapGroup("/api/v1").RequireAuthorization();
         api.MapTicketEndpoints();
         api.MapConfigurationEndpoints();
