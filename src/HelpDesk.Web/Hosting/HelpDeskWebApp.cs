@@ -23,7 +23,9 @@ public static class HelpDeskWebApp
         builder.Services.AddSingleton<IClock>(SystemClock.Instance);
         builder.Services.AddHelpDeskDatabase(builder.Configuration);
         builder.Services.AddHelpDeskApplication();
-        builder.Services.Configure<SurveyOptions>(builder.Configuration.GetSection(SurveyOptions.Section));
+        // A survey window of zero would make every solve fail; refuse such a configuration when the host starts.
+        builder.Services.AddOptions<SurveyOptions>().Bind(builder.Configuration.GetSection(SurveyOptions.Section))
+            .Validate(o => o.ValidityDays is > 0 and <= 3650, "HelpDesk:Surveys:ValidityDays must be more than 0 and at most 3650.").ValidateOnStart();
         builder.Services.AddHelpDeskAuth();
         builder.Services.AddProblemDetails();
         builder.Services.AddExceptionHandler<ProblemMapping>();

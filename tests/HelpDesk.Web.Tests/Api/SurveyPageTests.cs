@@ -170,4 +170,15 @@ public sealed class SurveyPageTests : IAsyncLifetime
         for (var i = 1; i <= 5; i++) html.Should().Contain($"href=\"{path}?rating={i}\"");
         (await SurveyAsync(number)).AnsweredAt.Should().BeNull();
     }
+
+    [Fact]
+    public async Task A_survey_validity_of_zero_days_stops_the_host_from_starting()
+    {
+        await using var factory = new HelpDeskFactory();
+        await using var broken = factory.WithWebHostBuilder(b => b.UseSetting("HelpDesk:Surveys:ValidityDays", "0"));
+
+        var start = () => broken.Services;
+
+        start.Should().Throw<Microsoft.Extensions.Options.OptionsValidationException>().WithMessage("*ValidityDays*");
+    }
 }
