@@ -34,6 +34,7 @@ public static class DependencyInjection
         services.AddScoped<Reporting.ReportProjector>();
         services.AddScoped<SlaRecomputation>();
         services.AddScoped<Credentials>();
+        services.AddScoped<Metrics.ReportScope>();
 
         services.AddSingleton<EscalationRuleCache>();
         services.AddScoped<EscalationTimers>();

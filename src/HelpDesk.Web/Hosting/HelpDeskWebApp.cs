@@ -54,6 +54,7 @@ public static class HelpDeskWebApp
         api.MapConfigurationEndpoints();
         api.MapEscalationEndpoints();
         api.MapMailEndpoints();
+        api.MapMetricsEndpoints();
         return app;
     }
 
