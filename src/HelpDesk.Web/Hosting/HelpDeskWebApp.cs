@@ -32,8 +32,10 @@ public static class HelpDeskWebApp
         builder.Services.AddSlaDueQueueService();
         builder.Services.AddAgentConsole();
         builder.Services.AddHelpDeskMail(builder.Configuration);
+        builder.Services.AddHelpDeskTelemetry(builder.Configuration);
 
         var app = builder.Build();
+        app.StartHelpDeskInstruments();
         app.Lifetime.ApplicationStarted.Register(() => AnnounceAddresses(app));
         app.UseExceptionHandler();
         app.UseStatusCodePages();
