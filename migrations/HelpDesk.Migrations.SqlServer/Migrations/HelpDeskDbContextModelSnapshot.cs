@@ -685,7 +685,7 @@ namespace HelpDesk.Migrations.SqlServer.Migrations
 
                     b.HasIndex("BreachedAt", "TeamId");
 
-                    b.HasIndex("StoppedAt", "Metric");
+                    b.HasIndex("StoppedAt", "Metric", "State");
 
                     b.ToTable("ReportCycles", (string)null);
                 });
@@ -765,6 +765,8 @@ namespace HelpDesk.Migrations.SqlServer.Migrations
                         .IsUnique();
 
                     b.HasIndex("CreatedAt", "TeamId");
+
+                    b.HasIndex("FirstResponseAt", "TeamId");
 
                     b.HasIndex("SolvedAt", "TeamId");
 

@@ -680,7 +680,7 @@ namespace HelpDesk.Migrations.Sqlite.Migrations
 
                     b.HasIndex("BreachedAt", "TeamId");
 
-                    b.HasIndex("StoppedAt", "Metric");
+                    b.HasIndex("StoppedAt", "Metric", "State");
 
                     b.ToTable("ReportCycles", (string)null);
                 });
@@ -760,6 +760,8 @@ namespace HelpDesk.Migrations.Sqlite.Migrations
                         .IsUnique();
 
                     b.HasIndex("CreatedAt", "TeamId");
+
+                    b.HasIndex("FirstResponseAt", "TeamId");
 
                     b.HasIndex("SolvedAt", "TeamId");
 

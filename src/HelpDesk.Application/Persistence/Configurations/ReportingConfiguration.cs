@@ -22,6 +22,8 @@ internal sealed class ReportTicketConfiguration : IEntityTypeConfiguration<Repor
         b.HasIndex(r => new { r.CreatedAt, r.TeamId });
         b.HasIndex(r => new { r.SolvedAt, r.TeamId });
         b.HasIndex(r => new { r.SolvedById, r.SolvedAt });
+        // First responses in a period (metrics: FRT figures and distribution).
+        b.HasIndex(r => new { r.FirstResponseAt, r.TeamId });
     }
 }
 
@@ -38,7 +40,8 @@ internal sealed class ReportCycleConfiguration : IEntityTypeConfiguration<Report
         b.Property(c => c.Explanation).HasMaxLength(-1);
         // The breach review lists by breach instant; attainment counts cycles stopped in a period.
         b.HasIndex(c => new { c.BreachedAt, c.TeamId });
-        b.HasIndex(c => new { c.StoppedAt, c.Metric });
+        // State too, so attainment per clock and week is counted from the index alone.
+        b.HasIndex(c => new { c.StoppedAt, c.Metric, c.State });
         b.HasIndex(c => new { c.AttributedAgentId, c.BreachedAt });
     }
 }

@@ -682,14 +682,19 @@ namespace HelpDesk.Migrations.Sqlite.Migrations
                 columns: new[] { "BreachedAt", "TeamId" });
 
             migrationBuilder.CreateIndex(
-                name: "IX_ReportCycles_StoppedAt_Metric",
+                name: "IX_ReportCycles_StoppedAt_Metric_State",
                 table: "ReportCycles",
-                columns: new[] { "StoppedAt", "Metric" });
+                columns: new[] { "StoppedAt", "Metric", "State" });
 
             migrationBuilder.CreateIndex(
                 name: "IX_ReportTickets_CreatedAt_TeamId",
                 table: "ReportTickets",
                 columns: new[] { "CreatedAt", "TeamId" });
+
+            migrationBuilder.CreateIndex(
+                name: "IX_ReportTickets_FirstResponseAt_TeamId",
+                table: "ReportTickets",
+                columns: new[] { "FirstResponseAt", "TeamId" });
 
             migrationBuilder.CreateIndex(
                 name: "IX_ReportTickets_Number",

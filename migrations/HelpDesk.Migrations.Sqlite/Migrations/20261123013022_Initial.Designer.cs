@@ -11,7 +11,7 @@ using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
 namespace HelpDesk.Migrations.Sqlite.Migrations
 {
     [DbContext(typeof(HelpDeskDbContext))]
-    [Migration("20261123005906_Initial")]
+    [Migration("20261123013022_Initial")]
     partial class Initial
     {
         /// <inheritdoc />
@@ -683,7 +683,7 @@ namespace HelpDesk.Migrations.Sqlite.Migrations
 
                     b.HasIndex("BreachedAt", "TeamId");
 
-                    b.HasIndex("StoppedAt", "Metric");
+                    b.HasIndex("StoppedAt", "Metric", "State");
 
                     b.ToTable("ReportCycles", (string)null);
                 });
@@ -763,6 +763,8 @@ namespace HelpDesk.Migrations.Sqlite.Migrations
                         .IsUnique();
 
                     b.HasIndex("CreatedAt", "TeamId");
+
+                    b.HasIndex("FirstResponseAt", "TeamId");
 
                     b.HasIndex("SolvedAt", "TeamId");
 

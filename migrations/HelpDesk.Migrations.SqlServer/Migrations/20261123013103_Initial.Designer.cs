@@ -12,7 +12,7 @@ using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
 namespace HelpDesk.Migrations.SqlServer.Migrations
 {
     [DbContext(typeof(HelpDeskDbContext))]
-    [Migration("20261123005916_Initial")]
+    [Migration("20261123013103_Initial")]
     partial class Initial
     {
         /// <inheritdoc />
@@ -688,7 +688,7 @@ namespace HelpDesk.Migrations.SqlServer.Migrations
 
                     b.HasIndex("BreachedAt", "TeamId");
 
-                    b.HasIndex("StoppedAt", "Metric");
+                    b.HasIndex("StoppedAt", "Metric", "State");
 
                     b.ToTable("ReportCycles", (string)null);
                 });
@@ -768,6 +768,8 @@ namespace HelpDesk.Migrations.SqlServer.Migrations
                         .IsUnique();
 
                     b.HasIndex("CreatedAt", "TeamId");
+
+                    b.HasIndex("FirstResponseAt", "TeamId");
 
                     b.HasIndex("SolvedAt", "TeamId");
 
