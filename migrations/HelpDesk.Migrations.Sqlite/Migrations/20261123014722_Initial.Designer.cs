@@ -11,7 +11,7 @@ using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
 namespace HelpDesk.Migrations.Sqlite.Migrations
 {
     [DbContext(typeof(HelpDeskDbContext))]
-    [Migration("20261123013022_Initial")]
+    [Migration("20261123014722_Initial")]
     partial class Initial
     {
         /// <inheritdoc />
@@ -683,7 +683,7 @@ namespace HelpDesk.Migrations.Sqlite.Migrations
 
                     b.HasIndex("BreachedAt", "TeamId");
 
-                    b.HasIndex("StoppedAt", "Metric", "State");
+                    b.HasIndex("StoppedAt", "Metric", "State", "TeamId", "CountedMs", "CalendarMs");
 
                     b.ToTable("ReportCycles", (string)null);
                 });
@@ -764,11 +764,11 @@ namespace HelpDesk.Migrations.Sqlite.Migrations
 
                     b.HasIndex("CreatedAt", "TeamId");
 
-                    b.HasIndex("FirstResponseAt", "TeamId");
-
-                    b.HasIndex("SolvedAt", "TeamId");
-
                     b.HasIndex("SolvedById", "SolvedAt");
+
+                    b.HasIndex("FirstResponseAt", "TeamId", "FirstResponseBusinessMs", "FirstResponseCalendarMs");
+
+                    b.HasIndex("SolvedAt", "TeamId", "ResolutionBusinessMs", "ResolutionCalendarMs", "FirstContactResolution");
 
                     b.ToTable("ReportTickets", (string)null);
                 });

@@ -682,9 +682,9 @@ namespace HelpDesk.Migrations.SqlServer.Migrations
                 columns: new[] { "BreachedAt", "TeamId" });
 
             migrationBuilder.CreateIndex(
-                name: "IX_ReportCycles_StoppedAt_Metric_State",
+                name: "IX_ReportCycles_StoppedAt_Metric_State_TeamId_CountedMs_CalendarMs",
                 table: "ReportCycles",
-                columns: new[] { "StoppedAt", "Metric", "State" });
+                columns: new[] { "StoppedAt", "Metric", "State", "TeamId", "CountedMs", "CalendarMs" });
 
             migrationBuilder.CreateIndex(
                 name: "IX_ReportTickets_CreatedAt_TeamId",
@@ -692,9 +692,9 @@ namespace HelpDesk.Migrations.SqlServer.Migrations
                 columns: new[] { "CreatedAt", "TeamId" });
 
             migrationBuilder.CreateIndex(
-                name: "IX_ReportTickets_FirstResponseAt_TeamId",
+                name: "IX_ReportTickets_FirstResponseAt_TeamId_FirstResponseBusinessMs_FirstResponseCalendarMs",
                 table: "ReportTickets",
-                columns: new[] { "FirstResponseAt", "TeamId" });
+                columns: new[] { "FirstResponseAt", "TeamId", "FirstResponseBusinessMs", "FirstResponseCalendarMs" });
 
             migrationBuilder.CreateIndex(
                 name: "IX_ReportTickets_Number",
@@ -703,9 +703,9 @@ namespace HelpDesk.Migrations.SqlServer.Migrations
                 unique: true);
 
             migrationBuilder.CreateIndex(
-                name: "IX_ReportTickets_SolvedAt_TeamId",
+                name: "IX_ReportTickets_SolvedAt_TeamId_ResolutionBusinessMs_ResolutionCalendarMs_FirstContactResolution",
                 table: "ReportTickets",
-                columns: new[] { "SolvedAt", "TeamId" });
+                columns: new[] { "SolvedAt", "TeamId", "ResolutionBusinessMs", "ResolutionCalendarMs", "FirstContactResolution" });
 
             migrationBuilder.CreateIndex(
                 name: "IX_ReportTickets_SolvedById_SolvedAt",

@@ -12,7 +12,7 @@ using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
 namespace HelpDesk.Migrations.SqlServer.Migrations
 {
     [DbContext(typeof(HelpDeskDbContext))]
-    [Migration("20261123013103_Initial")]
+    [Migration("20261123014809_Initial")]
     partial class Initial
     {
         /// <inheritdoc />
@@ -688,7 +688,7 @@ namespace HelpDesk.Migrations.SqlServer.Migrations
 
                     b.HasIndex("BreachedAt", "TeamId");
 
-                    b.HasIndex("StoppedAt", "Metric", "State");
+                    b.HasIndex("StoppedAt", "Metric", "State", "TeamId", "CountedMs", "CalendarMs");
 
                     b.ToTable("ReportCycles", (string)null);
                 });
@@ -769,11 +769,11 @@ namespace HelpDesk.Migrations.SqlServer.Migrations
 
                     b.HasIndex("CreatedAt", "TeamId");
 
-                    b.HasIndex("FirstResponseAt", "TeamId");
-
-                    b.HasIndex("SolvedAt", "TeamId");
-
                     b.HasIndex("SolvedById", "SolvedAt");
+
+                    b.HasIndex("FirstResponseAt", "TeamId", "FirstResponseBusinessMs", "FirstResponseCalendarMs");
+
+                    b.HasIndex("SolvedAt", "TeamId", "ResolutionBusinessMs", "ResolutionCalendarMs", "FirstContactResolution");
 
                     b.ToTable("ReportTickets", (string)null);
                 });
