@@ -44,6 +44,16 @@ public static class ReportQueries
         return q;
     }
 
+    /// <summary>
+    /// Survey answers given in [<paramref name="start"/>, <paramref name="end"/>) on tickets inside the filter, credited
+    /// like the solve they rate (the agent filter means the agent credited with the solve).
+    /// </summary>
+    public static IQueryable<SurveyAnswer> SurveyAnswers(HelpDeskDbContext db, ReportFilter filter, Instant start, Instant end) =>
+        from s in db.Set<Survey>().AsNoTracking()
+        join r in Tickets(db, filter, byAssignee: false) on s.TicketId equals r.TicketId
+        where s.AnsweredAt >= start && s.AnsweredAt < end
+        select new SurveyAnswer(r.SolvedById, r.TeamId, s.Rating, s.Nps, s.Ces);
+
     /// <summary>Report cycles inside the filter (team, assignee, priority and channel are the ticket's current ones).</summary>
     public static IQueryable<ReportCycle> Cycles(HelpDeskDbContext db, ReportFilter filter)
     {
@@ -99,6 +109,9 @@ public static class ReportQueries
         public int Week { get; init; }
     }
 }
+
+/// <summary>One answered survey: who it credits, and its answers (each may be absent).</summary>
+public sealed record SurveyAnswer(Guid? AgentId, Guid TeamId, int? Rating, int? Nps, int? Ces);
 
 /// <summary>Met and stopped cycle counts per clock and week.</summary>
 public sealed class StoppedCycles(int weeks)

@@ -1,4 +1,6 @@
 using HelpDesk.Application.Common;
+using HelpDesk.Application.Persistence;
+using Microsoft.EntityFrameworkCore;
 using HelpDesk.Application.Metrics;
 using HelpDesk.Application.Metrics.GetMetrics;
 using HelpDesk.Application.Tests.Support;
@@ -189,6 +191,43 @@ public sealed class MetricsTests() : DeskTest(withPolicy: false)
         await other.Should().ThrowAsync<ForbiddenException>();
         var otherTeam = () => _host.QueryAsync(new GetMetrics("2026-03-02", "2026-03-02", Team: "tier2"), _desk.Lena.Id);
         await otherTeam.Should().ThrowAsync<ForbiddenException>();
+    }
+
+    [Fact]
+    public async Task Csat_nps_and_ces_count_the_answers_given_in_the_period_and_credit_the_solving_agent()
+    {
+        await UseOfficeHoursAsync();
+        At(Monday);
+        var answers = new (int Rating, int? Nps, int? Ces)[] { (5, 10, 7), (4, 9, null), (3, 7, 2), (1, 0, 1), (5, null, null) };
+        foreach (var (rating, nps, ces) in answers)
+        {
+            var ticket = await OpenAsync();
+            await _host.SendAsync(new ClaimTicket(ticket.Number), _desk.Alice.Id);
+            await ReplyAsync(ticket.Number);
+            await StatusAsync(ticket.Number, "solved");
+            await _host.WithDbAsync(async db =>
+            {
+                var stored = await db.Tickets.AsNoTracking().SingleAsync(t => t.Number == ticket.Number);
+                var survey = Survey.Send(Guid.CreateVersion7(), stored.Id, stored.Number, 1, "carol@customer.test", Monday, Duration.FromDays(30));
+                survey.Rate(rating, Monday + Duration.FromHours(1));
+                survey.AddFeedback(null, nps, ces, Monday + Duration.FromHours(1));
+                db.Add(survey);
+                return await db.SaveChangesAsync();
+            });
+        }
+
+        var metrics = await MetricsAsync("2026-03-02", "2026-03-02");
+
+        metrics.Csat.Should().Be(new CsatScore(Answers: 5, Satisfied: 3, Score: 0.6), "4 and 5 are satisfied");
+        metrics.Nps.Should().BeEquivalentTo(new { Answers = 4, Promoters = 2, Passives = 1, Detractors = 1, Score = 25.0 });
+        metrics.Ces.Answers.Should().Be(3);
+        metrics.Ces.Mean.Should().BeApproximately(10.0 / 3, 1e-9);
+        metrics.Ces.Distribution.Should().Equal(1, 1, 0, 0, 0, 0, 1);
+        (await MetricsAsync("2026-03-03", "2026-03-03")).Csat.Answers.Should().Be(0, "the answers were given on Monday");
+
+        var scorecards = await _host.QueryAsync(new HelpDesk.Application.Metrics.GetScorecards.GetScorecards("2026-03-02", "2026-03-02"), _desk.Admin.Id);
+        scorecards.Agents.Single(a => a.AgentId == _desk.Alice.Id).Csat.Should().Be(new CsatScore(5, 3, 0.6));
+        scorecards.Teams.Single(t => t.TeamId == _desk.Support.Id).Csat.Answers.Should().Be(5);
     }
 
     private static long Hours(double h) => (long)(h * 3_600_000);

@@ -106,6 +106,8 @@ public sealed class GetMetricsHandler(HelpDeskDbContext db, ReportScope scope, I
                 .ToListAsync(ct)
             : [];
 
+        var answers = await ReportQueries.SurveyAnswers(db, filter, start, end).ToListAsync(ct);
+
         var frtBusiness = firstResponses.Where(r => r.FirstResponseBusinessMs is not null).Select(r => r.FirstResponseBusinessMs!.Value).ToArray();
         var fcr = solved.Count(r => r.FirstContactResolution);
 
@@ -124,7 +126,9 @@ public sealed class GetMetricsHandler(HelpDeskDbContext db, ReportScope scope, I
             new FcrDto(solved.Count, fcr, Ratio.Of(fcr, solved.Count)),
             new ResolutionRateDto(created, solved.Count, Ratio.Of(solved.Count, created)),
             await BacklogAsync(filter, clock.GetCurrentInstant(), ct),
-            CsatScore.Of([]), NpsScore.Of([]), CesScore.Of([]),
+            CsatScore.Of(answers.Where(a => a.Rating is not null).Select(a => a.Rating!.Value)),
+            NpsScore.Of(answers.Where(a => a.Nps is not null).Select(a => a.Nps!.Value)),
+            CesScore.Of(answers.Where(a => a.Ces is not null).Select(a => a.Ces!.Value)),
             weeks.Select((w, i) => new WeeklyAttainmentDto(w.Monday,
                 Week(SlaMetric.FirstResponse, i), Week(SlaMetric.NextReply, i), Week(SlaMetric.Resolution, i))).ToList(),
             Distribution(frtBusiness));

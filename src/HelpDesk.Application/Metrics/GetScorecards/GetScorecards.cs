@@ -103,9 +103,10 @@ internal sealed class ScorecardFigures
     private readonly List<Solve> _solves;
     private readonly List<Response> _responses;
     private readonly List<Breach> _breaches;
+    private readonly List<SurveyAnswer> _answers;
 
-    private ScorecardFigures(List<Solve> solves, List<Response> responses, List<Breach> breaches) =>
-        (_solves, _responses, _breaches) = (solves, responses, breaches);
+    private ScorecardFigures(List<Solve> solves, List<Response> responses, List<Breach> breaches, List<SurveyAnswer> answers) =>
+        (_solves, _responses, _breaches, _answers) = (solves, responses, breaches, answers);
 
     public static async Task<ScorecardFigures> LoadAsync(HelpDeskDbContext db, ReportFilter filter, ReportPeriod period, CancellationToken ct)
     {
@@ -126,23 +127,27 @@ internal sealed class ScorecardFigures
             .GroupBy(c => new { c.AttributedTeamId, c.AttributedAgentId })
             .Select(g => new Breach(g.Key.AttributedTeamId, g.Key.AttributedAgentId, g.Count()))
             .ToListAsync(ct);
-        return new ScorecardFigures(solves, responses, breaches);
+        var answers = (await ReportQueries.SurveyAnswers(db, filter, start, end).ToListAsync(ct)).Where(a => a.Rating is not null).ToList();
+        return new ScorecardFigures(solves, responses, breaches, answers);
     }
 
     public bool Involves(Guid agentId) =>
-        _solves.Any(s => s.AgentId == agentId) || _responses.Any(r => r.AgentId == agentId) || _breaches.Any(b => b.AgentId == agentId);
+        _solves.Any(s => s.AgentId == agentId) || _responses.Any(r => r.AgentId == agentId) || _breaches.Any(b => b.AgentId == agentId)
+        || _answers.Any(a => a.AgentId == agentId);
 
     public AgentScorecardDto ForAgent(Agent agent)
     {
         var (solved, frt, resolution, fcr) = Of(_solves.Where(s => s.AgentId == agent.Id).ToList(), _responses.Where(r => r.AgentId == agent.Id));
-        return new AgentScorecardDto(agent.Id, agent.Name, agent.Email, solved, frt, resolution, fcr, CsatScore.Of([]),
+        return new AgentScorecardDto(agent.Id, agent.Name, agent.Email, solved, frt, resolution, fcr,
+            CsatScore.Of(_answers.Where(a => a.AgentId == agent.Id).Select(a => a.Rating!.Value)),
             _breaches.Where(b => b.AgentId == agent.Id).Sum(b => b.Count));
     }
 
     public TeamScorecardDto ForTeam(Guid teamId, string name)
     {
         var (solved, frt, resolution, fcr) = Of(_solves.Where(s => s.TeamId == teamId).ToList(), _responses.Where(r => r.TeamId == teamId));
-        return new TeamScorecardDto(teamId, name, solved, frt, resolution, fcr, CsatScore.Of([]),
+        return new TeamScorecardDto(teamId, name, solved, frt, resolution, fcr,
+            CsatScore.Of(_answers.Where(a => a.TeamId == teamId).Select(a => a.Rating!.Value)),
             _breaches.Where(b => b.TeamId == teamId).Sum(b => b.Count));
     }
 
