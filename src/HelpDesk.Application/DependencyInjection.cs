@@ -6,6 +6,7 @@ using HelpDesk.Application.Mail;
 using HelpDesk.Application.Notifications;
 using HelpDesk.Application.Sla;
 using HelpDesk.Application.Sla.DueQueue;
+using HelpDesk.Application.Surveys;
 using HelpDesk.Application.Tickets;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -32,8 +33,13 @@ public static class DependencyInjection
         services.AddSingleton<SlaConfigurationCache>();
         services.AddScoped<SlaScheduler>();
         services.AddScoped<Reporting.ReportProjector>();
+        services.AddScoped<Reporting.ReportRebuild>();
         services.AddScoped<SlaRecomputation>();
         services.AddScoped<Credentials>();
+        services.AddScoped<Metrics.ReportScope>();
+        services.AddMetrics();
+        services.AddSingleton<Metrics.Telemetry.HelpDeskInstruments>();
+        services.AddScoped<Metrics.Telemetry.PendingCycleStops>();
 
         services.AddSingleton<EscalationRuleCache>();
         services.AddScoped<EscalationTimers>();
@@ -49,6 +55,10 @@ public static class DependencyInjection
         services.AddSingleton(LeaseHolder.ForThisProcess());
         services.AddScoped<LeaseManager>();
         services.AddHelpDeskMailOutbox();
+        services.AddOptions<SurveyOptions>();
+        services.AddSingleton<SurveyTokens>();
+        services.AddScoped<SurveyOnSolve>();
+        services.AddScoped<SurveyLinks>();
         return services;
     }
 

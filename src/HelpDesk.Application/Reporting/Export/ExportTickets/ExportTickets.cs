@@ -45,7 +45,10 @@ public sealed class ExportTicketsHandler(HelpDeskDbContext db, Caller caller) : 
                 t.TeamId, t.AssigneeId, t.Priority, t.Channel, t.Status, t.CreatedAt, t.FirstResponseAt, t.SolvedAt,
                 t.FirstResponseBusinessMs, t.FirstResponseCalendarMs, t.ResolutionBusinessMs, t.ResolutionCalendarMs,
                 t.FirstContactResolution, t.Breaches,
-                t.Cycles.Select(c => new CycleOutcome(c.Metric, c.State)).ToList()))
+                t.Cycles.Select(c => new CycleOutcome(c.Metric, c.State)).ToList(),
+                // The customer's latest answer (a survey per solve; a reopened and solved-again ticket may have two).
+                db.Set<Survey>().Where(s => s.TicketId == t.TicketId && s.Rating != null)
+                    .OrderByDescending(s => s.AnsweredAt).Select(s => s.Rating).FirstOrDefault()))
             .AsAsyncEnumerable();
 
         return new CsvFile(CsvExport.FileName("tickets", period), (stream, token) => CsvExport.WriteAsync(stream, Header, rows, (csv, r) =>
@@ -69,8 +72,7 @@ public sealed class ExportTicketsHandler(HelpDeskDbContext db, Caller caller) : 
             csv.WriteField(Outcome(r.Cycles, SlaMetric.NextReply));
             csv.WriteField(Outcome(r.Cycles, SlaMetric.Resolution));
             csv.WriteField(r.Breaches, "");
-            // CSAT: empty until survey answers are stored (the Surveys table).
-            csv.WriteField((string?)null);
+            csv.WriteField(r.Csat, "");
         }, token));
     }
 
@@ -88,5 +90,5 @@ public sealed class ExportTicketsHandler(HelpDeskDbContext db, Caller caller) : 
     private sealed record Row(
         int Number, string Subject, Guid TeamId, Guid? AssigneeId, Priority Priority, string Channel, TicketStatus Status,
         Instant CreatedAt, Instant? FirstResponseAt, Instant? SolvedAt, long? FrtBusinessMs, long? FrtCalendarMs,
-        long? ResolutionBusinessMs, long? ResolutionCalendarMs, bool FirstContactResolution, int Breaches, List<CycleOutcome> Cycles);
+        long? ResolutionBusinessMs, long? ResolutionCalendarMs, bool FirstContactResolution, int Breaches, List<CycleOutcome> Cycles, int? Csat);
 }

@@ -491,6 +491,35 @@ namespace HelpDesk.Migrations.Sqlite.Migrations
                 });
 
             migrationBuilder.CreateTable(
+                name: "Surveys",
+                columns: table => new
+                {
+                    Id = table.Column<Guid>(type: "TEXT", nullable: false),
+                    TicketId = table.Column<Guid>(type: "TEXT", nullable: false),
+                    TicketNumber = table.Column<int>(type: "INTEGER", nullable: false),
+                    SolveSequence = table.Column<int>(type: "INTEGER", nullable: false),
+                    Recipient = table.Column<string>(type: "TEXT", maxLength: 254, nullable: false),
+                    SentAt = table.Column<DateTime>(type: "TEXT", nullable: false),
+                    ExpiresAt = table.Column<DateTime>(type: "TEXT", nullable: false),
+                    Rating = table.Column<int>(type: "INTEGER", nullable: true),
+                    Nps = table.Column<int>(type: "INTEGER", nullable: true),
+                    Ces = table.Column<int>(type: "INTEGER", nullable: true),
+                    Comment = table.Column<string>(type: "TEXT", maxLength: 4000, nullable: true),
+                    AnsweredAt = table.Column<DateTime>(type: "TEXT", nullable: true),
+                    UpdatedAt = table.Column<DateTime>(type: "TEXT", nullable: true)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_Surveys", x => x.Id);
+                    table.ForeignKey(
+                        name: "FK_Surveys_Tickets_TicketId",
+                        column: x => x.TicketId,
+                        principalTable: "Tickets",
+                        principalColumn: "Id",
+                        onDelete: ReferentialAction.Cascade);
+                });
+
+            migrationBuilder.CreateTable(
                 name: "TicketChanges",
                 columns: table => new
                 {
@@ -705,14 +734,19 @@ namespace HelpDesk.Migrations.Sqlite.Migrations
                 columns: new[] { "BreachedAt", "TeamId" });
 
             migrationBuilder.CreateIndex(
-                name: "IX_ReportCycles_StoppedAt_Metric",
+                name: "IX_ReportCycles_StoppedAt_Metric_State_TeamId_CountedMs_CalendarMs",
                 table: "ReportCycles",
-                columns: new[] { "StoppedAt", "Metric" });
+                columns: new[] { "StoppedAt", "Metric", "State", "TeamId", "CountedMs", "CalendarMs" });
 
             migrationBuilder.CreateIndex(
                 name: "IX_ReportTickets_CreatedAt_TeamId",
                 table: "ReportTickets",
                 columns: new[] { "CreatedAt", "TeamId" });
+
+            migrationBuilder.CreateIndex(
+                name: "IX_ReportTickets_FirstResponseAt_TeamId_FirstResponseBusinessMs_FirstResponseCalendarMs",
+                table: "ReportTickets",
+                columns: new[] { "FirstResponseAt", "TeamId", "FirstResponseBusinessMs", "FirstResponseCalendarMs" });
 
             migrationBuilder.CreateIndex(
                 name: "IX_ReportTickets_Number",
@@ -721,9 +755,9 @@ namespace HelpDesk.Migrations.Sqlite.Migrations
                 unique: true);
 
             migrationBuilder.CreateIndex(
-                name: "IX_ReportTickets_SolvedAt_TeamId",
+                name: "IX_ReportTickets_SolvedAt_TeamId_ResolutionBusinessMs_ResolutionCalendarMs_FirstContactResolution",
                 table: "ReportTickets",
-                columns: new[] { "SolvedAt", "TeamId" });
+                columns: new[] { "SolvedAt", "TeamId", "ResolutionBusinessMs", "ResolutionCalendarMs", "FirstContactResolution" });
 
             migrationBuilder.CreateIndex(
                 name: "IX_ReportTickets_SolvedById_SolvedAt",
@@ -745,6 +779,17 @@ namespace HelpDesk.Migrations.Sqlite.Migrations
                 name: "IX_SlaPolicyVersions_Name_Version",
                 table: "SlaPolicyVersions",
                 columns: new[] { "Name", "Version" },
+                unique: true);
+
+            migrationBuilder.CreateIndex(
+                name: "IX_Surveys_AnsweredAt",
+                table: "Surveys",
+                column: "AnsweredAt");
+
+            migrationBuilder.CreateIndex(
+                name: "IX_Surveys_TicketId_SolveSequence",
+                table: "Surveys",
+                columns: new[] { "TicketId", "SolveSequence" },
                 unique: true);
 
             migrationBuilder.CreateIndex(
@@ -857,6 +902,9 @@ namespace HelpDesk.Migrations.Sqlite.Migrations
 
             migrationBuilder.DropTable(
                 name: "SlaPolicyVersions");
+
+            migrationBuilder.DropTable(
+                name: "Surveys");
 
             migrationBuilder.DropTable(
                 name: "Teams");
