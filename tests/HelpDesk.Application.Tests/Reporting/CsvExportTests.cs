@@ -1,6 +1,7 @@
 using System.Text;
 using CsvHelper;
 using HelpDesk.Application.Common;
+using HelpDesk.Application.Persistence;
 using HelpDesk.Application.Reporting.Breaches.AcknowledgeBreach;
 using HelpDesk.Application.Reporting.Export;
 using HelpDesk.Application.Reporting.Export.ExportCycles;
@@ -126,6 +127,27 @@ public class CsvExportTests : DeskTest
             ["breached"] = "2026-03-02 14:00:00", ["stopped"] = "", ["attributed_team"] = "support", ["attributed_agent"] = "",
             ["acknowledgement_category"] = "other", ["acknowledgement_note"] = "'=cmd|' /C calc'!A0\nsecond line, with \"quotes\"",
         });
+    }
+
+    [Fact]
+    public async Task Tickets_csv_has_the_customers_latest_rating()
+    {
+        var rated = await OpenAsync("Rated");
+        var unrated = await OpenAsync("Not rated");
+        await _host.WithDbAsync(db =>
+        {
+            var ticketId = db.Tickets.Single(t => t.Number == rated.Number).Id;
+            var first = Survey.Send(Guid.CreateVersion7(), ticketId, rated.Number, 1, "carol@customer.test", _host.Clock.GetCurrentInstant(), Duration.FromDays(7));
+            first.Rate(2, _host.Clock.GetCurrentInstant() + Duration.FromMinutes(1));
+            var second = Survey.Send(Guid.CreateVersion7(), ticketId, rated.Number, 2, "carol@customer.test", _host.Clock.GetCurrentInstant(), Duration.FromDays(7));
+            second.Rate(5, _host.Clock.GetCurrentInstant() + Duration.FromMinutes(2));
+            db.AddRange(first, second);
+            return db.SaveChangesAsync();
+        });
+
+        var (_, rows) = Parse(await ExportAsync(new ExportTickets("2026-03-02", "2026-03-02"), _desk.Lena.Id));
+
+        rows.Select(r => (r["number"], r["csat"])).Should().Equal((rated.Number.ToString(), "5"), (unrated.Number.ToString(), ""));
     }
 
     [Fact]
