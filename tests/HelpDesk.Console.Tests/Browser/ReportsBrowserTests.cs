@@ -112,6 +112,7 @@ public sealed class ReportsFixtureBrowserTests(BrowserHost host) : IClassFixture
         (await page.Locator(".chart-legend li").AllTextContentsAsync()).Should().Equal("counting", "outside hours", "paused", "stopped", "breach instant");
         await BrowserHost.ScreenshotAsync(page, "reports-breaches");
 
+        (await item.Locator(".ack").TextContentAsync()).Should().Be("Acknowledge");
         await item.Locator("button.ack-open").ClickAsync();
         await item.Locator("select.ack-category-select").SelectOptionAsync("staffing");
         await item.Locator("textarea.ack-note-input").FillAsync("Dana was alone on the queue; rota fixed.");
@@ -197,6 +198,7 @@ public sealed class ReportsFixtureBrowserTests(BrowserHost host) : IClassFixture
         (await page.Locator(".report-tabs").CountAsync()).Should().Be(0);
         (await page.Locator("#r-team").CountAsync()).Should().Be(0);
         (await page.Locator("#scorecard-teams").CountAsync()).Should().Be(0);
+        (await page.TextContentAsync(".report-content")).Should().NotContain("null").And.NotContain("false");
         seen.Select(r => new Uri(r.Url).AbsolutePath).Should().Equal("/api/v1/scorecards");
         await page.Context.CloseAsync();
     }

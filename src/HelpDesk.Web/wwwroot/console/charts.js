@@ -53,19 +53,23 @@ export function barChart({ title, desc, categories, series, y, goal, xTitle, yTi
   if (yTitle) axis.append(svg('text', { class: 'axis-title', transform: `translate(14 ${m.t + ph / 2}) rotate(-90)`, 'text-anchor': 'middle', text: yTitle }));
   root.append(axis);
 
+  // Bars no wider than 56 units, centred in their group: one week or one bucket must not become a wall.
   const groupW = pw / Math.max(1, categories.length), pad = Math.min(18, groupW * 0.2);
-  const barW = (groupW - 2 * pad) / Math.max(1, series.length);
+  const barW = Math.min(56, (groupW - 2 * pad) / Math.max(1, series.length));
+  const inset = (groupW - barW * series.length) / 2;
   const bars = svg('g', { class: 'bars' }), xAxis = svg('g', { class: 'axis x-axis' });
   categories.forEach((c, ci) => {
     const gx = m.l + ci * groupW;
     series.forEach((s, si) => {
-      const v = s.values[ci], x = gx + pad + si * barW;
+      const v = s.values[ci], x = gx + inset + si * barW;
       const tip = s.titles?.[ci] ?? `${s.label}, ${c.label}: ${v === null || v === undefined ? 'no data' : y.format(v)}`;
       if (v === null || v === undefined) {
         bars.append(svg('text', { class: 'na', x: x + barW / 2, y: yOf(0) - 4, 'text-anchor': 'middle', 'data-series': s.key, 'data-category': c.key, text: '–' }, svg('title', { text: tip })));
         return;
       }
       const h = yOf(0) - yOf(v);
+      // A zero is a value, unlike "no data": say so where the bar would be.
+      if (v === 0) bars.append(svg('text', { class: 'zero', x: x + barW / 2, y: yOf(0) - 4, 'text-anchor': 'middle', text: y.format(0) }));
       bars.append(svg('rect', { class: 'column', x: x + 1, y: yOf(v), width: Math.max(1, barW - 2), height: h, fill: s.color,
         'data-series': s.key, 'data-category': c.key, 'data-value': v }, svg('title', { text: tip })));
     });

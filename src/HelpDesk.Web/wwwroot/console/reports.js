@@ -221,11 +221,11 @@ function breachItem(b) {
 function renderAck(box, b, li) {
   const a = b.acknowledgement;
   const open = el('button', { type: 'button', class: 'ack-open', text: a ? 'Change acknowledgement' : 'Acknowledge' });
-  box.replaceChildren(
+  box.replaceChildren(...[
     a ? el('div', { class: 'ack-note' }, el('span', { class: 'badge', text: 'Acknowledged' }), ' ',
       el('b', { class: 'ack-category', text: humanise(a.category) }), a.note ? el('span', { class: 'ack-text', text: ` — ${a.note}` }) : null,
       el('span', { class: 'sub', text: ` · ${a.by ?? ''}, ${fmtTime(a.at)}` })) : null,
-    open);
+    open].filter(Boolean));
   open.addEventListener('click', () => {
     const id = `ack-${b.ticketNumber}-${b.metric}-${b.cycle}`;
     const category = el('select', { id: `${id}-cat`, class: 'ack-category-select', required: '' }, el('option', { value: '', text: 'Choose a root cause…' }),
@@ -271,8 +271,8 @@ async function renderScorecards(content, f, ctx, current) {
   if (!current()) return;
   const isLead = ctx.me.role === 'lead' || ctx.me.role === 'admin';
   const agents = scoreTable('agents', isLead ? 'Agents' : 'My figures', s.agents, (r) => r.email);
-  content.replaceChildren(agents, isLead && s.teams?.length ? scoreTable('teams', 'Teams', s.teams, () => null) : null,
-    el('p', { class: 'sub', text: 'FRT and resolution times in business hours. Breaches: those charged to the agent or team (who held the ticket while the target was used up).' }));
+  content.replaceChildren(...[agents, isLead && s.teams?.length ? scoreTable('teams', 'Teams', s.teams, () => null) : null,
+    el('p', { class: 'sub', text: 'FRT and resolution times in business hours. Breaches: those charged to the agent or team (who held the ticket while the target was used up).' })].filter(Boolean));
 }
 
 /** Nulls (no data) sort last whichever the direction. */
