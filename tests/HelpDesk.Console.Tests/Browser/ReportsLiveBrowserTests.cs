@@ -70,10 +70,10 @@ public sealed class ReportsLiveBrowserTests(BrowserHost host) : IClassFixture<Br
         await page.SelectOptionAsync("#r-ack", "true");
         await page.WaitForSelectorAsync($"li.breach.acked[data-ticket='{number}'] .ack-text");
         (await page.TextContentAsync($"li.breach.acked[data-ticket='{number}'] .ack-text")).Should().Contain("<script>");
+        await BrowserHost.ScreenshotAsync(page, "reports-breaches-live");
         await page.SelectOptionAsync("#r-ack", "false");
         await page.WaitForSelectorAsync($"li.breach[data-ticket='{number}']", new PageWaitForSelectorOptions { State = WaitForSelectorState.Detached });
         (await page.EvaluateAsync<bool>("() => window.__pwned === undefined")).Should().BeTrue();
-        await BrowserHost.ScreenshotAsync(page, "reports-breaches-live");
 
         // Scorecards: Dana solved one ticket and is charged with the breach.
         await page.GotoAsync($"/#/reports/scorecards?{Period}&team=chi");
