@@ -1,7 +1,6 @@
 using System.Linq.Expressions;
 using HelpDesk.Application.Persistence;
 using HelpDesk.Application.Reporting;
-using HelpDesk.Domain.Escalation;
 using HelpDesk.Domain.Sla;
 using Microsoft.EntityFrameworkCore;
 using NodaTime;
@@ -11,24 +10,6 @@ namespace HelpDesk.Application.Metrics;
 /// <summary>The filtered reporting rows the metrics and scorecards read (docs/reporting.md "Metrics and scorecards").</summary>
 public static class ReportQueries
 {
-    public static readonly IReadOnlyList<string> MetricNames = Enum.GetValues<SlaMetric>().Select(EscalationClock.Of).ToList();
-
-    public static bool TryMetric(string? name, out SlaMetric metric)
-    {
-        foreach (var m in Enum.GetValues<SlaMetric>())
-        {
-            if (string.Equals(EscalationClock.Of(m), name?.Trim(), StringComparison.OrdinalIgnoreCase))
-            {
-                metric = m;
-                return true;
-            }
-        }
-        metric = default;
-        return false;
-    }
-
-    public static SlaMetric ParseMetric(string name) => TryMetric(name, out var m) ? m : throw new ArgumentException($"unknown metric '{name}'");
-
     /// <summary>
     /// Report tickets inside the filter. The agent filter means the current assignee (<paramref name="byAssignee"/>) for
     /// what happens while a ticket is worked (created, first response), and the agent credited with the solve otherwise.

@@ -9,75 +9,9 @@ using Microsoft.EntityFrameworkCore;
 using NodaTime;
 using NodaTime.Text;
 
+using HelpDesk.Application.Reporting;
+
 namespace HelpDesk.Application.Metrics;
-
-/// <summary>A query over a reporting period: local dates <c>from</c>..<c>to</c> (inclusive) in the viewer's time zone.</summary>
-public interface IReportPeriodQuery
-{
-    string? From { get; }
-    string? To { get; }
-    string? Tz { get; }
-}
-
-/// <summary>
-/// The local dates <see cref="From"/>..<see cref="To"/> (inclusive) in <see cref="Zone"/> as the instants
-/// <c>[Start, End)</c>: <c>from</c> 00:00 to the day after <c>to</c> 00:00, each resolved in the zone (a midnight that a
-/// DST gap skips becomes the first instant after the gap).
-/// </summary>
-public sealed record ReportPeriod(LocalDate From, LocalDate To, DateTimeZone Zone)
-{
-    public const int MaxDays = 366;
-
-    public Instant Start { get; } = From.AtStartOfDayInZone(Zone).ToInstant();
-    public Instant End { get; } = To.PlusDays(1).AtStartOfDayInZone(Zone).ToInstant();
-
-    public static ReportPeriod Of(IReportPeriodQuery query) =>
-        new(ParseDate(query.From)!.Value, ParseDate(query.To)!.Value, ParseZone(query.Tz)!);
-
-    public static LocalDate? ParseDate(string? s) =>
-        s is not null && LocalDatePattern.Iso.Parse(s.Trim()) is { Success: true } r ? r.Value : null;
-
-    /// <summary>The IANA zone, UTC when none is given, null when unknown.</summary>
-    public static DateTimeZone? ParseZone(string? id) =>
-        string.IsNullOrWhiteSpace(id) ? DateTimeZone.Utc : DateTimeZoneProviders.Tzdb.GetZoneOrNull(id.Trim());
-
-    /// <summary>
-    /// The ISO weeks (Monday to Sunday in the zone) that overlap the period: each week's Monday, and its instants clipped
-    /// to the period.
-    /// </summary>
-    public IReadOnlyList<(LocalDate Monday, Instant Start, Instant End)> Weeks()
-    {
-        var weeks = new List<(LocalDate, Instant, Instant)>();
-        var monday = From.PlusDays(-(((int)From.DayOfWeek) - 1));
-        while (monday <= To)
-        {
-            var next = monday.PlusWeeks(1);
-            var start = Instant.Max(Start, monday.AtStartOfDayInZone(Zone).ToInstant());
-            var end = Instant.Min(End, next.AtStartOfDayInZone(Zone).ToInstant());
-            weeks.Add((monday, start, end));
-            monday = next;
-        }
-        return weeks;
-    }
-}
-
-/// <summary>Shape checks of a period: both dates present and valid, from ≤ to, at most 366 days, a known time zone.</summary>
-public sealed class ReportPeriodValidator : AbstractValidator<IReportPeriodQuery>
-{
-    public ReportPeriodValidator()
-    {
-        RuleFor(q => q.From).NotEmpty().WithMessage("'from' is required (YYYY-MM-DD).")
-            .Must(d => ReportPeriod.ParseDate(d) is not null).WithMessage("'from' must be a date (YYYY-MM-DD).");
-        RuleFor(q => q.To).NotEmpty().WithMessage("'to' is required (YYYY-MM-DD).")
-            .Must(d => ReportPeriod.ParseDate(d) is not null).WithMessage("'to' must be a date (YYYY-MM-DD).");
-        RuleFor(q => q.To)
-            .Must((q, to) => ReportPeriod.ParseDate(q.From) <= ReportPeriod.ParseDate(to)).WithMessage("'to' must not be before 'from'.")
-            .Must((q, to) => Period.DaysBetween(ReportPeriod.ParseDate(q.From)!.Value, ReportPeriod.ParseDate(to)!.Value) < ReportPeriod.MaxDays)
-            .WithMessage($"the period is at most {ReportPeriod.MaxDays} days.")
-            .When(q => ReportPeriod.ParseDate(q.From) is not null && ReportPeriod.ParseDate(q.To) is not null);
-        RuleFor(q => q.Tz).Must(tz => ReportPeriod.ParseZone(tz) is not null).WithMessage("'tz' must be an IANA time zone id (e.g. Europe/Berlin).");
-    }
-}
 
 /// <summary>
 /// Which tickets a report covers, after authorisation: <see cref="TeamIds"/> (null: every team), <see cref="AgentId"/>
@@ -122,13 +56,30 @@ public sealed class ReportScope(HelpDeskDbContext db, Caller caller)
             string.IsNullOrWhiteSpace(channel) ? null : channel.Trim().ToLowerInvariant());
     }
 
+    /// <summary>
+    /// The teams a lead's or admin's report covers: the caller's visible teams (null: every team), narrowed to
+    /// <paramref name="team"/> (an id or a name) when given; a team that is not theirs is 403.
+    /// </summary>
+    public async Task<IReadOnlyList<Guid>?> TeamsAsync(string? team, CancellationToken ct)
+    {
+        var visible = await caller.VisibleTeamsAsync(ct);
+        if (team is not { Length: > 0 }) return visible;
+        var teamId = await TeamIdAsync(team, ct);
+        if (visible is not null && !visible.Contains(teamId)) throw new ForbiddenException("You may only see the reports of your own teams.");
+        return [teamId];
+    }
+
+    /// <summary>The agent named by id or e-mail (null when not given); an unknown one is a 400 naming <c>agent</c>.</summary>
+    public async Task<Guid?> AgentIdAsync(string? agent, CancellationToken ct) =>
+        agent is { Length: > 0 } ? (await AgentAsync(agent, ct)).Id : null;
+
     public async Task<Guid> TeamIdAsync(string team, CancellationToken ct)
     {
         var name = team.Trim().ToLowerInvariant();
         Guid? id = Guid.TryParse(team, out var g)
             ? await db.Teams.Where(t => t.Id == g).Select(t => (Guid?)t.Id).SingleOrDefaultAsync(ct)
             : await db.Teams.Where(t => t.Name == name).Select(t => (Guid?)t.Id).SingleOrDefaultAsync(ct);
-        return id ?? throw Invalid("team", $"no team '{team}'.");
+        return id ?? throw Invalid("Team", $"no team '{team}'.");
     }
 
     /// <summary>An agent by id or e-mail; null when there is none.</summary>
@@ -141,7 +92,8 @@ public sealed class ReportScope(HelpDeskDbContext db, Caller caller)
     }
 
     private async Task<Agent> AgentAsync(string agent, CancellationToken ct) =>
-        await FindAgentAsync(agent, ct) ?? throw Invalid("agent", $"no agent '{agent}'.");
+        await FindAgentAsync(agent, ct) ?? throw Invalid("Agent", $"no agent '{agent}'.");
 
-    public static ValidationException Invalid(string field, string message) => new([new ValidationFailure(field, $"'{field}': {message}")]);
+    public static ValidationException Invalid(string field, string message) =>
+        new([new ValidationFailure(field, $"'{char.ToLowerInvariant(field[0]) + field[1..]}': {message}")]);
 }

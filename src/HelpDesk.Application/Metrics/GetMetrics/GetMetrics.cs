@@ -66,8 +66,8 @@ public sealed class GetMetricsValidator : AbstractValidator<GetMetrics>
         Include(new ReportPeriodValidator());
         RuleFor(q => q.Priority).Must(p => p is null || Vocabulary.TryPriority(p, out _))
             .WithMessage($"'priority' must be one of {Vocabulary.ListOf(Vocabulary.PriorityNames)}.");
-        RuleFor(q => q.Metric).Must(m => m is null || ReportQueries.TryMetric(m, out _))
-            .WithMessage($"'metric' must be one of {Vocabulary.ListOf(ReportQueries.MetricNames)}.");
+        RuleFor(q => q.Metric).Must(m => m is null || Vocabulary.TryMetric(m, out _))
+            .WithMessage($"'metric' must be one of {Vocabulary.ListOf(Vocabulary.MetricNames)}.");
     }
 }
 
@@ -84,7 +84,7 @@ public sealed class GetMetricsHandler(HelpDeskDbContext db, ReportScope scope, I
     {
         var period = ReportPeriod.Of(query);
         var filter = await scope.ResolveAsync(query.Team, query.Agent, query.Priority, query.Channel, ct);
-        SlaMetric? only = query.Metric is null ? null : ReportQueries.ParseMetric(query.Metric);
+        SlaMetric? only = Vocabulary.TryMetric(query.Metric, out var metric) ? metric : null;
         var (start, end) = (period.Start, period.End);
 
         var firstResponses = await ReportQueries.Tickets(db, filter, byAssignee: true)

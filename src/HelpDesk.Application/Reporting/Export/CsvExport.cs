@@ -17,8 +17,8 @@ public sealed record CsvFile(string FileName, Func<Stream, CancellationToken, Ta
 /// </summary>
 internal sealed record ExportScope(ReportPeriod Period, IReadOnlyList<Guid>? Teams, Dictionary<Guid, string> TeamNames, Dictionary<Guid, string> AgentNames)
 {
-    public static async Task<ExportScope> LoadAsync(HelpDeskDbContext db, Caller caller, string? from, string? to, string? team, string? tz, CancellationToken ct) =>
-        new(ReportPeriod.Of(from, to, tz), await ReportFilters.TeamsAsync(db, caller, team, ct),
+    public static async Task<ExportScope> LoadAsync(HelpDeskDbContext db, Metrics.ReportScope reports, IReportPeriodQuery period, string? team, CancellationToken ct) =>
+        new(ReportPeriod.Of(period), await reports.TeamsAsync(team, ct),
             await db.Teams.AsNoTracking().ToDictionaryAsync(t => t.Id, t => t.Name, ct),
             await db.Agents.AsNoTracking().ToDictionaryAsync(a => a.Id, a => a.Name, ct));
 

@@ -14,13 +14,13 @@ namespace HelpDesk.Application.Reporting.Breaches.GetBreaches;
 /// </summary>
 public sealed record GetBreaches(
     string? From, string? To, string? Team = null, string? Agent = null, string? Metric = null, string? Priority = null,
-    string? Acknowledged = null, int Page = 1, int PageSize = 50, string? Tz = null) : IQuery<BreachPage>, ILeadOnly;
+    string? Acknowledged = null, int Page = 1, int PageSize = 50, string? Tz = null) : IQuery<BreachPage>, ILeadOnly, IReportPeriodQuery;
 
 public sealed class GetBreachesValidator : AbstractValidator<GetBreaches>
 {
     public GetBreachesValidator()
     {
-        this.PeriodRules(q => q.From, q => q.To, q => q.Tz);
+        Include(new ReportPeriodValidator());
         RuleFor(q => q.Metric).Must(m => m is null || Vocabulary.TryMetric(m, out _))
             .WithMessage($"'metric' must be one of {Vocabulary.ListOf(Vocabulary.MetricNames)}.");
         RuleFor(q => q.Priority).Must(p => p is null || Vocabulary.TryPriority(p, out _))
@@ -32,13 +32,13 @@ public sealed class GetBreachesValidator : AbstractValidator<GetBreaches>
     }
 }
 
-public sealed class GetBreachesHandler(HelpDeskDbContext db, Caller caller) : IQueryHandler<GetBreaches, BreachPage>
+public sealed class GetBreachesHandler(HelpDeskDbContext db, Metrics.ReportScope reports) : IQueryHandler<GetBreaches, BreachPage>
 {
     public async ValueTask<BreachPage> Handle(GetBreaches query, CancellationToken ct)
     {
-        var period = ReportPeriod.Of(query.From, query.To, query.Tz);
-        var teams = await ReportFilters.TeamsAsync(db, caller, query.Team, ct);
-        var agentId = await ReportFilters.AgentAsync(db, query.Agent, ct);
+        var period = ReportPeriod.Of(query);
+        var teams = await reports.TeamsAsync(query.Team, ct);
+        var agentId = await reports.AgentIdAsync(query.Agent, ct);
         var (start, end) = (period.Start, period.End);
 
         // BreachedAt is set exactly when a cycle is breached, so the range on the (BreachedAt, TeamId) index is the

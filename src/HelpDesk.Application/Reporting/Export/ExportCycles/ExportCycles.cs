@@ -17,14 +17,14 @@ namespace HelpDesk.Application.Reporting.Export.ExportCycles;
 /// cycles.csv (lead, admin): one row per SLA cycle that stopped or breached in the period (a cycle still running past
 /// its target is included by its breach instant), for the caller's teams, with attribution and acknowledgement.
 /// </summary>
-public sealed record ExportCycles(string? From, string? To, string? Team = null, string? Tz = null) : IQuery<CsvFile>, ILeadOnly;
+public sealed record ExportCycles(string? From, string? To, string? Team = null, string? Tz = null) : IQuery<CsvFile>, ILeadOnly, IReportPeriodQuery;
 
 public sealed class ExportCyclesValidator : AbstractValidator<ExportCycles>
 {
-    public ExportCyclesValidator() => this.PeriodRules(q => q.From, q => q.To, q => q.Tz);
+    public ExportCyclesValidator() => Include(new ReportPeriodValidator());
 }
 
-public sealed class ExportCyclesHandler(HelpDeskDbContext db, Caller caller) : IQueryHandler<ExportCycles, CsvFile>
+public sealed class ExportCyclesHandler(HelpDeskDbContext db, Metrics.ReportScope reports) : IQueryHandler<ExportCycles, CsvFile>
 {
     public static readonly string[] Header =
     [
@@ -34,7 +34,7 @@ public sealed class ExportCyclesHandler(HelpDeskDbContext db, Caller caller) : I
 
     public async ValueTask<CsvFile> Handle(ExportCycles query, CancellationToken ct)
     {
-        var scope = await ExportScope.LoadAsync(db, caller, query.From, query.To, query.Team, query.Tz, ct);
+        var scope = await ExportScope.LoadAsync(db, reports, query, query.Team, ct);
         var (period, teams, start, end) = (scope.Period, scope.Teams, scope.Period.Start, scope.Period.End);
 
         var cycles = db.Set<ReportCycle>().AsNoTracking()

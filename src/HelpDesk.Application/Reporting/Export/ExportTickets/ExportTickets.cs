@@ -15,14 +15,14 @@ namespace HelpDesk.Application.Reporting.Export.ExportTickets;
 /// solved, so a row never moves between exports as a ticket is worked: a ticket appears in the export of the period in
 /// which the customer asked, with its outcome as of now.
 /// </summary>
-public sealed record ExportTickets(string? From, string? To, string? Team = null, string? Tz = null) : IQuery<CsvFile>, ILeadOnly;
+public sealed record ExportTickets(string? From, string? To, string? Team = null, string? Tz = null) : IQuery<CsvFile>, ILeadOnly, IReportPeriodQuery;
 
 public sealed class ExportTicketsValidator : AbstractValidator<ExportTickets>
 {
-    public ExportTicketsValidator() => this.PeriodRules(q => q.From, q => q.To, q => q.Tz);
+    public ExportTicketsValidator() => Include(new ReportPeriodValidator());
 }
 
-public sealed class ExportTicketsHandler(HelpDeskDbContext db, Caller caller) : IQueryHandler<ExportTickets, CsvFile>
+public sealed class ExportTicketsHandler(HelpDeskDbContext db, Metrics.ReportScope reports) : IQueryHandler<ExportTickets, CsvFile>
 {
     public static readonly string[] Header =
     [
@@ -33,7 +33,7 @@ public sealed class ExportTicketsHandler(HelpDeskDbContext db, Caller caller) : 
 
     public async ValueTask<CsvFile> Handle(ExportTickets query, CancellationToken ct)
     {
-        var scope = await ExportScope.LoadAsync(db, caller, query.From, query.To, query.Team, query.Tz, ct);
+        var scope = await ExportScope.LoadAsync(db, reports, query, query.Team, ct);
         var (period, teams, start, end) = (scope.Period, scope.Teams, scope.Period.Start, scope.Period.End);
 
         var tickets = db.Set<ReportTicket>().AsNoTracking().Where(t => t.CreatedAt >= start && t.CreatedAt < end);
