@@ -34,6 +34,7 @@ public static class DependencyInjection
         services.AddScoped<Reporting.ReportProjector>();
         services.AddScoped<SlaRecomputation>();
         services.AddScoped<Credentials>();
+        services.AddScoped<BulkData.BulkSeeder>();
 
         services.AddSingleton<EscalationRuleCache>();
         services.AddScoped<EscalationTimers>();
