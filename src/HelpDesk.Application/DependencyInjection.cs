@@ -32,6 +32,7 @@ public static class DependencyInjection
         services.AddSingleton<SlaConfigurationCache>();
         services.AddScoped<SlaScheduler>();
         services.AddScoped<Reporting.ReportProjector>();
+        services.AddScoped<Reporting.ReportRebuild>();
         services.AddScoped<SlaRecomputation>();
         services.AddScoped<Credentials>();
         services.AddScoped<BulkData.BulkSeeder>();

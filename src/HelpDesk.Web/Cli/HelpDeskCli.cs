@@ -32,6 +32,7 @@ public static class HelpDeskCli
           mailgate [--mailbox NAME]          store and process one e-mail from stdin (for an MTA pipe); prints one JSON line;
                                              exit 0 stored, 75 store unavailable (retry), 65 not mail
           mail reprocess ID|--all            process quarantined (or unfinished) inbound mail again from its raw bytes
+          reports rebuild                    re-project every ticket's reporting rows from its SLA ledger
           help                               this text
 
         Configuration: appsettings.json and environment variables, e.g.
@@ -75,6 +76,8 @@ public static class HelpDeskCli
                     return await SeedBulkCli.RunAsync(rest, stdout, stderr);
                 case "agents":
                     return await AgentsAsync(rest, stdout);
+                case "reports":
+                    return await ReportsAsync(rest, stdout, stderr);
                 case "tokens":
                     return await TokensAsync(rest, stdout);
                 case "sla":
@@ -109,6 +112,18 @@ public static class HelpDeskCli
     private static void RequireNoWords(this CliArgs args)
     {
         if (args.Words.Count > 0) throw new CliUsageException($"unexpected argument '{args.Words[0]}'");
+    }
+
+    private static async Task<int> ReportsAsync(string[] args, TextWriter stdout, TextWriter stderr)
+    {
+        if (args.Length == 0 || args[0] != "rebuild") throw new CliUsageException("expected 'reports rebuild'");
+        CliArgs.Parse(args[1..], new HashSet<string>()).RequireNoWords();
+        await using var services = await CliServices.BuildMigratedAsync();
+        await using var scope = services.CreateAsyncScope();
+        var projected = await scope.ServiceProvider.GetRequiredService<Application.Reporting.ReportRebuild>().RunAsync(
+            (done, total) => stderr.WriteLine($"reports rebuild: {done}/{total} tickets"), CancellationToken.None);
+        await stdout.WriteLineAsync($"reporting rows rebuilt for {projected} tickets");
+        return 0;
     }
 
     private static async Task<int> AgentsAsync(string[] args, TextWriter stdout)

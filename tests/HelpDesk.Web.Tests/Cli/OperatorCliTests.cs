@@ -74,4 +74,29 @@ public sealed class OperatorCliTests : IDisposable
         first.Stdout.Should().Contain("demo data seeded");
         second.Stdout.Should().Contain("nothing seeded");
     }
+
+    [Fact]
+    public async Task Reports_rebuild_reprojects_every_ticket_of_the_demo()
+    {
+        (await CliProcess.RunAsync(["seed-demo"], environment: Env)).ExitCode.Should().Be(0);
+        Scalar("DELETE FROM ReportTickets");
+
+        var rebuild = await CliProcess.RunAsync(["reports", "rebuild"], environment: Env);
+
+        rebuild.ExitCode.Should().Be(0, rebuild.Stderr);
+        var tickets = Scalar("SELECT COUNT(*) FROM Tickets");
+        tickets.Should().BeGreaterThan(0);
+        Scalar("SELECT COUNT(*) FROM ReportTickets").Should().Be(tickets);
+        Scalar("SELECT COUNT(*) FROM ReportCycles").Should().BeGreaterThan(0);
+        rebuild.Stdout.Trim().Should().Be($"reporting rows rebuilt for {tickets} tickets");
+    }
+
+    private long Scalar(string sql)
+    {
+        using var connection = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={_db};Pooling=false");
+        connection.Open();
+        using var command = connection.CreateCommand();
+        command.CommandText = sql;
+        return Convert.ToInt64(command.ExecuteScalar() ?? 0L, System.Globalization.CultureInfo.InvariantCulture);
+    }
 }
