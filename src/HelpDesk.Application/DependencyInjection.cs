@@ -6,6 +6,7 @@ using HelpDesk.Application.Mail;
 using HelpDesk.Application.Notifications;
 using HelpDesk.Application.Sla;
 using HelpDesk.Application.Sla.DueQueue;
+using HelpDesk.Application.Surveys;
 using HelpDesk.Application.Tickets;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -51,6 +52,10 @@ public static class DependencyInjection
         services.AddSingleton(LeaseHolder.ForThisProcess());
         services.AddScoped<LeaseManager>();
         services.AddHelpDeskMailOutbox();
+        services.AddOptions<SurveyOptions>();
+        services.AddSingleton<SurveyTokens>();
+        services.AddScoped<SurveyOnSolve>();
+        services.AddScoped<SurveyLinks>();
         return services;
     }
 

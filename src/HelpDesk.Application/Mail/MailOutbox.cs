@@ -49,6 +49,33 @@ public sealed class MailOutbox(HelpDeskDbContext db, IClock clock, MailSigning s
         return await EnqueueAsync("acknowledgement", ticket, null, EmailAddress.Normalise(recipient), [], ReplySubject(ticket), body, automatic: true, ct);
     }
 
+    /// <summary>
+    /// The satisfaction survey of a solved ticket, as automatic mail with one link per rating
+    /// (<paramref name="surveyUrl"/> plus <c>?rating=N</c>); null when the recipient must not get automatic mail.
+    /// </summary>
+    public async Task<OutboxMail?> EnqueueSurveyAsync(Ticket ticket, string recipient, string surveyUrl, Instant expiresAt, CancellationToken ct)
+    {
+        if (!await MayAutoAnswerAsync(recipient, ct)) return null;
+        string Line(int rating, string meaning) => $"  {rating} - {meaning}: {surveyUrl}?rating={rating}";
+        var body = $"""
+            Your ticket #{ticket.Number} has been solved. How satisfied are you with our help?
+            One click records your answer:
+
+            {Line(5, "very satisfied")}
+            {Line(4, "satisfied")}
+            {Line(3, "neither satisfied nor dissatisfied")}
+            {Line(2, "dissatisfied")}
+            {Line(1, "very dissatisfied")}
+
+            You can change your answer or add a comment until {expiresAt.InUtc().Date:uuuu-MM-dd}.
+            If the problem is not solved, just reply to this mail and the ticket opens again.
+
+            Subject: {ticket.Subject}
+            """;
+        return await EnqueueAsync("survey", ticket, null, EmailAddress.Normalise(recipient), [], $"How did we do? [#{ticket.Number}] {ticket.Subject}",
+            body, automatic: true, ct);
+    }
+
     /// <summary>A notification for an agent (escalation rules), as automatic mail.</summary>
     public async Task<OutboxMail?> EnqueueNotificationAsync(string agentEmail, int? ticketNumber, string message, CancellationToken ct)
     {
@@ -158,7 +185,7 @@ public sealed class OutboxSignal : ITicketEventSubscriber
 
     public ValueTask OnCommittedAsync(IReadOnlyList<TicketEvent> events, CancellationToken ct)
     {
-        if (events.Any(e => e is TicketEvent.ArticleAdded or TicketEvent.Created)) Notify();
+        if (events.Any(e => e is TicketEvent.ArticleAdded or TicketEvent.Created or TicketEvent.StatusChanged { To: TicketStatus.Solved })) Notify();
         return ValueTask.CompletedTask;
     }
 }

@@ -29,6 +29,7 @@ public class HelpDeskDbContext(DbContextOptions<HelpDeskDbContext> options) : Db
     public DbSet<Lease> Leases => Set<Lease>();
     public DbSet<EscalationRule> EscalationRules => Set<EscalationRule>();
     public DbSet<EscalationFiring> EscalationFirings => Set<EscalationFiring>();
+    public DbSet<Survey> Surveys => Set<Survey>();
 
     protected override void ConfigureConventions(ModelConfigurationBuilder configurationBuilder)
     {

@@ -1,6 +1,7 @@
 using HelpDesk.Application.Common;
 using HelpDesk.Application.Persistence;
 using HelpDesk.Application.Sla;
+using HelpDesk.Application.Surveys;
 using HelpDesk.Domain.Agents;
 using HelpDesk.Domain.Common;
 using Microsoft.EntityFrameworkCore;
@@ -14,9 +15,10 @@ public sealed record TicketChangeContext(Ticket Ticket, Agent? Agent, Actor Acto
 
 /// <summary>
 /// The one path every change of an existing ticket takes: load it, check the caller may see it, let the aggregate
-/// decide, recompute the SLA schedule, save once (the version column refuses a lost race), then publish.
+/// decide, queue the survey of a solve, recompute the SLA schedule, save once (the version column refuses a lost race), then publish.
 /// </summary>
-public sealed class TicketChanges(HelpDeskDbContext db, IClock clock, Caller caller, SlaScheduler sla, TicketEventPublisher publisher)
+public sealed class TicketChanges(HelpDeskDbContext db, IClock clock, Caller caller, SlaScheduler sla, TicketEventPublisher publisher,
+    SurveyOnSolve surveys)
 {
     public async Task<TicketDto> ApplyAsync(int number, Func<TicketChangeContext, Task> change, CancellationToken ct)
     {
@@ -27,6 +29,8 @@ public sealed class TicketChanges(HelpDeskDbContext db, IClock clock, Caller cal
         var now = clock.GetCurrentInstant();
         var loadedVersion = ticket.Version;
         await change(new TicketChangeContext(ticket, agent, actor, now));
+        // Written in the same unit of work: the survey exists if and only if the solve was committed.
+        await surveys.EnqueueIfSolvedAsync(ticket, ct);
         await sla.RefreshAsync(ticket, now, ct);
         await SaveAsync(db, ticket, loadedVersion, ct);
         await publisher.PublishAsync(ticket, ct);

@@ -2,6 +2,7 @@ using System.Text.Json;
 using System.Text.Json.Serialization;
 using HelpDesk.Application;
 using HelpDesk.Application.Persistence;
+using HelpDesk.Application.Surveys;
 using HelpDesk.Web.AgentConsole;
 using HelpDesk.Mail;
 using HelpDesk.Web.Auth;
@@ -22,6 +23,9 @@ public static class HelpDeskWebApp
         builder.Services.AddSingleton<IClock>(SystemClock.Instance);
         builder.Services.AddHelpDeskDatabase(builder.Configuration);
         builder.Services.AddHelpDeskApplication();
+        // A survey window of zero would make every solve fail; refuse such a configuration when the host starts.
+        builder.Services.AddOptions<SurveyOptions>().Bind(builder.Configuration.GetSection(SurveyOptions.Section))
+            .Validate(o => o.ValidityDays is > 0 and <= 3650, "HelpDesk:Surveys:ValidityDays must be more than 0 and at most 3650.").ValidateOnStart();
         builder.Services.AddHelpDeskAuth();
         builder.Services.AddProblemDetails();
         builder.Services.AddExceptionHandler<ProblemMapping>();
@@ -49,6 +53,7 @@ public static class HelpDeskWebApp
         app.MapAuthEndpoints();
         app.MapAgentConsole();
         app.MapMailgateHandoff();
+        app.MapSurveyEndpoints();
         var api = app.MapGroup("/api/v1").RequireAuthorization();
         api.MapTicketEndpoints();
         api.MapConfigurationEndpoints();

@@ -11,7 +11,7 @@ using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
 namespace HelpDesk.Migrations.Sqlite.Migrations
 {
     [DbContext(typeof(HelpDeskDbContext))]
-    [Migration("20261123005906_Initial")]
+    [Migration("20261123013739_Initial")]
     partial class Initial
     {
         /// <inheritdoc />
@@ -599,6 +599,60 @@ namespace HelpDesk.Migrations.Sqlite.Migrations
                         .IsUnique();
 
                     b.ToTable("SlaAlerts", (string)null);
+                });
+
+            modelBuilder.Entity("HelpDesk.Application.Persistence.Survey", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime?>("AnsweredAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<int?>("Ces")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Comment")
+                        .HasMaxLength(4000)
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime>("ExpiresAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<int?>("Nps")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int?>("Rating")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Recipient")
+                        .IsRequired()
+                        .HasMaxLength(254)
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime>("SentAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("SolveSequence")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<Guid>("TicketId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("TicketNumber")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<DateTime?>("UpdatedAt")
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("AnsweredAt");
+
+                    b.HasIndex("TicketId", "SolveSequence")
+                        .IsUnique();
+
+                    b.ToTable("Surveys", (string)null);
                 });
 
             modelBuilder.Entity("HelpDesk.Application.Reporting.ReportCycle", b =>
@@ -1200,6 +1254,15 @@ namespace HelpDesk.Migrations.Sqlite.Migrations
                         .IsUnique();
 
                     b.ToTable("TicketChanges", (string)null);
+                });
+
+            modelBuilder.Entity("HelpDesk.Application.Persistence.Survey", b =>
+                {
+                    b.HasOne("HelpDesk.Domain.Tickets.Ticket", null)
+                        .WithMany()
+                        .HasForeignKey("TicketId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
                 });
 
             modelBuilder.Entity("HelpDesk.Application.Reporting.ReportCycle", b =>
