@@ -18,7 +18,8 @@ namespace HelpDesk.Application.BulkData;
 /// <param name="Days">The history spans the last this many days before now.</param>
 /// <param name="Seed">The random seed: the same seed on the same clock gives the same history (ids aside).</param>
 /// <param name="Password">Console password of the admin, the leads and one agent per team (null: nobody can sign in).</param>
-public sealed record BulkSeedOptions(int Tickets, int Days, int Seed, string? Password)
+/// <param name="SurveyValidityDays">How long survey links work (<c>HelpDesk:Surveys:ValidityDays</c>); answers come within it.</param>
+public sealed record BulkSeedOptions(int Tickets, int Days, int Seed, string? Password, double SurveyValidityDays = 30)
 {
     public const int MaxTickets = 10_000_000;
 
@@ -33,7 +34,7 @@ public sealed record BulkProgress(int Done, int Total, TimeSpan Elapsed);
 /// <param name="Generate">Wall time spent generating, evaluating and projecting batches (overlaps the writes).</param>
 /// <param name="Write">Wall time spent inserting and committing.</param>
 public sealed record BulkSeedResult(int Tickets, int FirstNumber, int LastNumber, int Customers, long Rows, int Open, int BreachedCycles,
-    int Alerts, TimeSpan Setup, TimeSpan Elapsed, TimeSpan Generate, TimeSpan Write)
+    int Alerts, int SurveysAnswered, TimeSpan Setup, TimeSpan Elapsed, TimeSpan Generate, TimeSpan Write)
 {
     public double TicketsPerSecond => Tickets / Math.Max(Elapsed.TotalSeconds, 1e-9);
 }
@@ -85,11 +86,12 @@ public sealed class BulkSeeder(HelpDeskDbContext db, IMediator mediator, SlaConf
             }
             var plan = Plan(options, teams, now);
             var batches = Channel.CreateBounded<Batch>(new BoundedChannelOptions(2) { SingleReader = true, SingleWriter = true });
-            var producer = Task.Run(() => Produce(batches.Writer, plan, first, teams, customers, configuration, options.Seed, now, ct), ct);
+            var producer = Task.Run(() => Produce(batches.Writer, plan, first, teams, customers, configuration, options.Seed,
+                Duration.FromDays(options.SurveyValidityDays), now, ct), ct);
             var stats = await WriteAsync(batches.Reader, connection, options.Tickets, watch, progress, ct);
             var generate = await producer;
             if (IsSqlite) await ExecuteAsync(connection, "PRAGMA wal_checkpoint(TRUNCATE);", ct);
-            return new BulkSeedResult(options.Tickets, first, last, customers.Count, stats.Rows, stats.Open, stats.Breached, stats.Alerts, setup, watch.Elapsed,
+            return new BulkSeedResult(options.Tickets, first, last, customers.Count, stats.Rows, stats.Open, stats.Breached, stats.Alerts, stats.Answered, setup, watch.Elapsed,
                 generate, stats.Write);
         }
         finally
@@ -168,7 +170,7 @@ public sealed class BulkSeeder(HelpDeskDbContext db, IMediator mediator, SlaConf
     }
 
     private static async Task<TimeSpan> Produce(ChannelWriter<Batch> output, (long[] Ticks, byte[] Teams) plan, int first, IReadOnlyList<BulkTeam> teams,
-        IReadOnlyList<Customer> customers, SlaConfiguration configuration, int seed, Instant now, CancellationToken ct)
+        IReadOnlyList<Customer> customers, SlaConfiguration configuration, int seed, Duration surveyValidity, Instant now, CancellationToken ct)
     {
         var busy = TimeSpan.Zero;
         try
@@ -186,6 +188,8 @@ public sealed class BulkSeeder(HelpDeskDbContext db, IMediator mediator, SlaConf
                     var ticket = TicketStory.Write(rng, first + i, Instant.FromUnixTimeTicks(plan.Ticks[i]), teams[plan.Teams[i]], teams,
                         customer, configuration, now);
                     batch[k] = Evaluate(ticket, configuration, now);
+                    batch[k].Surveys.AddRange(TicketStory.Surveys(rng, ticket, customer.Email, batch[k].Report.Breaches > 0 || batch[k].Report.Reopened,
+                        surveyValidity, now));
                 });
                 busy += watch.Elapsed;
                 await output.WriteAsync(new Batch(batch), ct);
@@ -215,7 +219,7 @@ public sealed class BulkSeeder(HelpDeskDbContext db, IMediator mediator, SlaConf
         SlaScheduler.Schedule(ticket, report, alerts.Select(a => (a.Metric, a.Cycle, a.Percent)).ToHashSet());
         var row = new ReportTicket { TicketId = ticket.Id };
         ReportProjector.Apply(row, ticket, report);
-        return new Seeded(ticket, row, alerts);
+        return new Seeded(ticket, row, alerts, []);
     }
 
     private static SlaAlert Fired(Ticket ticket, SlaCycle cycle, int percent, Instant at) => new()
@@ -234,13 +238,14 @@ public sealed class BulkSeeder(HelpDeskDbContext db, IMediator mediator, SlaConf
         await using var reports = new BulkWriter<ReportTicket>(db);
         await using var cycles = new BulkWriter<ReportCycle>(db);
         await using var alerts = new BulkWriter<SlaAlert>(db);
+        await using var surveys = new BulkWriter<Survey>(db);
         var stats = new Stats();
         var done = 0;
         await foreach (var batch in input.ReadAllAsync(ct))
         {
             var busy = Stopwatch.StartNew();
             await using var tx = await connection.BeginTransactionAsync(ct);
-            tickets.Transaction = articles.Transaction = history.Transaction = reports.Transaction = cycles.Transaction = alerts.Transaction = tx;
+            tickets.Transaction = articles.Transaction = history.Transaction = reports.Transaction = cycles.Transaction = alerts.Transaction = surveys.Transaction = tx;
             // Parents first: the foreign keys are checked on every insert.
             foreach (var s in batch.Tickets) await tickets.AddAsync(s.Ticket, ct);
             await tickets.FlushAsync(ct);
@@ -251,6 +256,8 @@ public sealed class BulkSeeder(HelpDeskDbContext db, IMediator mediator, SlaConf
                 await history.AddRangeAsync(s.Ticket.History, ct);
                 await reports.AddAsync(s.Report, ct);
                 await alerts.AddRangeAsync(s.Alerts, ct);
+                await surveys.AddRangeAsync(s.Surveys, ct);
+                stats.Answered += s.Surveys.Count(v => v.AnsweredAt is not null);
                 if (!s.Ticket.IsSolvedOrClosed) stats.Open++;
                 stats.Breached += s.Report.Breaches;
                 stats.Alerts += s.Alerts.Count;
@@ -259,6 +266,7 @@ public sealed class BulkSeeder(HelpDeskDbContext db, IMediator mediator, SlaConf
             await history.FlushAsync(ct);
             await reports.FlushAsync(ct);
             await alerts.FlushAsync(ct);
+            await surveys.FlushAsync(ct);
             foreach (var s in batch.Tickets) await cycles.AddRangeAsync(s.Report.Cycles, ct);
             await cycles.FlushAsync(ct);
             await tx.CommitAsync(ct);
@@ -266,18 +274,18 @@ public sealed class BulkSeeder(HelpDeskDbContext db, IMediator mediator, SlaConf
             done += batch.Tickets.Length;
             progress?.Report(new BulkProgress(done, total, watch.Elapsed));
         }
-        stats.Rows = tickets.Written + articles.Written + history.Written + reports.Written + cycles.Written + alerts.Written;
+        stats.Rows = tickets.Written + articles.Written + history.Written + reports.Written + cycles.Written + alerts.Written + surveys.Written;
         return stats;
     }
 
-    private sealed record Seeded(Ticket Ticket, ReportTicket Report, List<SlaAlert> Alerts);
+    private sealed record Seeded(Ticket Ticket, ReportTicket Report, List<SlaAlert> Alerts, List<Survey> Surveys);
 
     private sealed record Batch(Seeded[] Tickets);
 
     private sealed class Stats
     {
         public long Rows;
-        public int Open, Breached, Alerts;
+        public int Open, Breached, Alerts, Answered;
         public TimeSpan Write;
     }
 }

@@ -2,6 +2,7 @@ using System.Globalization;
 using FluentValidation;
 using FluentValidation.Results;
 using HelpDesk.Application.BulkData;
+using HelpDesk.Application.Surveys;
 using HelpDesk.Web.Hosting;
 
 namespace HelpDesk.Web.Cli;
@@ -21,11 +22,12 @@ public static class SeedBulkCli
         await using var scope = services.CreateAsyncScope();
         var seeder = scope.ServiceProvider.GetRequiredService<BulkSeeder>();
         var bar = new ProgressBar(stderr, interactive: ReferenceEquals(stderr, Console.Error) && !Console.IsErrorRedirected);
-        var result = await seeder.SeedAsync(new BulkSeedOptions(tickets, days, seed, DemoData.DemoPassword), bar, CancellationToken.None);
+        var validity = services.GetRequiredService<IConfiguration>().GetValue($"{SurveyOptions.Section}:{nameof(SurveyOptions.ValidityDays)}", 30.0);
+        var result = await seeder.SeedAsync(new BulkSeedOptions(tickets, days, seed, DemoData.DemoPassword, validity), bar, CancellationToken.None);
         bar.Finish();
         await stdout.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
             $"seeded {result.Tickets:N0} tickets #{result.FirstNumber}-#{result.LastNumber} over {days} days for {result.Customers:N0} customers: " +
-            $"{result.Open:N0} open, {result.BreachedCycles:N0} breached cycles, {result.Alerts:N0} past alerts; {result.Rows:N0} rows in " +
+            $"{result.Open:N0} open, {result.BreachedCycles:N0} breached cycles, {result.Alerts:N0} past alerts, {result.SurveysAnswered:N0} surveys answered; {result.Rows:N0} rows in " +
             $"{result.Elapsed.TotalSeconds:N1} s ({result.TicketsPerSecond:N0} tickets/s; generating {result.Generate.TotalSeconds:N1} s, " +
             $"writing {result.Write.TotalSeconds:N1} s; desk set-up {result.Setup.TotalSeconds:N1} s). " +
             $"Sign in as {BulkDesk.AdminEmail} (demo password)."));

@@ -74,6 +74,12 @@ public sealed class SeedBulkCliTests : IDisposable
         breached.Should().NotBeEmpty("some answers are slow");
         breached.Should().OnlyContain(c => alerts[c.TicketId].Contains(new ValueTuple<SlaMetric, int, int>(c.Metric, c.Cycle, 100)),
             "a breach in the past has fired, so the due-queue does not fire it again on start");
+        var surveys = await db.Set<Survey>().ToListAsync();
+        surveys.Should().HaveCount(tickets.SelectMany(t => t.History).Count(h => h.Kind == TicketChangeKind.StatusChanged && h.To == nameof(TicketStatus.Solved)),
+            "every solve sends a survey");
+        surveys.Should().Contain(v => v.Rating >= 4).And.Contain(v => v.Rating <= 3).And.Contain(v => v.Rating == null)
+            .And.Contain(v => v.Nps != null && v.Ces != null);
+        surveys.Where(v => v.AnsweredAt is not null).Should().OnlyContain(v => v.AnsweredAt >= v.SentAt && v.AnsweredAt < v.ExpiresAt);
         tickets.Select(t => t.Channel).Distinct().Should().BeEquivalentTo(["email", "web", "api"]);
     }
 
