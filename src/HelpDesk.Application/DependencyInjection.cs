@@ -37,6 +37,10 @@ public static class DependencyInjection
         services.AddScoped<SlaRecomputation>();
         services.AddScoped<Credentials>();
         services.AddScoped<BulkData.BulkSeeder>();
+        services.AddScoped<Metrics.ReportScope>();
+        services.AddMetrics();
+        services.AddSingleton<Metrics.Telemetry.HelpDeskInstruments>();
+        services.AddScoped<Metrics.Telemetry.PendingCycleStops>();
 
         services.AddSingleton<EscalationRuleCache>();
         services.AddScoped<EscalationTimers>();

@@ -739,7 +739,7 @@ namespace HelpDesk.Migrations.SqlServer.Migrations
 
                     b.HasIndex("BreachedAt", "TeamId");
 
-                    b.HasIndex("StoppedAt", "Metric");
+                    b.HasIndex("StoppedAt", "Metric", "State", "TeamId", "CountedMs", "CalendarMs");
 
                     b.ToTable("ReportCycles", (string)null);
                 });
@@ -820,9 +820,11 @@ namespace HelpDesk.Migrations.SqlServer.Migrations
 
                     b.HasIndex("CreatedAt", "TeamId");
 
-                    b.HasIndex("SolvedAt", "TeamId");
-
                     b.HasIndex("SolvedById", "SolvedAt");
+
+                    b.HasIndex("FirstResponseAt", "TeamId", "FirstResponseBusinessMs", "FirstResponseCalendarMs");
+
+                    b.HasIndex("SolvedAt", "TeamId", "ResolutionBusinessMs", "ResolutionCalendarMs", "FirstContactResolution");
 
                     b.ToTable("ReportTickets", (string)null);
                 });

@@ -734,7 +734,7 @@ namespace HelpDesk.Migrations.Sqlite.Migrations
 
                     b.HasIndex("BreachedAt", "TeamId");
 
-                    b.HasIndex("StoppedAt", "Metric");
+                    b.HasIndex("StoppedAt", "Metric", "State", "TeamId", "CountedMs", "CalendarMs");
 
                     b.ToTable("ReportCycles", (string)null);
                 });
@@ -815,9 +815,11 @@ namespace HelpDesk.Migrations.Sqlite.Migrations
 
                     b.HasIndex("CreatedAt", "TeamId");
 
-                    b.HasIndex("SolvedAt", "TeamId");
-
                     b.HasIndex("SolvedById", "SolvedAt");
+
+                    b.HasIndex("FirstResponseAt", "TeamId", "FirstResponseBusinessMs", "FirstResponseCalendarMs");
+
+                    b.HasIndex("SolvedAt", "TeamId", "ResolutionBusinessMs", "ResolutionCalendarMs", "FirstContactResolution");
 
                     b.ToTable("ReportTickets", (string)null);
                 });

@@ -1,3 +1,4 @@
+using HelpDesk.Application.Metrics.Telemetry;
 using HelpDesk.Domain.Tickets;
 using Microsoft.Extensions.Logging;
 
@@ -13,10 +14,11 @@ public interface ITicketEventSubscriber
 /// Hands committed ticket events to every subscriber. Handlers call it only after SaveChanges succeeded, so nothing
 /// leaves the process for a change that was rolled back. A failing subscriber is logged and never fails the command.
 /// </summary>
-public sealed class TicketEventPublisher(IEnumerable<ITicketEventSubscriber> subscribers, ILogger<TicketEventPublisher> logger)
+public sealed class TicketEventPublisher(IEnumerable<ITicketEventSubscriber> subscribers, PendingCycleStops stops, ILogger<TicketEventPublisher> logger)
 {
     public async Task PublishAsync(Ticket ticket, CancellationToken ct)
     {
+        stops.Committed(ticket.Id);
         var events = ticket.Events.ToList();
         ticket.ClearEvents();
         if (events.Count == 0) return;

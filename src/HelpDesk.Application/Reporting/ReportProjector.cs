@@ -1,3 +1,4 @@
+using HelpDesk.Application.Metrics.Telemetry;
 using HelpDesk.Application.Persistence;
 using HelpDesk.Domain.Reporting;
 using HelpDesk.Domain.Sla;
@@ -12,20 +13,43 @@ namespace HelpDesk.Application.Reporting;
 /// the caller's unit of work: <see cref="Sla.SlaScheduler"/> calls it after every evaluation, so every path that
 /// changes a ticket (commands, mail, the due-queue firing a breach, recomputation) projects it before its SaveChanges.
 /// </summary>
-public sealed class ReportProjector(HelpDeskDbContext db)
+public sealed class ReportProjector(HelpDeskDbContext db, PendingCycleStops stops)
 {
     public async Task ProjectAsync(Ticket ticket, SlaReport report, CancellationToken ct)
     {
-        var row = db.Entry(ticket).State == EntityState.Added
+        var isNew = db.Entry(ticket).State == EntityState.Added;
+        var row = isNew
             ? null
             : db.Set<ReportTicket>().Local.FirstOrDefault(r => r.TicketId == ticket.Id)
               ?? await db.Set<ReportTicket>().Include(r => r.Cycles).FirstOrDefaultAsync(r => r.TicketId == ticket.Id, ct);
+        // Without a previous row (a ticket from before the read model) nothing is known to have stopped just now.
+        var known = isNew || row is not null;
         if (row is null)
         {
             row = new ReportTicket { TicketId = ticket.Id };
             db.Add(row);
         }
+        var stoppedBefore = row.Cycles.Where(c => c.StoppedAt is not null).Select(c => (c.Metric, c.Cycle)).ToHashSet();
         Apply(row, ticket, report);
+        if (known) await NoteStopsAsync(row, stoppedBefore, ct);
+    }
+
+    /// <summary>Cycles that stopped with this change, for the meters once it is committed (<see cref="PendingCycleStops"/>).</summary>
+    private async Task NoteStopsAsync(ReportTicket row, HashSet<(SlaMetric, int)> stoppedBefore, CancellationToken ct)
+    {
+        string? team = null;
+        foreach (var c in row.Cycles)
+        {
+            if (c.StoppedAt is null)
+            {
+                stops.Forget(c.TicketId, c.Metric, c.Cycle);
+                continue;
+            }
+            if (stoppedBefore.Contains((c.Metric, c.Cycle))) continue;
+            team ??= db.Teams.Local.FirstOrDefault(t => t.Id == row.TeamId)?.Name
+                ?? await db.Teams.Where(t => t.Id == row.TeamId).Select(t => t.Name).FirstOrDefaultAsync(ct) ?? "";
+            stops.Note(new StoppedCycle(c.TicketId, c.Metric, c.Cycle, team, row.Priority, row.Channel, c.CountedMs, c.State == CycleState.Met));
+        }
     }
 
     /// <summary>Pure: sets <paramref name="row"/> and its cycles from the ticket and its report.</summary>

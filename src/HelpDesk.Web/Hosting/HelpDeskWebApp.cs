@@ -36,8 +36,10 @@ public static class HelpDeskWebApp
         builder.Services.AddSlaDueQueueService();
         builder.Services.AddAgentConsole();
         builder.Services.AddHelpDeskMail(builder.Configuration);
+        builder.Services.AddHelpDeskTelemetry(builder.Configuration);
 
         var app = builder.Build();
+        app.StartHelpDeskInstruments();
         app.Lifetime.ApplicationStarted.Register(() => AnnounceAddresses(app));
         app.UseExceptionHandler();
         app.UseStatusCodePages();
@@ -59,6 +61,7 @@ public static class HelpDeskWebApp
         api.MapConfigurationEndpoints();
         api.MapEscalationEndpoints();
         api.MapMailEndpoints();
+        api.MapMetricsEndpoints();
         return app;
     }
 

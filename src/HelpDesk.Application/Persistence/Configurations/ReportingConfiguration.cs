@@ -20,8 +20,11 @@ internal sealed class ReportTicketConfiguration : IEntityTypeConfiguration<Repor
         b.HasIndex(r => r.Number).IsUnique();
         // Periods: created in (resolution rate), solved in (resolution, FCR, scorecards).
         b.HasIndex(r => new { r.CreatedAt, r.TeamId });
-        b.HasIndex(r => new { r.SolvedAt, r.TeamId });
+        // With the durations the metrics read, so a period's figures come from the index alone (SQLite has no INCLUDE).
+        b.HasIndex(r => new { r.SolvedAt, r.TeamId, r.ResolutionBusinessMs, r.ResolutionCalendarMs, r.FirstContactResolution });
         b.HasIndex(r => new { r.SolvedById, r.SolvedAt });
+        // First responses in a period (metrics: FRT figures and distribution).
+        b.HasIndex(r => new { r.FirstResponseAt, r.TeamId, r.FirstResponseBusinessMs, r.FirstResponseCalendarMs });
     }
 }
 
@@ -38,7 +41,8 @@ internal sealed class ReportCycleConfiguration : IEntityTypeConfiguration<Report
         b.Property(c => c.Explanation).HasMaxLength(-1);
         // The breach review lists by breach instant; attainment counts cycles stopped in a period.
         b.HasIndex(c => new { c.BreachedAt, c.TeamId });
-        b.HasIndex(c => new { c.StoppedAt, c.Metric });
+        // State, team and durations too, so attainment per clock and week and the next-reply durations come from the index alone.
+        b.HasIndex(c => new { c.StoppedAt, c.Metric, c.State, c.TeamId, c.CountedMs, c.CalendarMs });
         b.HasIndex(c => new { c.AttributedAgentId, c.BreachedAt });
     }
 }

@@ -711,14 +711,19 @@ namespace HelpDesk.Migrations.SqlServer.Migrations
                 columns: new[] { "BreachedAt", "TeamId" });
 
             migrationBuilder.CreateIndex(
-                name: "IX_ReportCycles_StoppedAt_Metric",
+                name: "IX_ReportCycles_StoppedAt_Metric_State_TeamId_CountedMs_CalendarMs",
                 table: "ReportCycles",
-                columns: new[] { "StoppedAt", "Metric" });
+                columns: new[] { "StoppedAt", "Metric", "State", "TeamId", "CountedMs", "CalendarMs" });
 
             migrationBuilder.CreateIndex(
                 name: "IX_ReportTickets_CreatedAt_TeamId",
                 table: "ReportTickets",
                 columns: new[] { "CreatedAt", "TeamId" });
+
+            migrationBuilder.CreateIndex(
+                name: "IX_ReportTickets_FirstResponseAt_TeamId_FirstResponseBusinessMs_FirstResponseCalendarMs",
+                table: "ReportTickets",
+                columns: new[] { "FirstResponseAt", "TeamId", "FirstResponseBusinessMs", "FirstResponseCalendarMs" });
 
             migrationBuilder.CreateIndex(
                 name: "IX_ReportTickets_Number",
@@ -727,9 +732,9 @@ namespace HelpDesk.Migrations.SqlServer.Migrations
                 unique: true);
 
             migrationBuilder.CreateIndex(
-                name: "IX_ReportTickets_SolvedAt_TeamId",
+                name: "IX_ReportTickets_SolvedAt_TeamId_ResolutionBusinessMs_ResolutionCalendarMs_FirstContactResolution",
                 table: "ReportTickets",
-                columns: new[] { "SolvedAt", "TeamId" });
+                columns: new[] { "SolvedAt", "TeamId", "ResolutionBusinessMs", "ResolutionCalendarMs", "FirstContactResolution" });
 
             migrationBuilder.CreateIndex(
                 name: "IX_ReportTickets_SolvedById_SolvedAt",
