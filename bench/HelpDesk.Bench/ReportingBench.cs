@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using HelpDesk.Application.BulkData;
+using HelpDesk.Application.Metrics.GetMetrics;
 using HelpDesk.Application.Persistence;
 using HelpDesk.Application.Tickets.GetQueue;
 using HelpDesk.Domain.Agents;
@@ -49,10 +50,15 @@ internal static class ReportingBench
             Console.WriteLine($"database: {new FileInfo(database.Path).Length / 1024.0 / 1024:N0} MB; {await db.Tickets.CountAsync(t => t.Status != Domain.Tickets.TicketStatus.Solved && t.Status != Domain.Tickets.TicketStatus.Closed):N0} open tickets");
         }
 
+        // The metrics contract's period: local dates, inclusive; the last 30 days up to today in UTC.
+        var today = SystemClock.Instance.GetCurrentInstant().InUtc().Date;
+        var (from, to) = (today.PlusDays(-29).ToString("yyyy-MM-dd", CultureInfo.InvariantCulture), today.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture));
         Query[] queries =
         [
             new("queue, lead of support (own team, nearest due first)", 20, lead, async m => await m.Send(new GetQueue(null, null, null, null))),
             new("queue, admin (every team)", 20, BulkDesk.AdminEmail, async m => await m.Send(new GetQueue(null, null, null, null))),
+            new("metrics, last 30 days, lead of support", 200, lead, async m => await m.Send(new GetMetrics(from, to))),
+            new("metrics, last 30 days, admin (every team)", 200, BulkDesk.AdminEmail, async m => await m.Send(new GetMetrics(from, to))),
         ];
         var allMet = true;
         foreach (var query in queries)

@@ -94,7 +94,7 @@ public sealed class TicketStory
         Changed();
         var requester = Actor.ForCustomer(customer.Id, customer.Name, customer.Email);
 
-        // Story-wide traits: a few tickets are forgotten (left untouched from some point on), a few change hands.
+        // Story-wide traits: a few tickets are forgotten for days to weeks at some point, a few change hands.
         var forgotten = _rng.NextDouble() < 0.03;
         var reassign = _rng.NextDouble() < 0.12;
         var move = _rng.NextDouble() < 0.03 && _teams.Count > 1;
@@ -129,7 +129,11 @@ public sealed class TicketStory
         var reopens = 0;
         for (var round = 0; round < 6 && !_done; round++)
         {
-            if (forgotten && _rng.NextDouble() < 0.5) return;
+            if (forgotten && _rng.NextDouble() < 0.5)
+            {
+                forgotten = false;
+                if (!Next(_at + Duration.FromDays(_rng.Next(3, 21)))) return;
+            }
             if (_rng.NextDouble() < 0.25)
             {
                 if (!Next(AgentTime(Minutes(5, 90)))) return;
