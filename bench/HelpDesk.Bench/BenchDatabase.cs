@@ -165,7 +165,7 @@ internal sealed class BenchDatabase : IAsyncDisposable
         return (count, changes, articles, watch.Elapsed);
     }
 
-    private static SqliteCommand Command(SqliteConnection connection, SqliteTransaction tx, string sql)
+    internal static SqliteCommand Command(SqliteConnection connection, SqliteTransaction tx, string sql)
     {
         var command = connection.CreateCommand();
         command.Transaction = tx;
@@ -173,7 +173,7 @@ internal sealed class BenchDatabase : IAsyncDisposable
         return command;
     }
 
-    private static void Bind(SqliteCommand command, params object?[] values)
+    internal static void Bind(SqliteCommand command, params object?[] values)
     {
         if (command.Parameters.Count == 0)
         {
@@ -184,9 +184,9 @@ internal sealed class BenchDatabase : IAsyncDisposable
         for (var i = 0; i < values.Length; i++) command.Parameters[i].Value = values[i] ?? DBNull.Value;
     }
 
-    private static string Text(Guid id) => id.ToString().ToUpperInvariant();
+    internal static string Text(Guid id) => id.ToString().ToUpperInvariant();
 
-    private static string Time(Instant instant) => instant.ToDateTimeUtc().ToString(@"yyyy\-MM\-dd HH\:mm\:ss.FFFFFFF", CultureInfo.InvariantCulture);
+    internal static string Time(Instant instant) => instant.ToDateTimeUtc().ToString(@"yyyy\-MM\-dd HH\:mm\:ss.FFFFFFF", CultureInfo.InvariantCulture);
 
     public ValueTask DisposeAsync()
     {

@@ -11,6 +11,7 @@ var benchmarks = new Dictionary<string, Func<int>>(StringComparer.Ordinal)
     ["mail-ingest"] = MailBench.Ingest,
     ["mail-latency"] = MailBench.Latency,
     ["mailgate-process"] = MailBench.MailgateProcess,
+    ["breach-list"] = BreachListBench.Run,
 };
 
 if (args.Length == 0 || !benchmarks.TryGetValue(args[0], out var run))

@@ -975,6 +975,39 @@ namespace HelpDesk.Migrations.SqlServer.Migrations
                     b.ToTable("Notifications", (string)null);
                 });
 
+            modelBuilder.Entity("HelpDesk.Domain.Reporting.BreachAcknowledgement", b =>
+                {
+                    b.Property<Guid>("TicketId")
+                        .HasColumnType("uniqueidentifier");
+
+                    b.Property<string>("Metric")
+                        .HasMaxLength(20)
+                        .HasColumnType("nvarchar(20)");
+
+                    b.Property<int>("Cycle")
+                        .HasColumnType("int");
+
+                    b.Property<Guid>("AgentId")
+                        .HasColumnType("uniqueidentifier");
+
+                    b.Property<DateTime>("At")
+                        .HasColumnType("datetime2");
+
+                    b.Property<string>("Category")
+                        .IsRequired()
+                        .HasMaxLength(20)
+                        .HasColumnType("nvarchar(20)");
+
+                    b.Property<string>("Note")
+                        .IsRequired()
+                        .HasMaxLength(2000)
+                        .HasColumnType("nvarchar(2000)");
+
+                    b.HasKey("TicketId", "Metric", "Cycle");
+
+                    b.ToTable("BreachAcknowledgements", (string)null);
+                });
+
             modelBuilder.Entity("HelpDesk.Domain.Sla.BusinessCalendarVersion", b =>
                 {
                     b.Property<Guid>("Id")
@@ -1283,6 +1316,15 @@ namespace HelpDesk.Migrations.SqlServer.Migrations
                     b.HasOne("HelpDesk.Domain.Tickets.Ticket", null)
                         .WithOne()
                         .HasForeignKey("HelpDesk.Application.Reporting.ReportTicket", "TicketId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("HelpDesk.Domain.Reporting.BreachAcknowledgement", b =>
+                {
+                    b.HasOne("HelpDesk.Application.Reporting.ReportCycle", null)
+                        .WithOne()
+                        .HasForeignKey("HelpDesk.Domain.Reporting.BreachAcknowledgement", "TicketId", "Metric", "Cycle")
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();
                 });

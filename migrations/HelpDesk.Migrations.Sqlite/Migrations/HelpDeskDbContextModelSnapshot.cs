@@ -970,6 +970,39 @@ namespace HelpDesk.Migrations.Sqlite.Migrations
                     b.ToTable("Notifications", (string)null);
                 });
 
+            modelBuilder.Entity("HelpDesk.Domain.Reporting.BreachAcknowledgement", b =>
+                {
+                    b.Property<Guid>("TicketId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Metric")
+                        .HasMaxLength(20)
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("Cycle")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<Guid>("AgentId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime>("At")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Category")
+                        .IsRequired()
+                        .HasMaxLength(20)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Note")
+                        .IsRequired()
+                        .HasMaxLength(2000)
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("TicketId", "Metric", "Cycle");
+
+                    b.ToTable("BreachAcknowledgements", (string)null);
+                });
+
             modelBuilder.Entity("HelpDesk.Domain.Sla.BusinessCalendarVersion", b =>
                 {
                     b.Property<Guid>("Id")
@@ -1278,6 +1311,15 @@ namespace HelpDesk.Migrations.Sqlite.Migrations
                     b.HasOne("HelpDesk.Domain.Tickets.Ticket", null)
                         .WithOne()
                         .HasForeignKey("HelpDesk.Application.Reporting.ReportTicket", "TicketId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("HelpDesk.Domain.Reporting.BreachAcknowledgement", b =>
+                {
+                    b.HasOne("HelpDesk.Application.Reporting.ReportCycle", null)
+                        .WithOne()
+                        .HasForeignKey("HelpDesk.Domain.Reporting.BreachAcknowledgement", "TicketId", "Metric", "Cycle")
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();
                 });

@@ -1,4 +1,5 @@
 using HelpDesk.Domain.Agents;
+using HelpDesk.Domain.Sla;
 using HelpDesk.Domain.Tickets;
 
 namespace HelpDesk.Application.Common;
@@ -42,6 +43,19 @@ public static class Vocabulary
     public static string Name(ArticleKind k) => k == ArticleKind.AutoReply ? "auto_reply" : k.ToString().ToLowerInvariant();
     public static string Name(Visibility v) => v.ToString().ToLowerInvariant();
     public static string Name(AuthorType a) => a.ToString().ToLowerInvariant();
+
+    /// <summary>SLA clocks as the API names them: firstResponse, nextReply, resolution.</summary>
+    public static IEnumerable<string> MetricNames => Enum.GetValues<SlaMetric>().Select(Name);
+
+    public static bool TryMetric(string? s, out SlaMetric metric)
+    {
+        foreach (var m in Enum.GetValues<SlaMetric>())
+            if (string.Equals(Name(m), s?.Trim(), StringComparison.OrdinalIgnoreCase)) { metric = m; return true; }
+        metric = default;
+        return false;
+    }
+
+    public static string Name(SlaMetric m) => Sla.Simulation.SlaReportJson.Name(m);
 
     public static string ListOf(IEnumerable<string> names) => string.Join(", ", names);
 }

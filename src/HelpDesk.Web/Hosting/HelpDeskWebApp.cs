@@ -62,6 +62,7 @@ public static class HelpDeskWebApp
         api.MapEscalationEndpoints();
         api.MapMailEndpoints();
         api.MapMetricsEndpoints();
+        api.MapBreachEndpoints();
         return app;
     }
 

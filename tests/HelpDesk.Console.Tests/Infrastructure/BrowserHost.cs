@@ -40,18 +40,19 @@ public sealed class BrowserHost : IAsyncLifetime
     }
 
     /// <summary>A fresh browser context signed in as <paramref name="agent"/> through the login page, on the console.</summary>
-    public async Task<IPage> SignInAsync(TestAgent agent)
+    public async Task<IPage> SignInAsync(TestAgent agent, string? timeZone = null)
     {
-        var page = await LoginPageAsync();
+        var page = await LoginPageAsync(timeZone);
         await SubmitLoginAsync(page, agent.Email, "correct-horse-battery");
         await page.WaitForSelectorAsync("body[data-ready=true]");
         return page;
     }
 
     /// <summary>A fresh browser context that asked for the console and was sent to the login page.</summary>
-    public async Task<IPage> LoginPageAsync()
+    /// <param name="timeZone">The browser's IANA time zone; by default the machine's.</param>
+    public async Task<IPage> LoginPageAsync(string? timeZone = null)
     {
-        var context = await Browser.NewContextAsync(new BrowserNewContextOptions { BaseURL = Server.BaseAddress.ToString(), ViewportSize = new ViewportSize { Width = 1440, Height = 900 } });
+        var context = await Browser.NewContextAsync(new BrowserNewContextOptions { BaseURL = Server.BaseAddress.ToString(), ViewportSize = new ViewportSize { Width = 1440, Height = 900 }, TimezoneId = timeZone });
         var page = await context.NewPageAsync();
         await page.GotoAsync("/");
         await page.WaitForURLAsync("**/login**");

@@ -36,10 +36,15 @@ public sealed class ConsoleServer : IAsyncLifetime
     public async Task DisposeAsync() => await Factory.DisposeAsync();
 
     /// <summary>A new agent (unique e-mail) in <paramref name="teams"/>, with an API client on the real port.</summary>
-    public async Task<TestAgent> AgentAsync(string name, params string[] teams)
+    public Task<TestAgent> AgentAsync(string name, params string[] teams) => AgentWithRoleAsync(name, "agent", teams);
+
+    /// <summary>A new team lead (unique e-mail) of <paramref name="teams"/>.</summary>
+    public Task<TestAgent> LeadAsync(string name, params string[] teams) => AgentWithRoleAsync(name, "lead", teams);
+
+    private async Task<TestAgent> AgentWithRoleAsync(string name, string role, string[] teams)
     {
         var email = $"{name}{Interlocked.Increment(ref _agents)}@desk.test";
-        using var tokenClient = await Factory.AgentClientAsync(email, "agent", teams);
+        using var tokenClient = await Factory.AgentClientAsync(email, role, teams);
         var token = tokenClient.DefaultRequestHeaders.Authorization!.Parameter!;
         var http = new HttpClient { BaseAddress = BaseAddress };
         http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);

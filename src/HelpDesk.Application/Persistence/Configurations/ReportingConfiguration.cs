@@ -1,4 +1,5 @@
 using HelpDesk.Application.Reporting;
+using HelpDesk.Domain.Reporting;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Metadata.Builders;
 
@@ -44,5 +45,19 @@ internal sealed class ReportCycleConfiguration : IEntityTypeConfiguration<Report
         // State, team and durations too, so attainment per clock and week and the next-reply durations come from the index alone.
         b.HasIndex(c => new { c.StoppedAt, c.Metric, c.State, c.TeamId, c.CountedMs, c.CalendarMs });
         b.HasIndex(c => new { c.AttributedAgentId, c.BreachedAt });
+    }
+}
+
+internal sealed class BreachAcknowledgementConfiguration : IEntityTypeConfiguration<BreachAcknowledgement>
+{
+    public void Configure(EntityTypeBuilder<BreachAcknowledgement> b)
+    {
+        b.ToTable("BreachAcknowledgements");
+        b.HasKey(a => new { a.TicketId, a.Metric, a.Cycle });
+        b.Property(a => a.Metric).HasConversion<string>().HasMaxLength(20);
+        b.Property(a => a.Category).HasConversion<string>().HasMaxLength(20);
+        b.Property(a => a.Note).HasMaxLength(BreachAcknowledgement.MaxNoteLength);
+        // Goes with its cycle (and so with its ticket): one cascade path, which SQL Server requires.
+        b.HasOne<ReportCycle>().WithOne().HasForeignKey<BreachAcknowledgement>(a => new { a.TicketId, a.Metric, a.Cycle }).OnDelete(DeleteBehavior.Cascade);
     }
 }

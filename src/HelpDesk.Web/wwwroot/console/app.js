@@ -1,15 +1,8 @@
 // The agent console: live queue, ticket view, presence, stale-reply guard, countdowns, notifications, metric tiles.
 // Everything the server pushes carries (stream, seq); the console applies each sequence number once, in order, and
 // fetches any gap (after a reconnect, or events from another node arriving early) from /api/v1/console/events.
-const $ = (id) => document.getElementById(id);
-const el = (tag, attrs = {}, ...children) => {
-  const e = document.createElement(tag);
-  for (const [k, v] of Object.entries(attrs)) {
-    if (k === 'class') e.className = v; else if (k === 'text') e.textContent = v; else if (v !== null && v !== undefined) e.setAttribute(k, v);
-  }
-  for (const c of children) if (c !== null && c !== undefined) e.append(c);
-  return e;
-};
+import { $, el, api, post, session, fmtDuration, fmtTime, parseIsoDuration, browserTimeZone } from './lib.js';
+import { showReports } from './reports.js';
 
 const state = {
   me: null, csrf: null, teams: [],
@@ -22,30 +15,9 @@ const state = {
   composerVersion: null,  // the ticket version the draft was written against
   typing: false, typingTimer: null,
   replayed: 0,            // events fetched from the replay endpoint rather than pushed
+  view: 'queue',          // 'queue' or 'reports'
 };
 window.helpdeskConsole = state; // for tests and debugging
-
-// ---------- HTTP ----------
-async function api(path, options = {}) {
-  const headers = { 'Accept': 'application/json', ...(options.body ? { 'Content-Type': 'application/json' } : {}) };
-  if (options.method && options.method !== 'GET') headers['X-CSRF-TOKEN'] = state.csrf;
-  const res = await fetch(path, { ...options, headers, credentials: 'same-origin' });
-  if (res.status === 401) { location.href = '/login?returnUrl=/'; throw new Error('signed out'); }
-  const body = res.status === 204 ? null : await res.json().catch(() => null);
-  if (!res.ok) { const err = new Error(body?.detail || body?.title || res.statusText); err.status = res.status; err.body = body; throw err; }
-  return body;
-}
-const post = (path, body) => api(path, { method: 'POST', body: JSON.stringify(body ?? {}) });
-
-// ---------- Formatting ----------
-function fmtDuration(ms) {
-  const neg = ms < 0; ms = Math.abs(ms);
-  const s = Math.floor(ms / 1000), h = Math.floor(s / 3600), m = Math.floor((s % 3600) / 60), sec = s % 60;
-  const text = h > 0 ? `${h}h ${String(m).padStart(2, '0')}m` : `${m}m ${String(sec).padStart(2, '0')}s`;
-  return neg ? `-${text}` : text;
-}
-const fmtTime = (iso) => iso ? new Date(iso).toLocaleString([], { dateStyle: 'medium', timeStyle: 'short' }) : '—';
-const parseIsoDuration = (d) => { const m = /^PT(?:(\d+)H)?(?:(\d+)M)?(?:([\d.]+)S)?$/.exec(d || ''); return m ? ((+m[1] || 0) * 3600 + (+m[2] || 0) * 60 + (+m[3] || 0)) * 1000 : 0; };
 
 // ---------- Countdown (business time only inside the server's working windows) ----------
 export function businessMsBetween(windows, fromMs, toMs) {
@@ -276,7 +248,7 @@ $('a-tag').addEventListener('click', () => act(async () => {
 
 // ---------- Metric tiles ----------
 async function loadTiles() {
-  const tiles = await api(`/api/v1/console/tiles?timeZone=${encodeURIComponent(Intl.DateTimeFormat().resolvedOptions().timeZone)}`);
+  const tiles = await api(`/api/v1/console/tiles?timeZone=${encodeURIComponent(browserTimeZone())}`);
   const timeTile = (title, key) => el('div', { class: 'tile', 'data-tile': key }, el('h3', { text: title }), el('div', { class: 'row' },
     ...[['Today', tiles.today[key]], ['7 days', tiles.last7Days[key]]].map(([p, t]) => el('div', { class: 'period' }, el('small', { text: p }),
       el('div', { class: 'value', text: t.count ? fmtDuration(t.meanMs) : '—' }),
@@ -367,9 +339,24 @@ setInterval(async () => {
   if (viewers && open === state.open) renderPresence(viewers);
 }, 15000);
 
+// ---------- Views: the queue (with the ticket view) and the reports, chosen by the URL hash ----------
+// #/ (queue), #/ticket/N (queue with ticket N open), #/reports/breaches|scorecards|dashboard?from=…&to=…&team=…
+function route() {
+  const [path, query] = location.hash.replace(/^#/, '').split('?');
+  const reports = /^\/reports(\/|$)/.test(path);
+  state.view = reports ? 'reports' : 'queue';
+  $('tiles').hidden = reports; $('layout').hidden = reports; $('reports').hidden = !reports;
+  for (const a of document.querySelectorAll('.views a')) a.setAttribute('aria-current', String(a.dataset.view === state.view));
+  if (reports) { showReports(path.slice('/reports'.length).replace(/^\//, ''), new URLSearchParams(query || ''), { me: state.me, teams: state.teams }).catch(console.error); return; }
+  const ticket = /^\/ticket\/(\d+)$/.exec(path);
+  if (ticket) { select(+ticket[1]); openTicket(+ticket[1]).catch(console.warn); }
+}
+window.addEventListener('hashchange', route);
+
 // ---------- Keyboard ----------
 document.addEventListener('keydown', (e) => {
   const t = e.target;
+  if (state.view !== 'queue') return;
   if (t instanceof HTMLInputElement || t instanceof HTMLTextAreaElement || t instanceof HTMLSelectElement) {
     if (e.key === 'Escape') t.blur();
     return;
@@ -385,7 +372,7 @@ for (const id of ['f-mine', 'f-unassigned', 'f-team', 'f-status', 'f-priority'])
 // ---------- Start ----------
 async function start() {
   state.me = await api('/api/v1/me');
-  state.csrf = state.me.csrfToken;
+  state.csrf = session.csrf = state.me.csrfToken;
   $('me-name').textContent = state.me.name;
   $('logout-token').value = state.csrf;
   await hub.start();
@@ -404,7 +391,13 @@ async function start() {
   setInterval(tickChips, 1000);
   // The windows reach 14 days ahead; re-read them now and then so a console left open never runs past them.
   setInterval(() => refreshCountdowns([...state.queue.keys()]).catch(console.warn), 10 * 60 * 1000);
+  // Agents get their own scorecard; leads and admins the whole reports area.
+  const lead = state.me.role === 'lead' || state.me.role === 'admin';
+  const nav = $('nav-reports');
+  nav.textContent = lead ? 'Reports' : 'My scorecard';
+  nav.href = lead ? '#/reports/dashboard' : '#/reports/scorecards';
+  route();
   document.body.dataset.ready = 'true';
-  $('queue').focus();
+  if (state.view === 'queue') $('queue').focus();
 }
 start().catch((e) => { setConn('error', 'down'); console.error(e); });

@@ -582,6 +582,29 @@ namespace HelpDesk.Migrations.SqlServer.Migrations
                         onDelete: ReferentialAction.Cascade);
                 });
 
+            migrationBuilder.CreateTable(
+                name: "BreachAcknowledgements",
+                columns: table => new
+                {
+                    TicketId = table.Column<Guid>(type: "uniqueidentifier", nullable: false),
+                    Metric = table.Column<string>(type: "nvarchar(20)", maxLength: 20, nullable: false),
+                    Cycle = table.Column<int>(type: "int", nullable: false),
+                    Category = table.Column<string>(type: "nvarchar(20)", maxLength: 20, nullable: false),
+                    Note = table.Column<string>(type: "nvarchar(2000)", maxLength: 2000, nullable: false),
+                    AgentId = table.Column<Guid>(type: "uniqueidentifier", nullable: false),
+                    At = table.Column<DateTime>(type: "datetime2", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_BreachAcknowledgements", x => new { x.TicketId, x.Metric, x.Cycle });
+                    table.ForeignKey(
+                        name: "FK_BreachAcknowledgements_ReportCycles_TicketId_Metric_Cycle",
+                        columns: x => new { x.TicketId, x.Metric, x.Cycle },
+                        principalTable: "ReportCycles",
+                        principalColumns: new[] { "TicketId", "Metric", "Cycle" },
+                        onDelete: ReferentialAction.Cascade);
+                });
+
             migrationBuilder.InsertData(
                 table: "Counters",
                 columns: new[] { "Name", "Value" },
@@ -827,6 +850,9 @@ namespace HelpDesk.Migrations.SqlServer.Migrations
                 name: "Articles");
 
             migrationBuilder.DropTable(
+                name: "BreachAcknowledgements");
+
+            migrationBuilder.DropTable(
                 name: "CalendarVersions");
 
             migrationBuilder.DropTable(
@@ -872,9 +898,6 @@ namespace HelpDesk.Migrations.SqlServer.Migrations
                 name: "OutboxMails");
 
             migrationBuilder.DropTable(
-                name: "ReportCycles");
-
-            migrationBuilder.DropTable(
                 name: "SlaAlerts");
 
             migrationBuilder.DropTable(
@@ -891,6 +914,9 @@ namespace HelpDesk.Migrations.SqlServer.Migrations
 
             migrationBuilder.DropTable(
                 name: "UndeliverableAddresses");
+
+            migrationBuilder.DropTable(
+                name: "ReportCycles");
 
             migrationBuilder.DropTable(
                 name: "ReportTickets");

@@ -1,0 +1,56 @@
+// Shared by the console's modules: DOM building (text only, never HTML), the HTTP client, formatting.
+export const $ = (id) => document.getElementById(id);
+
+// Every string goes in as a text node or an attribute value: API strings are never parsed as HTML.
+function build(e, attrs, children) {
+  for (const [k, v] of Object.entries(attrs)) {
+    if (k === 'class') e.setAttribute('class', v); else if (k === 'text') e.textContent = v; else if (v !== null && v !== undefined && v !== false) e.setAttribute(k, v);
+  }
+  for (const c of children) if (c !== null && c !== undefined && c !== false) e.append(c);
+  return e;
+}
+export const el = (tag, attrs = {}, ...children) => build(document.createElement(tag), attrs, children);
+export const svg = (tag, attrs = {}, ...children) => build(document.createElementNS('http://www.w3.org/2000/svg', tag), attrs, children);
+
+// ---------- HTTP ----------
+export const session = { csrf: null };
+export async function api(path, options = {}) {
+  const headers = { 'Accept': 'application/json', ...(options.body ? { 'Content-Type': 'application/json' } : {}) };
+  if (options.method && options.method !== 'GET') headers['X-CSRF-TOKEN'] = session.csrf;
+  const res = await fetch(path, { ...options, headers, credentials: 'same-origin' });
+  if (res.status === 401) { location.href = '/login?returnUrl=/'; throw new Error('signed out'); }
+  const body = res.status === 204 ? null : await res.json().catch(() => null);
+  if (!res.ok) { const err = new Error(body?.detail || body?.title || res.statusText); err.status = res.status; err.body = body; throw err; }
+  return body;
+}
+export const post = (path, body) => api(path, { method: 'POST', body: JSON.stringify(body ?? {}) });
+
+// ---------- Formatting ----------
+/** A countdown: "3h 05m" or "4m 09s". */
+export function fmtDuration(ms) {
+  const neg = ms < 0; ms = Math.abs(ms);
+  const s = Math.floor(ms / 1000), h = Math.floor(s / 3600), m = Math.floor((s % 3600) / 60), sec = s % 60;
+  const text = h > 0 ? `${h}h ${String(m).padStart(2, '0')}m` : `${m}m ${String(sec).padStart(2, '0')}s`;
+  return neg ? `-${text}` : text;
+}
+/** A span for reading rather than ticking: "4h", "3h 10m", "50m", "45s", "2d 3h"; "—" for no value. */
+export function fmtSpan(ms) {
+  if (ms === null || ms === undefined) return '—';
+  const neg = ms < 0; ms = Math.abs(ms);
+  const totalMin = Math.round(ms / 60000);
+  let text;
+  if (ms < 60000) text = `${Math.round(ms / 1000)}s`;
+  else {
+    const d = Math.floor(totalMin / 1440), h = Math.floor((totalMin % 1440) / 60), m = totalMin % 60;
+    text = d > 0 ? (h ? `${d}d ${h}h` : `${d}d`) : h > 0 ? (m ? `${h}h ${m}m` : `${h}h`) : `${m}m`;
+  }
+  return neg ? `-${text}` : text;
+}
+export const fmtPercent = (rate) => rate === null || rate === undefined ? '—' : `${Math.round(rate * 100)}%`;
+export const fmtTime = (iso) => iso ? new Date(iso).toLocaleString([], { dateStyle: 'medium', timeStyle: 'short' }) : '—';
+export const parseIsoDuration = (d) => { const m = /^PT(?:(\d+)H)?(?:(\d+)M)?(?:([\d.]+)S)?$/.exec(d || ''); return m ? ((+m[1] || 0) * 3600 + (+m[2] || 0) * 60 + (+m[3] || 0)) * 1000 : 0; };
+export const browserTimeZone = () => Intl.DateTimeFormat().resolvedOptions().timeZone || 'UTC';
+/** The local calendar date of a Date as YYYY-MM-DD. */
+export const localDate = (d) => `${d.getFullYear()}-${String(d.getMonth() + 1).padStart(2, '0')}-${String(d.getDate()).padStart(2, '0')}`;
+
+export const metricLabel = { firstResponse: 'First response', nextReply: 'Next reply', resolution: 'Resolution' };
