@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Globalization;
 using HelpDesk.Application.BulkData;
 using HelpDesk.Application.Metrics.GetMetrics;
+using HelpDesk.Application.Reporting.Breaches.GetBreaches;
 using HelpDesk.Application.Persistence;
 using HelpDesk.Application.Tickets.GetQueue;
 using HelpDesk.Domain.Agents;
@@ -55,10 +56,12 @@ internal static class ReportingBench
         var (from, to) = (today.PlusDays(-29).ToString("yyyy-MM-dd", CultureInfo.InvariantCulture), today.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture));
         Query[] queries =
         [
-            new("queue, lead of support (own team, nearest due first)", 20, lead, async m => await m.Send(new GetQueue(null, null, null, null))),
-            new("queue, admin (every team)", 20, BulkDesk.AdminEmail, async m => await m.Send(new GetQueue(null, null, null, null))),
             new("metrics, last 30 days, lead of support", 200, lead, async m => await m.Send(new GetMetrics(from, to))),
             new("metrics, last 30 days, admin (every team)", 200, BulkDesk.AdminEmail, async m => await m.Send(new GetMetrics(from, to))),
+            new("breach list, last 30 days, page 1, lead of support", 200, lead, async m => await m.Send(new GetBreaches(from, to))),
+            new("breach list, last 30 days, page 1, admin (every team)", 200, BulkDesk.AdminEmail, async m => await m.Send(new GetBreaches(from, to))),
+            new("queue, lead of support (own team, nearest due first)", 20, lead, async m => await m.Send(new GetQueue(null, null, null, null))),
+            new("queue, admin (every team)", 20, BulkDesk.AdminEmail, async m => await m.Send(new GetQueue(null, null, null, null))),
         ];
         var allMet = true;
         foreach (var query in queries)
