@@ -42,13 +42,23 @@ internal sealed class BenchDatabase : IAsyncDisposable
     public Agent Alice { get; private set; } = null!;
     public Guid[] CustomerIds { get; } = Enumerable.Range(0, Customers).Select(_ => Guid.CreateVersion7()).ToArray();
 
-    public static async Task<BenchDatabase> CreateAsync()
+    /// <summary>A migrated, empty database.</summary>
+    public static async Task<BenchDatabase> CreateMigratedAsync()
     {
         var database = new BenchDatabase(System.IO.Path.Combine(System.IO.Path.GetTempPath(), $"helpdesk-bench-{Guid.NewGuid():N}.db"));
         await using var services = database.Services(SystemClock.Instance, _ => { });
         await using var scope = services.CreateAsyncScope();
+        await DatabaseSetup.MigrateAsync(scope.ServiceProvider.GetRequiredService<HelpDeskDbContext>());
+        return database;
+    }
+
+    /// <summary>A migrated database with a team (<see cref="Support"/>), <see cref="Admin"/>, <see cref="Alice"/> and the customers.</summary>
+    public static async Task<BenchDatabase> CreateAsync()
+    {
+        var database = await CreateMigratedAsync();
+        await using var services = database.Services(SystemClock.Instance, _ => { });
+        await using var scope = services.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<HelpDeskDbContext>();
-        await DatabaseSetup.MigrateAsync(db);
         database.Admin = new Agent(Guid.CreateVersion7(), "admin@bench.test", "Admin", AgentRole.Admin, []);
         database.Alice = new Agent(Guid.CreateVersion7(), "alice@bench.test", "Alice", AgentRole.Agent, [database.Support.Id]);
         db.Teams.Add(database.Support);

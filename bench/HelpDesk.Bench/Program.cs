@@ -3,6 +3,7 @@ using HelpDesk.Bench;
 // One subcommand per benchmark; each lives in its own file with a static Run() returning the exit code.
 var benchmarks = new Dictionary<string, Func<int>>(StringComparer.Ordinal)
 {
+    ["reporting"] = () => ReportingBench.Run(args[1..]),
     ["business-time"] = BusinessTimeBench.Run,
     ["recompute"] = RecomputeBench.Run,
     ["due-latency"] = DueLatencyBench.Run,

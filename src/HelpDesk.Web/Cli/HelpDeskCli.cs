@@ -25,6 +25,9 @@ public static class HelpDeskCli
           agents add --email E --name N --role agent|lead|admin [--team T]... [--password P]
           tokens create --email E [--name N] print a new API token for the agent (only the token)
           seed-demo                          add the demo teams, agents, SLA policies and tickets
+          seed-bulk --tickets N [--days D] [--seed S]
+                                             add a realistic history of N tickets over the last D days (teams, agents,
+                                             customers, replies, pauses, breaches) for trying and measuring reports
           sla simulate FILE|-                run the SLA engine on a scenario (JSON), print the clocks
           mailgate [--mailbox NAME]          store and process one e-mail from stdin (for an MTA pipe); prints one JSON line;
                                              exit 0 stored, 75 store unavailable (retry), 65 not mail
@@ -69,6 +72,8 @@ public static class HelpDeskCli
                         await stdout.WriteLineAsync(seeded ? $"demo data seeded; sign in as {DemoData.AdminEmail}" : "the database already has agents; nothing seeded");
                     }
                     return 0;
+                case "seed-bulk":
+                    return await SeedBulkCli.RunAsync(rest, stdout, stderr);
                 case "agents":
                     return await AgentsAsync(rest, stdout);
                 case "reports":
