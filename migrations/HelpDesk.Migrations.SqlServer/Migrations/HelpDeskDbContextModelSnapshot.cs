@@ -735,11 +735,13 @@ namespace HelpDesk.Migrations.SqlServer.Migrations
 
                     b.HasKey("TicketId", "Metric", "Cycle");
 
+                    b.HasIndex("StoppedAt");
+
                     b.HasIndex("AttributedAgentId", "BreachedAt");
 
                     b.HasIndex("BreachedAt", "TeamId");
 
-                    b.HasIndex("StoppedAt", "Metric", "State", "TeamId", "CountedMs", "CalendarMs");
+                    b.HasIndex("Metric", "StoppedAt", "State", "TeamId", "CountedMs", "CalendarMs");
 
                     b.ToTable("ReportCycles", (string)null);
                 });

@@ -734,9 +734,14 @@ namespace HelpDesk.Migrations.SqlServer.Migrations
                 columns: new[] { "BreachedAt", "TeamId" });
 
             migrationBuilder.CreateIndex(
-                name: "IX_ReportCycles_StoppedAt_Metric_State_TeamId_CountedMs_CalendarMs",
+                name: "IX_ReportCycles_Metric_StoppedAt_State_TeamId_CountedMs_CalendarMs",
                 table: "ReportCycles",
-                columns: new[] { "StoppedAt", "Metric", "State", "TeamId", "CountedMs", "CalendarMs" });
+                columns: new[] { "Metric", "StoppedAt", "State", "TeamId", "CountedMs", "CalendarMs" });
+
+            migrationBuilder.CreateIndex(
+                name: "IX_ReportCycles_StoppedAt",
+                table: "ReportCycles",
+                column: "StoppedAt");
 
             migrationBuilder.CreateIndex(
                 name: "IX_ReportTickets_CreatedAt_TeamId",
