@@ -649,10 +649,10 @@ namespace HelpDesk.Migrations.SqlServer.Migrations
 
                     b.HasKey("Id");
 
-                    b.HasIndex("AnsweredAt");
-
                     b.HasIndex("TicketId", "SolveSequence")
                         .IsUnique();
+
+                    b.HasIndex("AnsweredAt", "TicketId", "Rating", "Nps", "Ces");
 
                     b.ToTable("Surveys", (string)null);
                 });
@@ -823,6 +823,8 @@ namespace HelpDesk.Migrations.SqlServer.Migrations
                     b.HasIndex("CreatedAt", "TeamId");
 
                     b.HasIndex("SolvedById", "SolvedAt");
+
+                    b.HasIndex("TicketId", "TeamId", "SolvedById");
 
                     b.HasIndex("FirstResponseAt", "TeamId", "FirstResponseBusinessMs", "FirstResponseCalendarMs");
 

@@ -35,6 +35,16 @@ public static class ReportQueries
         where s.AnsweredAt >= start && s.AnsweredAt < end
         select new SurveyAnswer(r.SolvedById, r.TeamId, s.Rating, s.Nps, s.Ces);
 
+    /// <summary>
+    /// The answers of <see cref="SurveyAnswers"/> without who they credit (rating, NPS, CES in that column order), for a
+    /// lean read (<see cref="ReadAsync{T}"/>) of the metrics' survey scores.
+    /// </summary>
+    public static IQueryable<SurveyRating> SurveyRatings(HelpDeskDbContext db, ReportFilter filter, Instant start, Instant end) =>
+        from s in db.Set<Survey>().AsNoTracking()
+        join r in Tickets(db, filter, byAssignee: false) on s.TicketId equals r.TicketId
+        where s.AnsweredAt >= start && s.AnsweredAt < end
+        select new SurveyRating { Rating = s.Rating, Nps = s.Nps, Ces = s.Ces };
+
     /// <summary>Report cycles inside the filter (team, assignee, priority and channel are the ticket's current ones).</summary>
     public static IQueryable<ReportCycle> Cycles(HelpDeskDbContext db, ReportFilter filter)
     {
@@ -91,6 +101,14 @@ public static class ReportQueries
 
 /// <summary>One answered survey: who it credits, and its answers (each may be absent).</summary>
 public sealed record SurveyAnswer(Guid? AgentId, Guid TeamId, int? Rating, int? Nps, int? Ces);
+
+/// <summary>One answered survey's answers (each may be absent).</summary>
+public sealed class SurveyRating
+{
+    public int? Rating { get; init; }
+    public int? Nps { get; init; }
+    public int? Ces { get; init; }
+}
 
 /// <summary>Met and stopped cycle counts per clock and week.</summary>
 public sealed class StoppedCycles(int weeks)

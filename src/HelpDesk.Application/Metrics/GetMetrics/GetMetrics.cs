@@ -123,7 +123,13 @@ public sealed class GetMetricsHandler(HelpDeskDbContext db, ReportScope scope, I
                 nextReplyCalendar.Add(row.GetInt64(1));
             }, ct);
 
-        var answers = await ReportQueries.SurveyAnswers(db, filter, start, end).ToListAsync(ct);
+        var (ratings, nps, ces) = (new List<int>(), new List<int>(), new List<int>());
+        await ReportQueries.ReadAsync(db, ReportQueries.SurveyRatings(db, filter, start, end), row =>
+        {
+            if (!row.IsDBNull(0)) ratings.Add(row.GetInt32(0));
+            if (!row.IsDBNull(1)) nps.Add(row.GetInt32(1));
+            if (!row.IsDBNull(2)) ces.Add(row.GetInt32(2));
+        }, ct);
 
         var frtBusiness = frtBusinessList.ToArray();
 
@@ -139,9 +145,9 @@ public sealed class GetMetricsHandler(HelpDeskDbContext db, ReportScope scope, I
             new FcrDto(solvedCount, fcr, Ratio.Of(fcr, solvedCount)),
             new ResolutionRateDto(created, solvedCount, Ratio.Of(solvedCount, created)),
             await BacklogAsync(filter, clock.GetCurrentInstant(), ct),
-            CsatScore.Of(answers.Where(a => a.Rating is not null).Select(a => a.Rating!.Value)),
-            NpsScore.Of(answers.Where(a => a.Nps is not null).Select(a => a.Nps!.Value)),
-            CesScore.Of(answers.Where(a => a.Ces is not null).Select(a => a.Ces!.Value)),
+            CsatScore.Of(ratings),
+            NpsScore.Of(nps),
+            CesScore.Of(ces),
             weeks.Select((w, i) => new WeeklyAttainmentDto(w.Monday,
                 Week(SlaMetric.FirstResponse, i), Week(SlaMetric.NextReply, i), Week(SlaMetric.Resolution, i))).ToList(),
             Distribution(frtBusiness));

@@ -24,6 +24,8 @@ internal sealed class ReportTicketConfiguration : IEntityTypeConfiguration<Repor
         // With the durations the metrics read, so a period's figures come from the index alone (SQLite has no INCLUDE).
         b.HasIndex(r => new { r.SolvedAt, r.TeamId, r.ResolutionBusinessMs, r.ResolutionCalendarMs, r.FirstContactResolution });
         b.HasIndex(r => new { r.SolvedById, r.SolvedAt });
+        // Survey answers joined to their ticket's team and credited agent without a row lookup per answer.
+        b.HasIndex(r => new { r.TicketId, r.TeamId, r.SolvedById });
         // First responses in a period (metrics: FRT figures and distribution).
         b.HasIndex(r => new { r.FirstResponseAt, r.TeamId, r.FirstResponseBusinessMs, r.FirstResponseCalendarMs });
     }

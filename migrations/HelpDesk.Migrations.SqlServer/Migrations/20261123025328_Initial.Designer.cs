@@ -12,7 +12,7 @@ using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
 namespace HelpDesk.Migrations.SqlServer.Migrations
 {
     [DbContext(typeof(HelpDeskDbContext))]
-    [Migration("20261123024151_Initial")]
+    [Migration("20261123025328_Initial")]
     partial class Initial
     {
         /// <inheritdoc />
@@ -652,10 +652,10 @@ namespace HelpDesk.Migrations.SqlServer.Migrations
 
                     b.HasKey("Id");
 
-                    b.HasIndex("AnsweredAt");
-
                     b.HasIndex("TicketId", "SolveSequence")
                         .IsUnique();
+
+                    b.HasIndex("AnsweredAt", "TicketId", "Rating", "Nps", "Ces");
 
                     b.ToTable("Surveys", (string)null);
                 });
@@ -826,6 +826,8 @@ namespace HelpDesk.Migrations.SqlServer.Migrations
                     b.HasIndex("CreatedAt", "TeamId");
 
                     b.HasIndex("SolvedById", "SolvedAt");
+
+                    b.HasIndex("TicketId", "TeamId", "SolvedById");
 
                     b.HasIndex("FirstResponseAt", "TeamId", "FirstResponseBusinessMs", "FirstResponseCalendarMs");
 

@@ -770,6 +770,11 @@ namespace HelpDesk.Migrations.Sqlite.Migrations
                 columns: new[] { "SolvedById", "SolvedAt" });
 
             migrationBuilder.CreateIndex(
+                name: "IX_ReportTickets_TicketId_TeamId_SolvedById",
+                table: "ReportTickets",
+                columns: new[] { "TicketId", "TeamId", "SolvedById" });
+
+            migrationBuilder.CreateIndex(
                 name: "IX_SlaAlerts_FiredAt",
                 table: "SlaAlerts",
                 column: "FiredAt");
@@ -787,9 +792,9 @@ namespace HelpDesk.Migrations.Sqlite.Migrations
                 unique: true);
 
             migrationBuilder.CreateIndex(
-                name: "IX_Surveys_AnsweredAt",
+                name: "IX_Surveys_AnsweredAt_TicketId_Rating_Nps_Ces",
                 table: "Surveys",
-                column: "AnsweredAt");
+                columns: new[] { "AnsweredAt", "TicketId", "Rating", "Nps", "Ces" });
 
             migrationBuilder.CreateIndex(
                 name: "IX_Surveys_TicketId_SolveSequence",
