@@ -33,7 +33,15 @@ internal sealed class BenchDatabase : IAsyncDisposable
 {
     public const int Customers = 5_000;
 
+    private readonly bool _owned = true;
+
     private BenchDatabase(string path) => Path = path;
+
+    private BenchDatabase(string path, bool owned) : this(path) => _owned = owned;
+
+    /// <summary>An existing (seeded) database file, left in place on dispose.</summary>
+    public static BenchDatabase Existing(string path) =>
+        File.Exists(path) ? new BenchDatabase(System.IO.Path.GetFullPath(path), owned: false) : throw new FileNotFoundException("No database file.", path);
 
     public string Path { get; }
     public string ConnectionString => $"Data Source={Path};Pooling=True";
@@ -191,6 +199,7 @@ internal sealed class BenchDatabase : IAsyncDisposable
     public ValueTask DisposeAsync()
     {
         SqliteConnection.ClearAllPools();
+        if (!_owned) return ValueTask.CompletedTask;
         foreach (var file in new[] { Path, Path + "-wal", Path + "-shm", Path + "-journal" })
             if (File.Exists(file)) File.Delete(file);
         return ValueTask.CompletedTask;

@@ -32,16 +32,26 @@ internal static class ReportingBench
     private static async Task<int> RunAsync(string[] args)
     {
         var tickets = 1_000_000;
-        if (args is ["--tickets", var n] && (!int.TryParse(n, CultureInfo.InvariantCulture, out tickets) || tickets < 1))
+        string? existing = null, only = null;
+        for (var i = 0; i < args.Length; i++)
         {
-            Console.Error.WriteLine("usage: reporting [--tickets N]");
-            return 2;
+            var ok = i + 1 < args.Length;
+            switch (args[i])
+            {
+                case "--tickets" when ok && int.TryParse(args[i + 1], CultureInfo.InvariantCulture, out tickets) && tickets >= 1: i++; break;
+                case "--database" when ok: existing = args[++i]; break;
+                case "--only" when ok: only = args[++i]; break;
+                default:
+                    Console.Error.WriteLine("usage: reporting [--tickets N | --database SEEDED.db] [--only metrics|breach|queue]");
+                    return 2;
+            }
         }
 
-        await using var database = await BenchDatabase.CreateMigratedAsync();
+        // --database: time the queries on a file seeded by `helpdesk seed-bulk` (left as it is) instead of seeding one.
+        await using var database = existing is null ? await BenchDatabase.CreateMigratedAsync() : BenchDatabase.Existing(existing);
         await using var services = database.Services(SystemClock.Instance, _ => { });
         var agent = services.GetRequiredService<BenchAgent>();
-        await SeedAsync(services, tickets);
+        if (existing is null) await SeedAsync(services, tickets);
 
         string lead;
         await using (var scope = services.CreateAsyncScope())
@@ -64,7 +74,7 @@ internal static class ReportingBench
             new("queue, admin (every team)", 20, BulkDesk.AdminEmail, async m => await m.Send(new GetQueue(null, null, null, null))),
         ];
         var allMet = true;
-        foreach (var query in queries)
+        foreach (var query in queries.Where(q => only is null || q.Name.StartsWith(only, StringComparison.Ordinal)))
         {
             await using (var scope = services.CreateAsyncScope())
                 agent.AgentId = await scope.ServiceProvider.GetRequiredService<HelpDeskDbContext>().Agents

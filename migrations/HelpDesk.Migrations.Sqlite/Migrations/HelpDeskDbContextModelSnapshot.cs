@@ -644,10 +644,10 @@ namespace HelpDesk.Migrations.Sqlite.Migrations
 
                     b.HasKey("Id");
 
-                    b.HasIndex("AnsweredAt");
-
                     b.HasIndex("TicketId", "SolveSequence")
                         .IsUnique();
+
+                    b.HasIndex("AnsweredAt", "TicketId", "Rating", "Nps", "Ces");
 
                     b.ToTable("Surveys", (string)null);
                 });
@@ -730,11 +730,13 @@ namespace HelpDesk.Migrations.Sqlite.Migrations
 
                     b.HasKey("TicketId", "Metric", "Cycle");
 
+                    b.HasIndex("StoppedAt");
+
                     b.HasIndex("AttributedAgentId", "BreachedAt");
 
                     b.HasIndex("BreachedAt", "TeamId");
 
-                    b.HasIndex("StoppedAt", "Metric", "State", "TeamId", "CountedMs", "CalendarMs");
+                    b.HasIndex("Metric", "StoppedAt", "State", "TeamId", "CountedMs", "CalendarMs");
 
                     b.ToTable("ReportCycles", (string)null);
                 });
@@ -816,6 +818,8 @@ namespace HelpDesk.Migrations.Sqlite.Migrations
                     b.HasIndex("CreatedAt", "TeamId");
 
                     b.HasIndex("SolvedById", "SolvedAt");
+
+                    b.HasIndex("TicketId", "TeamId", "SolvedById");
 
                     b.HasIndex("FirstResponseAt", "TeamId", "FirstResponseBusinessMs", "FirstResponseCalendarMs");
 

@@ -1,4 +1,4 @@
-using System.Linq.Expressions;
+using System.Data.Common;
 using HelpDesk.Application.Persistence;
 using HelpDesk.Application.Reporting;
 using HelpDesk.Domain.Sla;
@@ -35,6 +35,16 @@ public static class ReportQueries
         where s.AnsweredAt >= start && s.AnsweredAt < end
         select new SurveyAnswer(r.SolvedById, r.TeamId, s.Rating, s.Nps, s.Ces);
 
+    /// <summary>
+    /// The answers of <see cref="SurveyAnswers"/> without who they credit (rating, NPS, CES in that column order), for a
+    /// lean read (<see cref="ReadAsync{T}"/>) of the metrics' survey scores.
+    /// </summary>
+    public static IQueryable<SurveyRating> SurveyRatings(HelpDeskDbContext db, ReportFilter filter, Instant start, Instant end) =>
+        from s in db.Set<Survey>().AsNoTracking()
+        join r in Tickets(db, filter, byAssignee: false) on s.TicketId equals r.TicketId
+        where s.AnsweredAt >= start && s.AnsweredAt < end
+        select new SurveyRating { Rating = s.Rating, Nps = s.Nps, Ces = s.Ces };
+
     /// <summary>Report cycles inside the filter (team, assignee, priority and channel are the ticket's current ones).</summary>
     public static IQueryable<ReportCycle> Cycles(HelpDeskDbContext db, ReportFilter filter)
     {
@@ -48,51 +58,57 @@ public static class ReportQueries
     }
 
     /// <summary>
-    /// Cycles stopped in each of the consecutive <paramref name="weeks"/> (met or breached), counted by the database in
-    /// one GROUP BY: the week is a CASE over the stop instant, so only the counts leave the database.
+    /// Runs <paramref name="query"/> (the SQL EF generates for it, with its parameters) and hands each row to
+    /// <paramref name="row"/> as a plain data reader, the columns in the order of the projection: for the tens of
+    /// thousands of duration values a period's statistics need, EF's per-row materialisation costs several times the read.
+    /// Provider-neutral: only ordinal getters of the projected columns.
+    /// </summary>
+    public static async Task ReadAsync<T>(HelpDeskDbContext db, IQueryable<T> query, Action<DbDataReader> row, CancellationToken ct)
+    {
+        await db.Database.OpenConnectionAsync(ct);
+        try
+        {
+            await using var command = query.CreateDbCommand();
+            await using var reader = await command.ExecuteReaderAsync(ct);
+            while (await reader.ReadAsync(ct)) row(reader);
+        }
+        finally
+        {
+            await db.Database.CloseConnectionAsync();
+        }
+    }
+
+    /// <summary>
+    /// Cycles of the <paramref name="metrics"/> stopped in each of the consecutive <paramref name="weeks"/> (met or
+    /// breached), counted by the database: per clock and week, the stopped and the met cycles are each a count over one
+    /// range of the <c>(Metric, StoppedAt, State, TeamId, …)</c> index, so nothing but counts leaves the database and
+    /// nothing is sorted (a GROUP BY over week, clock and state made SQLite sort every stopped cycle of the period).
     /// </summary>
     public static async Task<StoppedCycles> StoppedCyclesByWeekAsync(HelpDeskDbContext db, ReportFilter filter,
-        IReadOnlyList<(Instant Start, Instant End)> weeks, CancellationToken ct)
+        IReadOnlyList<(Instant Start, Instant End)> weeks, IEnumerable<SlaMetric> metrics, CancellationToken ct)
     {
-        var start = weeks[0].Start;
-        var end = weeks[^1].End;
-        var rows = await Cycles(db, filter)
-            .Where(c => c.StoppedAt >= start && c.StoppedAt < end)
-            .Select(WeekOf(weeks))
-            .GroupBy(c => new { c.Metric, c.State, c.Week })
-            .Select(g => new { g.Key.Metric, g.Key.State, g.Key.Week, Count = g.Count() })
-            .ToListAsync(ct);
         var counts = new StoppedCycles(weeks.Count);
-        foreach (var r in rows) counts.Add(r.Metric, r.Week, r.State == CycleState.Met, r.Count);
+        foreach (var metric in metrics)
+            for (var week = 0; week < weeks.Count; week++)
+            {
+                var (from, until) = (weeks[week].Start, weeks[week].End);
+                var stopped = Cycles(db, filter).Where(c => c.Metric == metric && c.StoppedAt >= from && c.StoppedAt < until);
+                counts.Add(metric, week, await stopped.CountAsync(ct), await stopped.CountAsync(c => c.State == CycleState.Met, ct));
+            }
         return counts;
-    }
-
-    /// <summary><c>c => new CycleWeek { Metric, State, Week = StoppedAt &lt; end0 ? 0 : StoppedAt &lt; end1 ? 1 : … }</c></summary>
-    private static Expression<Func<ReportCycle, CycleWeek>> WeekOf(IReadOnlyList<(Instant Start, Instant End)> weeks)
-    {
-        var c = Expression.Parameter(typeof(ReportCycle), "c");
-        var stoppedAt = Expression.Property(c, nameof(ReportCycle.StoppedAt));
-        Expression week = Expression.Constant(weeks.Count - 1);
-        for (var i = weeks.Count - 2; i >= 0; i--)
-            week = Expression.Condition(Expression.LessThan(stoppedAt, Expression.Constant((Instant?)weeks[i].End, typeof(Instant?))),
-                Expression.Constant(i), week);
-        var body = Expression.MemberInit(Expression.New(typeof(CycleWeek)),
-            Expression.Bind(typeof(CycleWeek).GetProperty(nameof(CycleWeek.Metric))!, Expression.Property(c, nameof(ReportCycle.Metric))),
-            Expression.Bind(typeof(CycleWeek).GetProperty(nameof(CycleWeek.State))!, Expression.Property(c, nameof(ReportCycle.State))),
-            Expression.Bind(typeof(CycleWeek).GetProperty(nameof(CycleWeek.Week))!, week));
-        return Expression.Lambda<Func<ReportCycle, CycleWeek>>(body, c);
-    }
-
-    private sealed class CycleWeek
-    {
-        public SlaMetric Metric { get; init; }
-        public CycleState State { get; init; }
-        public int Week { get; init; }
     }
 }
 
 /// <summary>One answered survey: who it credits, and its answers (each may be absent).</summary>
 public sealed record SurveyAnswer(Guid? AgentId, Guid TeamId, int? Rating, int? Nps, int? Ces);
+
+/// <summary>One answered survey's answers (each may be absent).</summary>
+public sealed class SurveyRating
+{
+    public int? Rating { get; init; }
+    public int? Nps { get; init; }
+    public int? Ces { get; init; }
+}
 
 /// <summary>Met and stopped cycle counts per clock and week.</summary>
 public sealed class StoppedCycles(int weeks)
@@ -100,10 +116,10 @@ public sealed class StoppedCycles(int weeks)
     private readonly int[,] _met = new int[3, weeks];
     private readonly int[,] _stopped = new int[3, weeks];
 
-    public void Add(SlaMetric metric, int week, bool met, int count)
+    public void Add(SlaMetric metric, int week, int stopped, int met)
     {
-        _stopped[(int)metric, week] += count;
-        if (met) _met[(int)metric, week] += count;
+        _stopped[(int)metric, week] += stopped;
+        _met[(int)metric, week] += met;
     }
 
     public int Met(SlaMetric metric, int week) => _met[(int)metric, week];
@@ -111,3 +127,4 @@ public sealed class StoppedCycles(int weeks)
     public int Met(SlaMetric metric) => Enumerable.Range(0, _met.GetLength(1)).Sum(w => _met[(int)metric, w]);
     public int Stopped(SlaMetric metric) => Enumerable.Range(0, _stopped.GetLength(1)).Sum(w => _stopped[(int)metric, w]);
 }
+

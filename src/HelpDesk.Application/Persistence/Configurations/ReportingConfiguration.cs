@@ -24,6 +24,8 @@ internal sealed class ReportTicketConfiguration : IEntityTypeConfiguration<Repor
         // With the durations the metrics read, so a period's figures come from the index alone (SQLite has no INCLUDE).
         b.HasIndex(r => new { r.SolvedAt, r.TeamId, r.ResolutionBusinessMs, r.ResolutionCalendarMs, r.FirstContactResolution });
         b.HasIndex(r => new { r.SolvedById, r.SolvedAt });
+        // Survey answers joined to their ticket's team and credited agent without a row lookup per answer.
+        b.HasIndex(r => new { r.TicketId, r.TeamId, r.SolvedById });
         // First responses in a period (metrics: FRT figures and distribution).
         b.HasIndex(r => new { r.FirstResponseAt, r.TeamId, r.FirstResponseBusinessMs, r.FirstResponseCalendarMs });
     }
@@ -42,8 +44,11 @@ internal sealed class ReportCycleConfiguration : IEntityTypeConfiguration<Report
         b.Property(c => c.Explanation).HasMaxLength(-1);
         // The breach review lists by breach instant; attainment counts cycles stopped in a period.
         b.HasIndex(c => new { c.BreachedAt, c.TeamId });
-        // State, team and durations too, so attainment per clock and week and the next-reply durations come from the index alone.
-        b.HasIndex(c => new { c.StoppedAt, c.Metric, c.State, c.TeamId, c.CountedMs, c.CalendarMs });
+        // Clock first, then the stop instant: attainment per clock and week is a count over one range each, and the
+        // next-reply durations one range read; state, team and durations too, so both come from the index alone.
+        b.HasIndex(c => new { c.Metric, c.StoppedAt, c.State, c.TeamId, c.CountedMs, c.CalendarMs });
+        // The cycles export: stopped or breached in a period (an OR over this index and the breach one).
+        b.HasIndex(c => c.StoppedAt);
         b.HasIndex(c => new { c.AttributedAgentId, c.BreachedAt });
     }
 }

@@ -14,7 +14,8 @@ internal sealed class SurveyConfiguration : IEntityTypeConfiguration<Survey>
         b.Property(s => s.Comment).HasMaxLength(Survey.MaxCommentLength);
         // At most one survey per solve, whatever path solved the ticket and however often it is retried.
         b.HasIndex(s => new { s.TicketId, s.SolveSequence }).IsUnique();
-        b.HasIndex(s => s.AnsweredAt);
+        // Answers in a period with what the metrics read of them, so the range needs no row lookups (SQLite has no INCLUDE).
+        b.HasIndex(s => new { s.AnsweredAt, s.TicketId, s.Rating, s.Nps, s.Ces });
         b.HasOne<Domain.Tickets.Ticket>().WithMany().HasForeignKey(s => s.TicketId).OnDelete(DeleteBehavior.Cascade);
     }
 }

@@ -734,9 +734,14 @@ namespace HelpDesk.Migrations.Sqlite.Migrations
                 columns: new[] { "BreachedAt", "TeamId" });
 
             migrationBuilder.CreateIndex(
-                name: "IX_ReportCycles_StoppedAt_Metric_State_TeamId_CountedMs_CalendarMs",
+                name: "IX_ReportCycles_Metric_StoppedAt_State_TeamId_CountedMs_CalendarMs",
                 table: "ReportCycles",
-                columns: new[] { "StoppedAt", "Metric", "State", "TeamId", "CountedMs", "CalendarMs" });
+                columns: new[] { "Metric", "StoppedAt", "State", "TeamId", "CountedMs", "CalendarMs" });
+
+            migrationBuilder.CreateIndex(
+                name: "IX_ReportCycles_StoppedAt",
+                table: "ReportCycles",
+                column: "StoppedAt");
 
             migrationBuilder.CreateIndex(
                 name: "IX_ReportTickets_CreatedAt_TeamId",
@@ -765,6 +770,11 @@ namespace HelpDesk.Migrations.Sqlite.Migrations
                 columns: new[] { "SolvedById", "SolvedAt" });
 
             migrationBuilder.CreateIndex(
+                name: "IX_ReportTickets_TicketId_TeamId_SolvedById",
+                table: "ReportTickets",
+                columns: new[] { "TicketId", "TeamId", "SolvedById" });
+
+            migrationBuilder.CreateIndex(
                 name: "IX_SlaAlerts_FiredAt",
                 table: "SlaAlerts",
                 column: "FiredAt");
@@ -782,9 +792,9 @@ namespace HelpDesk.Migrations.Sqlite.Migrations
                 unique: true);
 
             migrationBuilder.CreateIndex(
-                name: "IX_Surveys_AnsweredAt",
+                name: "IX_Surveys_AnsweredAt_TicketId_Rating_Nps_Ces",
                 table: "Surveys",
-                column: "AnsweredAt");
+                columns: new[] { "AnsweredAt", "TicketId", "Rating", "Nps", "Ces" });
 
             migrationBuilder.CreateIndex(
                 name: "IX_Surveys_TicketId_SolveSequence",
