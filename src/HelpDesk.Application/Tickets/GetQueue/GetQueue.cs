@@ -40,18 +40,30 @@ public sealed class GetQueueHandler(HelpDeskDbContext db, Caller caller) : IQuer
 {
     private static readonly TicketStatus[] Workable = [TicketStatus.New, TicketStatus.Open, TicketStatus.Pending, TicketStatus.OnHold];
 
+    /// <summary>Above this many teams one sorted read is cheaper than a read per team.</summary>
+    private const int MaxMergedTeams = 32;
+
     public async ValueTask<QueuePage> Handle(GetQueue query, CancellationToken ct)
     {
         var visible = await caller.VisibleTeamsAsync(ct);
         var tickets = db.Tickets.AsNoTracking();
+        IReadOnlyList<Guid>? teams = visible?.ToList();
         if (visible is not null) tickets = tickets.Where(t => visible.Contains(t.TeamId));
         if (query.Team is { Length: > 0 } teamName)
         {
             var teamId = await db.Teams.Where(t => t.Name == teamName.ToLower()).Select(t => (Guid?)t.Id).SingleOrDefaultAsync(ct);
             tickets = tickets.Where(t => t.TeamId == teamId);
+            teams = teamId is { } id && (teams is null || teams.Contains(id)) ? [id] : [];
         }
-        var statuses = query.Status is { Count: > 0 } s ? s.Select(Vocabulary.ParseStatus).ToArray() : Workable;
-        tickets = tickets.Where(t => statuses.Contains(t.Status));
+        var statuses = query.Status is { Count: > 0 } s ? s.Select(Vocabulary.ParseStatus).Distinct().ToArray() : Workable;
+        var workableOnly = statuses.All(Workable.Contains);
+        if (workableOnly)
+        {
+            // Spelled as the queue index's filter (constants, same order) so that SQLite sees the index applies.
+            tickets = tickets.Where(t => EF.Constant(Workable).Contains(t.Status));
+            if (statuses.Length < Workable.Length) tickets = tickets.Where(t => statuses.Contains(t.Status));
+        }
+        else tickets = tickets.Where(t => statuses.Contains(t.Status));
         if (query.Priority is not null)
         {
             var priority = Vocabulary.ParsePriority(query.Priority);
@@ -73,12 +85,43 @@ public sealed class GetQueueHandler(HelpDeskDbContext db, Caller caller) : IQuer
         }
 
         var total = await tickets.CountAsync(ct);
-        var items = await tickets
-            .OrderBy(t => t.SlaDueAt == null).ThenBy(t => t.SlaDueAt).ThenBy(t => t.CreatedAt)
-            .Skip(query.Offset).Take(query.Limit)
-            .ToQueueItemsAsync(db, ct);
-        return new QueuePage(items, total);
+        teams ??= await db.Teams.Select(t => t.Id).ToListAsync(ct);
+        if (!workableOnly || teams.Count > MaxMergedTeams || total == 0 || query.Offset >= total)
+        {
+            // Solved and closed tickets are outside the queue index (and many teams make many reads): one sorted read.
+            var page = total == 0 || query.Offset >= total ? [] : await tickets
+                .OrderBy(t => t.SlaDueAt == null).ThenBy(t => t.SlaDueAt).ThenBy(t => t.CreatedAt)
+                .Skip(query.Offset).Take(query.Limit)
+                .ToQueueItemsAsync(db, ct);
+            return new QueuePage(page, total);
+        }
+
+        // Each team's open tickets are read in the queue index's order, tickets with a due instant first, then the
+        // others oldest first (nulls sort first in an index, so the two runs are separate reads), and merged here:
+        // only Offset + Limit entries per team are read instead of sorting every open ticket.
+        var need = query.Offset + query.Limit;
+        var due = new List<QueueKey>();
+        foreach (var team in teams)
+            due.AddRange(await tickets.Where(t => t.TeamId == team && t.SlaDueAt != null)
+                .OrderBy(t => t.SlaDueAt).ThenBy(t => t.CreatedAt).Take(need)
+                .Select(t => new QueueKey(t.Number, t.SlaDueAt, t.CreatedAt)).ToListAsync(ct));
+        var keys = due.OrderBy(k => k.SlaDueAt).ThenBy(k => k.CreatedAt).ThenBy(k => k.Number).Take(need).ToList();
+        if (keys.Count < need)
+        {
+            var undated = new List<QueueKey>();
+            foreach (var team in teams)
+                undated.AddRange(await tickets.Where(t => t.TeamId == team && t.SlaDueAt == null)
+                    .OrderBy(t => t.CreatedAt).Take(need - keys.Count)
+                    .Select(t => new QueueKey(t.Number, t.SlaDueAt, t.CreatedAt)).ToListAsync(ct));
+            keys.AddRange(undated.OrderBy(k => k.CreatedAt).ThenBy(k => k.Number).Take(need - keys.Count));
+        }
+        var numbers = keys.Skip(query.Offset).Select(k => k.Number).ToList();
+        var rows = await db.Tickets.AsNoTracking().Where(t => numbers.Contains(t.Number)).ToQueueItemsAsync(db, ct);
+        var position = numbers.Select((n, i) => (n, i)).ToDictionary(x => x.n, x => x.i);
+        return new QueuePage(rows.OrderBy(r => position[r.Number]).ToList(), total);
     }
+
+    private sealed record QueueKey(int Number, Instant? SlaDueAt, Instant CreatedAt);
 }
 
 public static class QueueRows

@@ -816,6 +816,12 @@ namespace HelpDesk.Migrations.SqlServer.Migrations
                 unique: true);
 
             migrationBuilder.CreateIndex(
+                name: "IX_Tickets_Queue",
+                table: "Tickets",
+                columns: new[] { "TeamId", "SlaDueAt", "CreatedAt" },
+                filter: "[Status] IN ('New', 'Open', 'Pending', 'OnHold')");
+
+            migrationBuilder.CreateIndex(
                 name: "IX_Tickets_RequesterId",
                 table: "Tickets",
                 column: "RequesterId");
