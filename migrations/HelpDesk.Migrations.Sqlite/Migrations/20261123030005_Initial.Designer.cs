@@ -11,7 +11,7 @@ using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
 namespace HelpDesk.Migrations.Sqlite.Migrations
 {
     [DbContext(typeof(HelpDeskDbContext))]
-    [Migration("20261123024010_Initial")]
+    [Migration("20261123030005_Initial")]
     partial class Initial
     {
         /// <inheritdoc />
@@ -1245,7 +1245,7 @@ namespace HelpDesk.Migrations.Sqlite.Migrations
 
                     b.HasIndex("TeamId", "Status", "SlaDueAt");
 
-                    b.HasIndex(new[] { "TeamId", "SlaDueAt", "CreatedAt" }, "IX_Tickets_Queue")
+                    b.HasIndex(new[] { "TeamId", "SlaDueAt", "CreatedAt", "Number", "Status" }, "IX_Tickets_Queue")
                         .HasFilter("[Status] IN ('New', 'Open', 'Pending', 'OnHold')");
 
                     b.ToTable("Tickets", (string)null);

@@ -818,7 +818,7 @@ namespace HelpDesk.Migrations.Sqlite.Migrations
             migrationBuilder.CreateIndex(
                 name: "IX_Tickets_Queue",
                 table: "Tickets",
-                columns: new[] { "TeamId", "SlaDueAt", "CreatedAt" },
+                columns: new[] { "TeamId", "SlaDueAt", "CreatedAt", "Number", "Status" },
                 filter: "[Status] IN ('New', 'Open', 'Pending', 'OnHold')");
 
             migrationBuilder.CreateIndex(

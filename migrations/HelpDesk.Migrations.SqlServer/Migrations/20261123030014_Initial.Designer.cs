@@ -12,7 +12,7 @@ using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
 namespace HelpDesk.Migrations.SqlServer.Migrations
 {
     [DbContext(typeof(HelpDeskDbContext))]
-    [Migration("20261123024031_Initial")]
+    [Migration("20261123030014_Initial")]
     partial class Initial
     {
         /// <inheritdoc />
@@ -1250,7 +1250,7 @@ namespace HelpDesk.Migrations.SqlServer.Migrations
 
                     b.HasIndex("TeamId", "Status", "SlaDueAt");
 
-                    b.HasIndex(new[] { "TeamId", "SlaDueAt", "CreatedAt" }, "IX_Tickets_Queue")
+                    b.HasIndex(new[] { "TeamId", "SlaDueAt", "CreatedAt", "Number", "Status" }, "IX_Tickets_Queue")
                         .HasFilter("[Status] IN ('New', 'Open', 'Pending', 'OnHold')");
 
                     b.ToTable("Tickets", (string)null);
