@@ -1251,6 +1251,9 @@ namespace HelpDesk.Migrations.SqlServer.Migrations
 
                     b.HasIndex("TeamId", "Status", "SlaDueAt");
 
+                    b.HasIndex(new[] { "TeamId", "SlaDueAt", "CreatedAt", "Number", "Status" }, "IX_Tickets_Queue")
+                        .HasFilter("[Status] IN ('New', 'Open', 'Pending', 'OnHold')");
+
                     b.ToTable("Tickets", (string)null);
                 });
 

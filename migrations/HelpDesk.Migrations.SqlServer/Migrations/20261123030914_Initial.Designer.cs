@@ -12,7 +12,7 @@ using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
 namespace HelpDesk.Migrations.SqlServer.Migrations
 {
     [DbContext(typeof(HelpDeskDbContext))]
-    [Migration("20261123025328_Initial")]
+    [Migration("20261123030914_Initial")]
     partial class Initial
     {
         /// <inheritdoc />
@@ -1253,6 +1253,9 @@ namespace HelpDesk.Migrations.SqlServer.Migrations
                     b.HasIndex("AssigneeId", "Status");
 
                     b.HasIndex("TeamId", "Status", "SlaDueAt");
+
+                    b.HasIndex(new[] { "TeamId", "SlaDueAt", "CreatedAt", "Number", "Status" }, "IX_Tickets_Queue")
+                        .HasFilter("[Status] IN ('New', 'Open', 'Pending', 'OnHold')");
 
                     b.ToTable("Tickets", (string)null);
                 });

@@ -826,6 +826,12 @@ namespace HelpDesk.Migrations.SqlServer.Migrations
                 unique: true);
 
             migrationBuilder.CreateIndex(
+                name: "IX_Tickets_Queue",
+                table: "Tickets",
+                columns: new[] { "TeamId", "SlaDueAt", "CreatedAt", "Number", "Status" },
+                filter: "[Status] IN ('New', 'Open', 'Pending', 'OnHold')");
+
+            migrationBuilder.CreateIndex(
                 name: "IX_Tickets_RequesterId",
                 table: "Tickets",
                 column: "RequesterId");

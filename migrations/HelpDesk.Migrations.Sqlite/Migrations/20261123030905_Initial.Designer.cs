@@ -11,7 +11,7 @@ using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
 namespace HelpDesk.Migrations.Sqlite.Migrations
 {
     [DbContext(typeof(HelpDeskDbContext))]
-    [Migration("20261123025311_Initial")]
+    [Migration("20261123030905_Initial")]
     partial class Initial
     {
         /// <inheritdoc />
@@ -1248,6 +1248,9 @@ namespace HelpDesk.Migrations.Sqlite.Migrations
                     b.HasIndex("AssigneeId", "Status");
 
                     b.HasIndex("TeamId", "Status", "SlaDueAt");
+
+                    b.HasIndex(new[] { "TeamId", "SlaDueAt", "CreatedAt", "Number", "Status" }, "IX_Tickets_Queue")
+                        .HasFilter("[Status] IN ('New', 'Open', 'Pending', 'OnHold')");
 
                     b.ToTable("Tickets", (string)null);
                 });
