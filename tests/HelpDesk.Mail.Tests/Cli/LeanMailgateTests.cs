@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Text.Json;
 using HelpDesk.Mail.Tests.Infrastructure;
 using Microsoft.AspNetCore.Hosting.Server;
@@ -15,22 +14,9 @@ namespace HelpDesk.Mail.Tests.Cli;
 /// </summary>
 public sealed class LeanMailgateTests
 {
-    private static async Task<(int Exit, string Stdout, string Stderr)> LeanAsync(string stdin, params string[] args)
-    {
-        var info = new ProcessStartInfo("dotnet") { RedirectStandardInput = true, RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        info.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "helpdesk-mailgate.dll"));
-        foreach (var a in args) info.ArgumentList.Add(a);
-        info.Environment.Remove("HELPDESK_MAILGATE_URL");
-        info.Environment.Remove("HELPDESK_MAILGATE_FALLBACK");
-        using var p = Process.Start(info)!;
-        var stdout = p.StandardOutput.ReadToEndAsync();
-        var stderr = p.StandardError.ReadToEndAsync();
-        await p.StandardInput.WriteAsync(stdin);
-        p.StandardInput.Close();
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(90));
-        await p.WaitForExitAsync(timeout.Token);
-        return (p.ExitCode, await stdout, await stderr);
-    }
+    private static Task<(int Exit, string Stdout, string Stderr)> LeanAsync(string stdin, params string[] args) =>
+        DotnetProcess.RunAsync("helpdesk-mailgate.dll", args, stdin,
+            new Dictionary<string, string?> { ["HELPDESK_MAILGATE_URL"] = null, ["HELPDESK_MAILGATE_FALLBACK"] = null });
 
     private static string Address(MailDeskFactory desk) =>
         desk.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();

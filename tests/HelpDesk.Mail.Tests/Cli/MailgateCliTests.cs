@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Text.Json;
 using HelpDesk.Mail.Tests.Infrastructure;
 
@@ -9,22 +8,12 @@ public sealed class MailgateCliTests(DeskFixture fixture) : IClassFixture<DeskFi
 {
     private readonly MailDeskFactory _desk = fixture.Desk;
 
-    private async Task<(int Exit, string Stdout, string Stderr)> MailgateAsync(string stdin, string? connectionString = null)
-    {
-        var info = new ProcessStartInfo("dotnet") { RedirectStandardInput = true, RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        info.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "helpdesk.dll"));
-        info.ArgumentList.Add("mailgate");
-        info.Environment["ConnectionStrings__HelpDesk"] = connectionString ?? $"Data Source={_desk.DatabasePath}";
-        info.Environment["HelpDesk__Mail__SystemAddress"] = MailDeskFactory.SystemAddress;
-        using var p = Process.Start(info)!;
-        var stdout = p.StandardOutput.ReadToEndAsync();
-        var stderr = p.StandardError.ReadToEndAsync();
-        await p.StandardInput.WriteAsync(stdin);
-        p.StandardInput.Close();
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
-        await p.WaitForExitAsync(timeout.Token);
-        return (p.ExitCode, await stdout, await stderr);
-    }
+    private Task<(int Exit, string Stdout, string Stderr)> MailgateAsync(string stdin, string? connectionString = null) =>
+        DotnetProcess.RunAsync("helpdesk.dll", ["mailgate"], stdin, new Dictionary<string, string?>
+        {
+            ["ConnectionStrings__HelpDesk"] = connectionString ?? $"Data Source={_desk.DatabasePath}",
+            ["HelpDesk__Mail__SystemAddress"] = MailDeskFactory.SystemAddress,
+        });
 
     [Fact]
     public async Task A_piped_message_is_stored_and_reported_as_one_json_line()

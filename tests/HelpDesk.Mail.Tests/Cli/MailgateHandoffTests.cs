@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Text.Json;
 using HelpDesk.Mail.Tests.Infrastructure;
 using Microsoft.AspNetCore.Hosting.Server;
@@ -12,19 +11,12 @@ public sealed class MailgateHandoffTests
 {
     private static async Task<(int Exit, string Stdout)> MailgateAsync(string stdin, string url, string connectionString)
     {
-        var info = new ProcessStartInfo("dotnet") { RedirectStandardInput = true, RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        info.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "helpdesk.dll"));
-        info.ArgumentList.Add("mailgate");
-        info.Environment["ConnectionStrings__HelpDesk"] = connectionString;
-        info.Environment["HelpDesk__Mail__MailgateUrl"] = url;
-        using var p = Process.Start(info)!;
-        var stdout = p.StandardOutput.ReadToEndAsync();
-        _ = p.StandardError.ReadToEndAsync();
-        await p.StandardInput.WriteAsync(stdin);
-        p.StandardInput.Close();
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
-        await p.WaitForExitAsync(timeout.Token);
-        return (p.ExitCode, await stdout);
+        var (exit, stdout, _) = await DotnetProcess.RunAsync("helpdesk.dll", ["mailgate"], stdin, new Dictionary<string, string?>
+        {
+            ["ConnectionStrings__HelpDesk"] = connectionString,
+            ["HelpDesk__Mail__MailgateUrl"] = url,
+        });
+        return (exit, stdout);
     }
 
     [Fact]
