@@ -52,33 +52,38 @@ public static class MailBench
             await scope.ServiceProvider.GetRequiredService<IMediator>().Send(new CreateTeam("support", "Support"));
 
         await using var services = CliServices.Build((s, c) => s.AddHelpDeskMailIngestion(c));
+        // Warm-up (not counted): a server ingests for months, so the first messages' JIT and EF query compilation are
+        // not its throughput. Parsing needs no warm-up worth the name (MimeKit's few methods are compiled at once).
+        var warmUp = GenerateCorpus(Math.Min(1000, count), idPrefix: "w");
+        await IngestAllAsync(services, warmUp, new Dictionary<string, int>());
         var outcomes = new Dictionary<string, int>();
-        var store = new Stopwatch();
         sw.Restart();
-        foreach (var raw in corpus)
-        {
-            await using var scope = services.CreateAsyncScope();
-            var ingestor = scope.ServiceProvider.GetRequiredService<MailIngestor>();
-            // The same two steps IngestAsync takes, timed apart.
-            store.Start();
-            var (stored, duplicate) = await ingestor.StoreAsync(MailIngestor.MailgateMailbox, raw, "bench", CancellationToken.None);
-            store.Stop();
-            var outcome = duplicate ? new MailOutcome(MailOutcome.Duplicate, null, null, null) : await ingestor.ProcessAsync(stored.Id, CancellationToken.None);
-            outcomes[outcome.Outcome] = outcomes.GetValueOrDefault(outcome.Outcome) + 1;
-        }
+        await IngestAllAsync(services, corpus, outcomes);
         var ingestRate = corpus.Count / sw.Elapsed.TotalSeconds;
-        Console.WriteLine($"time in raw store: {store.Elapsed.TotalSeconds / sw.Elapsed.TotalSeconds * 100:F0} % ({store.Elapsed.TotalMilliseconds / corpus.Count:F2} ms/message)");
+        Console.WriteLine($"warm-up: {warmUp.Count} other messages ingested first, not counted");
         Console.WriteLine($"outcomes: {string.Join(", ", outcomes.OrderBy(k => k.Key).Select(k => $"{k.Key}={k.Value}"))}");
         Console.WriteLine($"parse-only (MimeKit):      {parseRate,10:F0} messages/s");
-        Console.WriteLine($"full ingestion (SQLite):   {ingestRate,10:F0} messages/s");
+        Console.WriteLine($"full ingestion (SQLite):   {ingestRate,10:F0} messages/s  ({1000 / ingestRate:F2} ms/message, batches of {MailIngestor.MaxBatch})");
         Console.WriteLine($"ratio full/parse-only:     {ingestRate / parseRate * 100,10:F1} %  (target >= 30 %)");
         Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
         foreach (var f in new[] { db, db + "-wal", db + "-shm" }) File.Delete(f);
         return 0;
     }
 
+    // As an IMAP fetch or concurrent mailgate hand-offs deliver them: batches of up to MailIngestor.MaxBatch messages.
+    private static async Task IngestAllAsync(IServiceProvider services, List<byte[]> corpus, Dictionary<string, int> outcomes)
+    {
+        foreach (var batch in corpus.Chunk(MailIngestor.MaxBatch))
+        {
+            await using var scope = services.CreateAsyncScope();
+            var ingestor = scope.ServiceProvider.GetRequiredService<MailIngestor>();
+            foreach (var outcome in await ingestor.IngestBatchAsync(MailIngestor.MailgateMailbox, batch.Select(raw => new IncomingMail(raw, "bench")).ToList(), CancellationToken.None))
+                outcomes[outcome.Outcome] = outcomes.GetValueOrDefault(outcome.Outcome) + 1;
+        }
+    }
+
     /// <summary>New tickets (plain and HTML with an attachment), replies by In-Reply-To, out-of-office replies and bounces.</summary>
-    public static List<byte[]> GenerateCorpus(int count)
+    public static List<byte[]> GenerateCorpus(int count, string idPrefix = "m")
     {
         var random = new Random(42);
         var result = new List<byte[]>(count);
@@ -86,7 +91,7 @@ public static class MailBench
         var pdf = Convert.ToBase64String(Enumerable.Range(0, 24_000).Select(i => (byte)(i * 7)).ToArray(), Base64FormattingOptions.InsertLineBreaks);
         for (var i = 0; i < count; i++)
         {
-            var id = $"m{i}.{random.Next():x}@customer{i % 97}.example";
+            var id = $"{idPrefix}{i}.{random.Next():x}@customer{i % 97}.example";
             var from = $"Customer {i % 500} <customer{i % 500}@example{i % 13}.test>";
             var roll = random.Next(100);
             string raw;
@@ -188,20 +193,24 @@ public static class MailBench
         await using (var setup = await CliServices.BuildMigratedAsync())
         await using (var scope = setup.CreateAsyncScope())
             await scope.ServiceProvider.GetRequiredService<IMediator>().Send(new CreateTeam("support", "Support"));
-        var corpus = GenerateCorpus(count * 3);
+        const int deliveries = 4;
+        var corpus = GenerateCorpus(count * 3 + count * deliveries);
         await RunGateAsync("helpdesk mailgate, stores itself (no server)", corpus.Take(count), _ => Helpdesk(null));
         var app = HelpDeskWebApp.Build(["--urls=http://127.0.0.1:0", $"--ConnectionStrings:HelpDesk=Data Source={db}", "--HelpDesk:SeedDemo=false", "--Logging:LogLevel:Default=Warning"]);
         await app.StartAsync();
         var url = app.Urls.First();
         await RunGateAsync("helpdesk mailgate, hands off to the running server", corpus.Skip(count).Take(count), _ => Helpdesk(url));
         var native = await PublishNativeMailgateAsync();
-        await RunGateAsync("helpdesk-mailgate (native), hands off to the running server", corpus.Skip(2 * count), _ =>
+        ProcessStartInfo Native(byte[] _)
         {
             var info = new ProcessStartInfo(native);
             info.ArgumentList.Add("--url");
             info.ArgumentList.Add(url);
             return info;
-        });
+        }
+        await RunGateAsync("helpdesk-mailgate (native), hands off to the running server", corpus.Skip(2 * count).Take(count), Native);
+        // An MTA runs several pipe deliveries at once (Postfix: maxproc of the pipe transport); the server combines them.
+        await RunGateAsync($"helpdesk-mailgate (native), {deliveries} deliveries at a time", corpus.Skip(3 * count), Native, deliveries);
         await app.StopAsync();
         Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
         foreach (var f in new[] { db, db + "-wal", db + "-shm" }) try { File.Delete(f); } catch (IOException) { }
@@ -217,10 +226,11 @@ public static class MailBench
             return info;
         }
 
-        async Task RunGateAsync(string mode, IEnumerable<byte[]> messages, Func<byte[], ProcessStartInfo> start)
+        async Task RunGateAsync(string mode, IEnumerable<byte[]> messages, Func<byte[], ProcessStartInfo> start, int parallel = 1)
         {
-            var times = new List<double>();
-            foreach (var raw in messages)
+            var times = new System.Collections.Concurrent.ConcurrentBag<double>();
+            var all = Stopwatch.StartNew();
+            await Parallel.ForEachAsync(messages, new ParallelOptions { MaxDegreeOfParallelism = parallel }, async (raw, _) =>
             {
                 var info = start(raw);
                 (info.RedirectStandardInput, info.RedirectStandardOutput, info.RedirectStandardError, info.UseShellExecute) = (true, true, true, false);
@@ -232,10 +242,13 @@ public static class MailBench
                 await p.WaitForExitAsync();
                 times.Add(sw.Elapsed.TotalMilliseconds);
                 if (p.ExitCode != 0 || !output.Contains("\"outcome\"")) throw new InvalidOperationException($"mailgate exited {p.ExitCode}: {await p.StandardError.ReadToEndAsync()}");
-            }
-            times.Sort();
-            Console.WriteLine($"{mode}, one process per message, {times.Count} messages: p50 {Percentile(times, 50):F1} ms, mean {times.Average():F1} ms, max {times[^1]:F0} ms");
-            Console.WriteLine($"  = {1000 / times.Average():F1} messages/s (PHP pipe reference: 280 ms = 3.6 messages/s; goal < 28 ms: {(Percentile(times, 50) < 28 ? "met" : "NOT met")})");
+            });
+            var sorted = times.Order().ToList();
+            var rate = sorted.Count / all.Elapsed.TotalSeconds;
+            Console.WriteLine($"{mode}, one process per message, {sorted.Count} messages: p50 {Percentile(sorted, 50):F1} ms, p90 {Percentile(sorted, 90):F1} ms, max {sorted[^1]:F0} ms");
+            Console.WriteLine(parallel == 1
+                ? $"  = {rate:F1} messages/s one after another (PHP pipe reference: 280 ms = 3.6 messages/s; goal < 28 ms a message: {(Percentile(sorted, 50) < 28 ? "met" : "NOT met")})"
+                : $"  = {rate:F1} messages/s with {parallel} at a time (goal: ten times the PHP pipe's 3.6 messages/s = 36: {(rate >= 36 ? "met" : "NOT met")})");
         }
     }
 

@@ -24,6 +24,7 @@ public static class MailRegistration
     public static IServiceCollection AddHelpDeskMail(this IServiceCollection services, IConfiguration configuration)
     {
         services.AddHelpDeskMailIngestion(configuration);
+        services.AddSingleton<MailgateCombiner>();
         services.AddHostedService<SigningKeyOnFirstStart>();
         services.AddSingleton<OutboxSender>();
         services.AddHostedService(sp => sp.GetRequiredService<OutboxSender>());

@@ -408,6 +408,8 @@ namespace HelpDesk.Migrations.SqlServer.Migrations
 
                     b.HasIndex("MessageId");
 
+                    b.HasIndex("TicketId");
+
                     b.HasIndex("State", "NextAttemptAt");
 
                     b.HasIndex("To", "IsAutomatic", "CreatedAt");

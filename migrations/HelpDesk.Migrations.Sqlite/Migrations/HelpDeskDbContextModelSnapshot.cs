@@ -403,6 +403,8 @@ namespace HelpDesk.Migrations.Sqlite.Migrations
 
                     b.HasIndex("MessageId");
 
+                    b.HasIndex("TicketId");
+
                     b.HasIndex("State", "NextAttemptAt");
 
                     b.HasIndex("To", "IsAutomatic", "CreatedAt");

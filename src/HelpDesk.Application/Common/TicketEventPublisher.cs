@@ -16,11 +16,18 @@ public interface ITicketEventSubscriber
 /// </summary>
 public sealed class TicketEventPublisher(IEnumerable<ITicketEventSubscriber> subscribers, PendingCycleStops stops, ILogger<TicketEventPublisher> logger)
 {
-    public async Task PublishAsync(Ticket ticket, CancellationToken ct)
+    public Task PublishAsync(Ticket ticket, CancellationToken ct) => PublishAsync([ticket], ct);
+
+    /// <summary>The events of several tickets committed together (a batch of mail), handed over in one call.</summary>
+    public async Task PublishAsync(IReadOnlyCollection<Ticket> tickets, CancellationToken ct)
     {
-        stops.Committed(ticket.Id);
-        var events = ticket.Events.ToList();
-        ticket.ClearEvents();
+        var events = new List<TicketEvent>();
+        foreach (var ticket in tickets)
+        {
+            stops.Committed(ticket.Id);
+            events.AddRange(ticket.Events);
+            ticket.ClearEvents();
+        }
         if (events.Count == 0) return;
         foreach (var subscriber in subscribers)
         {
@@ -30,7 +37,8 @@ public sealed class TicketEventPublisher(IEnumerable<ITicketEventSubscriber> sub
             }
             catch (Exception ex)
             {
-                logger.LogError(ex, "Subscriber {Subscriber} failed on events of ticket #{Number}", subscriber.GetType().Name, ticket.Number);
+                logger.LogError(ex, "Subscriber {Subscriber} failed on events of tickets {Numbers}", subscriber.GetType().Name,
+                    string.Join(", ", events.Select(e => e.Number).Distinct().Select(n => $"#{n}")));
             }
         }
     }

@@ -130,7 +130,7 @@ public sealed class MailOutbox(HelpDeskDbContext db, IClock clock, MailSigning s
         var now = clock.GetCurrentInstant();
         var key = await signing.KeyAsync(db, ct);
         var id = Guid.CreateVersion7();
-        var thread = ticket is null ? [] : await ThreadIdsAsync(ticket.Id, ct);
+        var thread = ticket is null ? [] : await ThreadIdsAsync(ticket, ct);
         var mail = new OutboxMail
         {
             Id = id,
@@ -156,17 +156,19 @@ public sealed class MailOutbox(HelpDeskDbContext db, IClock clock, MailSigning s
     }
 
     // Message-IDs of the ticket's mail so far, in arrival order: what came in and what went out.
-    private async Task<List<string>> ThreadIdsAsync(Guid ticketId, CancellationToken ct)
+    private async Task<List<string>> ThreadIdsAsync(Ticket ticket, CancellationToken ct)
     {
+        // Mail of this same unit of work (the message that opened the ticket, not saved yet) comes last.
+        var pending = db.ChangeTracker.Entries<ArticleMail>().Where(e => e.State == EntityState.Added && e.Entity.TicketId == ticket.Id)
+            .Select(e => e.Entity.MessageId);
+        // A ticket opened in this unit of work has no mail in the database yet.
+        if (db.Entry(ticket).State == EntityState.Added) return pending.Distinct().ToList();
         var inbound = await (from m in db.Set<ArticleMail>().AsNoTracking()
                              join a in db.Articles.AsNoTracking() on m.ArticleId equals a.Id
-                             where m.TicketId == ticketId && m.Classification != "bounce"
+                             where m.TicketId == ticket.Id && m.Classification != "bounce"
                              select new { m.MessageId, a.CreatedAt }).ToListAsync(ct);
-        var outbound = await db.Set<OutboxMail>().AsNoTracking().Where(o => o.TicketId == ticketId && o.Kind != "notification")
+        var outbound = await db.Set<OutboxMail>().AsNoTracking().Where(o => o.TicketId == ticket.Id && o.Kind != "notification")
             .Select(o => new { o.MessageId, o.CreatedAt }).ToListAsync(ct);
-        // Mail of this same unit of work (the message that opened the ticket, not saved yet) comes last.
-        var pending = db.ChangeTracker.Entries<ArticleMail>().Where(e => e.State == EntityState.Added && e.Entity.TicketId == ticketId)
-            .Select(e => e.Entity.MessageId);
         return inbound.Concat(outbound).OrderBy(x => x.CreatedAt).Select(x => x.MessageId).Concat(pending).Distinct().ToList();
     }
 }

@@ -20,7 +20,8 @@ public sealed class SlaScheduler(HelpDeskDbContext db, SlaConfigurationCache cac
     {
         var configuration = await cache.GetAsync(db, ct);
         var facts = await FactsAsync(db, ticket, ct);
-        var fired = await FiredAlertsAsync(db, ticket.Id, ct);
+        // A ticket opened in this unit of work has fired no alert yet.
+        IReadOnlySet<(SlaMetric, int, int)> fired = db.Entry(ticket).State == EntityState.Added ? new HashSet<(SlaMetric, int, int)>() : await FiredAlertsAsync(db, ticket.Id, ct);
         return await RecomputeAsync(ticket, configuration, facts, fired, now, ct);
     }
 

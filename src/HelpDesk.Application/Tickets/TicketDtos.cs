@@ -30,9 +30,12 @@ public sealed record TicketDto(
 /// <summary>Loads tickets for changes (with thread and history) and shapes them for answers.</summary>
 public static class TicketLoading
 {
+    /// <summary>Tickets with what the aggregate needs to change (articles and history), tracked.</summary>
+    public static IQueryable<Ticket> TicketsForChange(this HelpDeskDbContext db) =>
+        db.Tickets.Include(t => t.Articles).Include(t => t.History).AsSplitQuery();
+
     public static async Task<Ticket> LoadForChangeAsync(this HelpDeskDbContext db, int number, CancellationToken ct) =>
-        await db.Tickets.Include(t => t.Articles).Include(t => t.History).AsSplitQuery()
-            .SingleOrDefaultAsync(t => t.Number == number, ct)
+        await db.TicketsForChange().SingleOrDefaultAsync(t => t.Number == number, ct)
         ?? throw new NotFoundException($"Ticket #{number} was not found.");
 
     public static async Task<TicketDto> ToDtoAsync(this HelpDeskDbContext db, Ticket t, CancellationToken ct)

@@ -17,9 +17,10 @@ namespace HelpDesk.Mail.Imap;
 /// <summary>
 /// Fetches one IMAP mailbox while this node holds its lease (<c>mail-imap:{name}</c>): after every (re)connect it
 /// resyncs by UID from the checkpoint (a UIDVALIDITY change rescans the folder; idempotency drops what was seen), then
-/// waits with IDLE (re-issued every <see cref="MailOptions.IdleSeconds"/>, at most 9 minutes) or polls. Each message is
-/// size-gated, stored raw, processed, and only then acknowledged on the server (a keyword; <c>\Seen</c> when the
-/// server takes no keywords) and checkpointed. Connection failures reconnect with exponential back-off.
+/// waits with IDLE (re-issued every <see cref="MailOptions.IdleSeconds"/>, at most 9 minutes) or polls. Messages go in
+/// chunks (up to <see cref="MailIngestor.MaxBatch"/>): size-gated, stored raw in one commit, processed in one more, and
+/// only then acknowledged on the server in one command (a keyword; <c>\Seen</c> when the server takes no keywords) and
+/// checkpointed. Connection failures reconnect with exponential back-off.
 /// </summary>
 public sealed class ImapMailboxFetcher(ImapMailboxOptions mailbox, IServiceScopeFactory scopes, IOptions<MailOptions> options, IClock clock, ILogger logger)
 {
@@ -130,32 +131,69 @@ public sealed class ImapMailboxFetcher(ImapMailboxOptions mailbox, IServiceScope
             return;
         }
         var summaries = await folder.FetchAsync(uids, MessageSummaryItems.UniqueId | MessageSummaryItems.Size | MessageSummaryItems.Flags | MessageSummaryItems.Envelope, ct);
-        var ingestor = scope.ServiceProvider.GetRequiredService<MailIngestor>();
         var useKeyword = folder.PermanentFlags.HasFlag(MessageFlags.UserDefined) || folder.PermanentKeywords.Contains(ProcessedKeyword);
-        foreach (var summary in summaries.OrderBy(s => s.UniqueId.Id))
+        foreach (var chunk in Chunks(summaries.OrderBy(s => s.UniqueId.Id)))
         {
-            var uid = summary.UniqueId;
-            var source = $"imap:{folder.FullName}:{folder.UidValidity}:{uid.Id}";
-            if (summary.Keywords?.Contains(ProcessedKeyword) != true)
+            var fresh = chunk.Where(s => s.Keywords?.Contains(ProcessedKeyword) != true).ToList();
+            await IngestAsync(folder, fresh, ct);
+            // Acknowledge only now, in one command for the chunk: the raw bytes are committed.
+            if (fresh.Count > 0)
             {
-                if (summary.Size is { } size && size > options.Value.MaxMessageBytes)
-                    await ingestor.RecordOversizedAsync(mailbox.Name, summary.Envelope?.MessageId, size, source, ct);
-                else
-                {
-                    using var stream = await folder.GetStreamAsync(uid, "", ct);
-                    using var buffer = new MemoryStream();
-                    await stream.CopyToAsync(buffer, ct);
-                    var outcome = await ingestor.IngestAsync(mailbox.Name, buffer.ToArray(), source, ct);
-                    logger.LogInformation("Mailbox {Mailbox} UID {Uid}: {Outcome} {Ticket}", mailbox.Name, uid.Id, outcome.Outcome, outcome.Ticket);
-                }
-                // Acknowledge only now: the raw bytes are committed.
-                if (useKeyword) await folder.StoreAsync(uid, new StoreFlagsRequest(StoreAction.Add, [ProcessedKeyword]) { Silent = true }, ct);
-                else await folder.StoreAsync(uid, new StoreFlagsRequest(StoreAction.Add, MessageFlags.Seen) { Silent = true }, ct);
+                var acknowledged = fresh.Select(s => s.UniqueId).ToList();
+                if (useKeyword) await folder.StoreAsync(acknowledged, new StoreFlagsRequest(StoreAction.Add, [ProcessedKeyword]) { Silent = true }, ct);
+                else await folder.StoreAsync(acknowledged, new StoreFlagsRequest(StoreAction.Add, MessageFlags.Seen) { Silent = true }, ct);
             }
-            checkpoint.LastUid = uid.Id;
+            checkpoint.LastUid = chunk[^1].UniqueId.Id;
             checkpoint.UpdatedAt = clock.GetCurrentInstant();
             await db.SaveChangesAsync(ct);
         }
+    }
+
+    // Downloads a chunk (oversized messages are recorded, not downloaded) and hands it to the ingestion as one batch.
+    private async Task IngestAsync(IMailFolder folder, IReadOnlyList<IMessageSummary> fresh, CancellationToken ct)
+    {
+        if (fresh.Count == 0) return;
+        await using var scope = scopes.CreateAsyncScope();
+        var ingestor = scope.ServiceProvider.GetRequiredService<MailIngestor>();
+        var downloaded = new List<(uint Uid, IncomingMail Mail)>();
+        foreach (var summary in fresh)
+        {
+            var uid = summary.UniqueId;
+            var source = $"imap:{folder.FullName}:{folder.UidValidity}:{uid.Id}";
+            if (summary.Size is { } size && size > options.Value.MaxMessageBytes)
+            {
+                await ingestor.RecordOversizedAsync(mailbox.Name, summary.Envelope?.MessageId, size, source, ct);
+                continue;
+            }
+            using var stream = await folder.GetStreamAsync(uid, "", ct);
+            using var buffer = new MemoryStream();
+            await stream.CopyToAsync(buffer, ct);
+            downloaded.Add((uid.Id, new IncomingMail(buffer.ToArray(), source)));
+        }
+        if (downloaded.Count == 0) return;
+        var outcomes = await ingestor.IngestBatchAsync(mailbox.Name, downloaded.Select(d => d.Mail).ToList(), ct);
+        for (var i = 0; i < downloaded.Count; i++)
+            logger.LogInformation("Mailbox {Mailbox} UID {Uid}: {Outcome} {Ticket}", mailbox.Name, downloaded[i].Uid, outcomes[i].Outcome, outcomes[i].Ticket);
+    }
+
+    // At most MaxBatch messages and about 32 MiB of mail per batch (sizes as the server announced them).
+    private static IEnumerable<List<IMessageSummary>> Chunks(IEnumerable<IMessageSummary> ordered)
+    {
+        const long maxBytes = 32L * 1024 * 1024;
+        var chunk = new List<IMessageSummary>();
+        long bytes = 0;
+        foreach (var s in ordered)
+        {
+            if (chunk.Count > 0 && (chunk.Count >= MailIngestor.MaxBatch || bytes + (s.Size ?? 0) > maxBytes))
+            {
+                yield return chunk;
+                chunk = [];
+                bytes = 0;
+            }
+            chunk.Add(s);
+            bytes += (long)(s.Size ?? 0);
+        }
+        if (chunk.Count > 0) yield return chunk;
     }
 
     // Raw stored by an earlier run that died before finishing: process it now (it is acknowledged on the next resync).
@@ -163,9 +201,10 @@ public sealed class ImapMailboxFetcher(ImapMailboxOptions mailbox, IServiceScope
     {
         await using var scope = scopes.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<HelpDeskDbContext>();
-        var ids = await db.Set<InboundMail>().Where(m => m.Mailbox == mailbox.Name && m.State == InboundState.Stored).Select(m => m.Id).ToListAsync(ct);
+        var ids = await db.Set<InboundMail>().Where(m => m.Mailbox == mailbox.Name && m.State == InboundState.Stored)
+            .OrderBy(m => m.Id).Select(m => m.Id).ToListAsync(ct);
         var ingestor = scope.ServiceProvider.GetRequiredService<MailIngestor>();
-        foreach (var id in ids) await ingestor.ProcessAsync(id, ct);
+        foreach (var chunk in ids.Chunk(MailIngestor.MaxBatch)) await ingestor.ProcessStoredAsync(chunk, ct);
     }
 
     private Task<bool> HoldLeaseAsync(CancellationToken ct) => scopes.TryAcquireLeaseAsync(LeaseName, LeaseTtl, ct);

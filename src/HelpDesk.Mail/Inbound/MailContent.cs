@@ -13,7 +13,19 @@ public sealed record ExtractedAttachment(Guid Id, string FileName, string Conten
 
 /// <summary>The bodies and files of a message, ready to store.</summary>
 public sealed record ExtractedContent(string Text, string? Html, string? HtmlWithRemoteImages, bool RemoteImagesBlocked, int? QuoteStartsAt,
-    IReadOnlyList<ExtractedAttachment> Attachments, IReadOnlyList<string> Notes);
+    IReadOnlyList<ExtractedAttachment> Attachments, IReadOnlyList<string> Notes)
+{
+    /// <summary>
+    /// Bodies are extracted before the ticket is known (in parallel, outside the transaction): <c>cid:</c> images point
+    /// at <c>/api/v1/tickets/{placeholder}/attachments/{id}</c> until the ticket's number is filled in here. The
+    /// placeholder is random per process, so no sender can plant it.
+    /// </summary>
+    public ExtractedContent ForTicket(int number)
+    {
+        string? Fill(string? html) => html?.Replace(MailContent.TicketPlaceholder, number.ToString(System.Globalization.CultureInfo.InvariantCulture), StringComparison.Ordinal);
+        return this with { Html = Fill(Html), HtmlWithRemoteImages = Fill(HtmlWithRemoteImages) };
+    }
+}
 
 /// <summary>
 /// Takes text, HTML and attachments out of a parsed message: TNEF (winmail.dat) expanded, HTML sanitised with an
@@ -22,8 +34,11 @@ public sealed record ExtractedContent(string Text, string? Html, string? HtmlWit
 /// </summary>
 public static class MailContent
 {
-    public static ExtractedContent Extract(MimeMessage message, long maxAttachmentBytes, long maxTotalBytes, Func<Guid, string> attachmentUrl)
+    internal static readonly string TicketPlaceholder = "ticket-" + Guid.NewGuid().ToString("N");
+
+    public static ExtractedContent Extract(MimeMessage message, long maxAttachmentBytes, long maxTotalBytes)
     {
+        static string attachmentUrl(Guid id) => $"/api/v1/tickets/{TicketPlaceholder}/attachments/{id}";
         var notes = new List<string>();
         var attachments = new List<ExtractedAttachment>();
         string? text = message.TextBody;

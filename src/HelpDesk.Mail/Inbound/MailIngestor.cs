@@ -24,7 +24,10 @@ public sealed record MailOutcome(string Outcome, int? Ticket, Guid? Article, str
         Bounce = "bounce", DroppedLoop = "dropped_loop", Quarantined = "quarantined";
 }
 
-/// <summary>Test hook: called after the raw bytes are committed and before anything else (crash-safety tests throw here).</summary>
+/// <summary>One message as it arrived: its exact bytes and where from (e.g. <c>imap:INBOX:1234:7</c>, <c>mailgate</c>).</summary>
+public sealed record IncomingMail(byte[] Raw, string Source);
+
+/// <summary>Test hook: called after the raw bytes are committed and before they are processed (crash-safety tests throw here).</summary>
 public interface IMailFaults
 {
     void AfterStored(InboundMail stored);
@@ -40,43 +43,113 @@ public sealed partial class MailIngestor(HelpDeskDbContext db, IClock clock, Mai
 {
     public const string MailgateMailbox = "mailgate";
 
-    public async Task<MailOutcome> IngestAsync(string mailbox, byte[] raw, string source, CancellationToken ct)
-    {
-        var (stored, duplicate) = await StoreAsync(mailbox, raw, source, ct);
-        if (duplicate) return new MailOutcome(MailOutcome.Duplicate, stored.TicketNumber, stored.ArticleId, $"Message-ID {stored.MessageId} was already received");
-        foreach (var f in faults) f.AfterStored(stored);
-        return await ProcessAsync(stored.Id, ct);
-    }
+    /// <summary>Messages handled together: raw bytes stored in one commit, then processed in one more.</summary>
+    public const int MaxBatch = 100;
+
+    /// <summary>One message (a batch of one); see <see cref="IngestBatchAsync"/>.</summary>
+    public async Task<MailOutcome> IngestAsync(string mailbox, byte[] raw, string source, CancellationToken ct) =>
+        (await IngestBatchAsync(mailbox, [new IncomingMail(raw, source)], ct))[0];
 
     /// <summary>
-    /// Stores the exact bytes with their SHA-256 and normalised Message-ID in one transaction. A second arrival of a
-    /// Message-ID is a duplicate, unless the first never finished processing (a crash): then it is resumed.
+    /// Ingests messages of one mailbox in arrival order: every raw message is stored in one transaction (email.md step 1,
+    /// the point after which nothing can be lost), then all are processed in a second transaction, one savepoint each, so
+    /// a message that fails is quarantined without taking its neighbours with it. An IMAP fetch hands over what one
+    /// round trip brought; concurrent mailgate hand-offs are combined (<see cref="MailgateCombiner"/>). Outcomes are in
+    /// the order of <paramref name="mails"/>.
     /// </summary>
-    public async Task<(InboundMail Stored, bool Duplicate)> StoreAsync(string mailbox, byte[] raw, string source, CancellationToken ct)
+    public async Task<IReadOnlyList<MailOutcome>> IngestBatchAsync(string mailbox, IReadOnlyList<IncomingMail> mails, CancellationToken ct)
     {
-        var sha = Convert.ToHexStringLower(SHA256.HashData(raw));
-        var messageId = ReadMessageId(raw) ?? $"{sha}@sha256.invalid";
-        var existing = await db.Set<InboundMail>().AsNoTracking().SingleOrDefaultAsync(m => m.Mailbox == mailbox && m.MessageId == messageId, ct);
-        if (existing is not null) return (existing, existing.State != InboundState.Stored);
-        var row = new InboundMail
+        var outcomes = new MailOutcome[mails.Count];
+        var toProcess = await StoreBatchAsync(mailbox, mails, outcomes, ct);
+        foreach (var f in faults) foreach (var (_, row) in toProcess) f.AfterStored(row);
+        var processed = await ProcessRowsAsync(toProcess.Select(p => p.Row).ToList(), ct);
+        for (var k = 0; k < toProcess.Count; k++) outcomes[toProcess[k].Index] = processed[k];
+        // A message repeated inside one batch: the later copies are duplicates of what the first became.
+        for (var i = 0; i < outcomes.Length; i++)
+            if (outcomes[i] is { Outcome: MailOutcome.Duplicate, Ticket: null, Article: null, Reason: { } r } && r.StartsWith(SameBatch, StringComparison.Ordinal)
+                && int.TryParse(r.AsSpan(SameBatch.Length), out var first) && outcomes[first] is { } o)
+                outcomes[i] = new MailOutcome(MailOutcome.Duplicate, o.Ticket, o.Article, $"Message-ID {toProcess.Single(p => p.Index == first).Row.MessageId} was already received");
+        return outcomes;
+    }
+
+    private const string SameBatch = "same batch as #";
+
+    /// <summary>
+    /// Stores the exact bytes with their SHA-256 and normalised Message-ID, all messages in one transaction. A Message-ID
+    /// already stored for the mailbox is a duplicate, unless its first arrival never finished processing (a crash): then
+    /// it is resumed. Returns the rows to process with their index in <paramref name="mails"/>.
+    /// </summary>
+    private async Task<List<(int Index, InboundMail Row)>> StoreBatchAsync(string mailbox, IReadOnlyList<IncomingMail> mails, MailOutcome[] outcomes, CancellationToken ct)
+    {
+        var now = clock.GetCurrentInstant();
+        var ids = mails.Select(m => (Sha: Convert.ToHexStringLower(SHA256.HashData(m.Raw)), MessageId: ReadMessageId(m.Raw))).ToList();
+        var messageIds = ids.Select(i => i.MessageId ?? $"{i.Sha}@sha256.invalid").ToList();
+        var distinct = messageIds.Distinct().ToList();
+        var existing = (await db.Set<InboundMail>().AsNoTracking().Where(m => m.Mailbox == mailbox && distinct.Contains(m.MessageId)).ToListAsync(ct))
+            .ToDictionary(m => m.MessageId);
+        var result = new List<(int, InboundMail)>();
+        var seen = new Dictionary<string, int>();
+        for (var i = 0; i < mails.Count; i++)
         {
-            Id = Guid.CreateVersion7(), Mailbox = mailbox, MessageId = messageId, Sha256 = sha, Raw = raw, Size = raw.LongLength,
-            Source = source, ReceivedAt = clock.GetCurrentInstant(), State = InboundState.Stored,
-        };
-        db.Add(row);
+            var messageId = messageIds[i];
+            if (seen.TryGetValue(messageId, out var first))
+            {
+                outcomes[i] = new MailOutcome(MailOutcome.Duplicate, null, null, SameBatch + first);
+                continue;
+            }
+            seen[messageId] = i;
+            if (existing.TryGetValue(messageId, out var stored))
+            {
+                if (stored.State == InboundState.Stored) result.Add((i, stored));
+                else outcomes[i] = new MailOutcome(MailOutcome.Duplicate, stored.TicketNumber, stored.ArticleId, $"Message-ID {messageId} was already received");
+                continue;
+            }
+            var row = new InboundMail
+            {
+                Id = Guid.CreateVersion7(), Mailbox = mailbox, MessageId = messageId, Sha256 = ids[i].Sha, Raw = mails[i].Raw, Size = mails[i].Raw.LongLength,
+                Source = mails[i].Source, ReceivedAt = now, State = InboundState.Stored,
+            };
+            db.Add(row);
+            result.Add((i, row));
+        }
         try
         {
             await db.SaveChangesAsync(ct);
         }
+        catch (DbUpdateException) when (mails.Count > 1)
+        {
+            // Another node stored one of these Message-IDs at the same moment: sort it out one message at a time.
+            db.ChangeTracker.Clear();
+            result.Clear();
+            for (var i = 0; i < mails.Count; i++)
+            {
+                if (outcomes[i] is not null) continue;
+                var (row, duplicate) = await StoreOneAsync(mailbox, mails[i], ct);
+                if (duplicate) outcomes[i] = new MailOutcome(MailOutcome.Duplicate, row.TicketNumber, row.ArticleId, $"Message-ID {row.MessageId} was already received");
+                else result.Add((i, row));
+            }
+            return result;
+        }
+        db.ChangeTracker.Clear();
+        return result;
+    }
+
+    private async Task<(InboundMail Stored, bool Duplicate)> StoreOneAsync(string mailbox, IncomingMail mail, CancellationToken ct)
+    {
+        var outcomes = new MailOutcome[1];
+        try
+        {
+            var stored = await StoreBatchAsync(mailbox, [mail], outcomes, ct);
+            if (stored.Count == 1) return (stored[0].Row, false);
+        }
         catch (DbUpdateException)
         {
             db.ChangeTracker.Clear();
-            existing = await db.Set<InboundMail>().AsNoTracking().SingleOrDefaultAsync(m => m.Mailbox == mailbox && m.MessageId == messageId, ct);
-            if (existing is null) throw;
-            return (existing, existing.State != InboundState.Stored);
         }
-        db.Entry(row).State = EntityState.Detached;
-        return (row, false);
+        var sha = Convert.ToHexStringLower(SHA256.HashData(mail.Raw));
+        var messageId = ReadMessageId(mail.Raw) ?? $"{sha}@sha256.invalid";
+        var existing = await db.Set<InboundMail>().AsNoTracking().SingleAsync(m => m.Mailbox == mailbox && m.MessageId == messageId, ct);
+        return (existing, existing.State != InboundState.Stored);
     }
 
     /// <summary>Records a message too large to download (size gate): kept as quarantined metadata, never parsed.</summary>
@@ -97,74 +170,160 @@ public sealed partial class MailIngestor(HelpDeskDbContext db, IClock clock, Mai
     }
 
     /// <summary>Processes a stored message (again). Never throws for a bad message: it is quarantined instead.</summary>
-    public async Task<MailOutcome> ProcessAsync(Guid inboundId, CancellationToken ct)
+    public async Task<MailOutcome> ProcessAsync(Guid inboundId, CancellationToken ct) => (await ProcessStoredAsync([inboundId], ct))[0];
+
+    /// <summary>Processes stored messages (a resumed crash, a reprocess) as one batch, in the order given.</summary>
+    public async Task<IReadOnlyList<MailOutcome>> ProcessStoredAsync(IReadOnlyList<Guid> inboundIds, CancellationToken ct)
     {
-        for (var attempt = 1; ; attempt++)
-        {
-            db.ChangeTracker.Clear();
-            var row = await db.Set<InboundMail>().SingleAsync(m => m.Id == inboundId, ct);
-            try
-            {
-                return await ProcessRowAsync(row, ct);
-            }
-            catch (ConcurrencyConflict) when (attempt < 4)
-            {
-                // Someone changed the ticket at the same moment: start again from the raw bytes.
-            }
-            catch (DbUpdateConcurrencyException) when (attempt < 4)
-            {
-            }
-            catch (OperationCanceledException) when (ct.IsCancellationRequested)
-            {
-                throw;
-            }
-            catch (Exception ex)
-            {
-                return await QuarantineAsync(inboundId, ex, ct);
-            }
-        }
+        var rows = await db.Set<InboundMail>().AsNoTracking().Where(m => inboundIds.Contains(m.Id)).ToDictionaryAsync(m => m.Id, ct);
+        return await ProcessRowsAsync(inboundIds.Select(id => rows[id]).ToList(), ct);
     }
 
     /// <summary>Processes a stored or quarantined message again from its raw bytes (<c>helpdesk mail reprocess</c>).</summary>
     public async Task<MailOutcome> ReprocessAsync(Guid inboundId, CancellationToken ct)
     {
-        var row = await db.Set<InboundMail>().SingleOrDefaultAsync(m => m.Id == inboundId, ct)
+        var row = await db.Set<InboundMail>().AsNoTracking().SingleOrDefaultAsync(m => m.Id == inboundId, ct)
             ?? throw new NotFoundException($"There is no inbound mail {inboundId}.");
         if (row.State == InboundState.Processed)
             return new MailOutcome(MailOutcome.Duplicate, row.TicketNumber, row.ArticleId, "already processed");
         if (row.Raw.Length == 0) return new MailOutcome(MailOutcome.Quarantined, null, null, row.Reason ?? "no raw bytes were stored");
-        return await ProcessAsync(inboundId, ct);
+        return (await ProcessRowsAsync([row], ct))[0];
     }
 
-    private async Task<MailOutcome> QuarantineAsync(Guid inboundId, Exception ex, CancellationToken ct)
+    /// <summary>A parsed and extracted message, or why it could not be (then it is quarantined).</summary>
+    private sealed record Prepared(MimeMessage? Message, MailClass Class, ExtractedContent? Content, Exception? Error);
+
+    /// <summary>
+    /// Processes stored rows (detached) in one transaction. Parsing and body extraction, pure CPU work bounded by
+    /// timeouts, run in parallel first; then each message's domain effects are applied in order under a savepoint: a
+    /// message that throws is rolled back to its savepoint and quarantined with the error, a concurrency conflict is
+    /// retried from the raw bytes. Ticket events are published after the commit.
+    /// </summary>
+    private async Task<IReadOnlyList<MailOutcome>> ProcessRowsAsync(IReadOnlyList<InboundMail> rows, CancellationToken ct)
     {
+        if (rows.Count == 0) return [];
+        var key = await signing.KeyAsync(db, ct);
+        var prepared = await PrepareAsync(rows, key, ct);
+        var outcomes = new MailOutcome[rows.Count];
+        var touched = new List<Ticket>();
+        await using var tx = await db.Database.BeginTransactionAsync(ct);
+        for (var k = 0; k < rows.Count; k++)
+        {
+            for (var attempt = 1; ; attempt++)
+            {
+                db.ChangeTracker.Clear();
+                await tx.CreateSavepointAsync(Savepoint, ct);
+                var row = rows[k];
+                db.Attach(row);
+                try
+                {
+                    if (prepared[k].Error is { } error) throw error;
+                    var (outcome, ticket) = await ApplyAsync(row, prepared[k], key, ct);
+                    await db.SaveChangesAsync(ct);
+                    await tx.ReleaseSavepointAsync(Savepoint, ct);
+                    outcomes[k] = outcome;
+                    if (ticket is not null) touched.Add(ticket);
+                    break;
+                }
+                catch (Exception ex) when (ex is ConcurrencyConflict or DbUpdateConcurrencyException && attempt < 4)
+                {
+                    // Someone changed the ticket at the same moment: start this message again from its raw bytes.
+                    await RollBackAsync(tx, row, ct);
+                    await tx.ReleaseSavepointAsync(Savepoint, ct);
+                }
+                catch (OperationCanceledException) when (ct.IsCancellationRequested)
+                {
+                    throw;
+                }
+                catch (Exception ex)
+                {
+                    await RollBackAsync(tx, row, ct);
+                    outcomes[k] = await QuarantineAsync(row, ex, ct);
+                    await tx.ReleaseSavepointAsync(Savepoint, ct);
+                    break;
+                }
+            }
+        }
         db.ChangeTracker.Clear();
+        await tx.CommitAsync(ct);
+        await publisher.PublishAsync(touched, ct);
+        return outcomes;
+    }
+
+    private const string Savepoint = "inbound_mail";
+
+    private async Task RollBackAsync(Microsoft.EntityFrameworkCore.Storage.IDbContextTransaction tx, InboundMail row, CancellationToken ct)
+    {
+        await tx.RollbackToSavepointAsync(Savepoint, ct);
+        db.ChangeTracker.Clear();
+        // The row object may carry this attempt's changes; the database has the stored state again.
+        var fresh = await db.Set<InboundMail>().AsNoTracking().SingleAsync(m => m.Id == row.Id, ct);
+        (row.State, row.Outcome, row.Reason, row.TicketNumber, row.ArticleId, row.ProcessedAt, row.Attempts) =
+            (fresh.State, fresh.Outcome, fresh.Reason, fresh.TicketNumber, fresh.ArticleId, fresh.ProcessedAt, fresh.Attempts);
+    }
+
+    private async Task<MailOutcome> QuarantineAsync(InboundMail row, Exception ex, CancellationToken ct)
+    {
         var reason = $"{ex.GetType().Name}: {ex.Message}";
         if (reason.Length > 1900) reason = reason[..1900];
-        var row = await db.Set<InboundMail>().SingleAsync(m => m.Id == inboundId, ct);
+        db.Attach(row);
         row.State = InboundState.Quarantined;
         row.Outcome = MailOutcome.Quarantined;
         row.Reason = reason;
         row.ProcessedAt = clock.GetCurrentInstant();
         row.Attempts++;
         await db.SaveChangesAsync(ct);
-        logger.LogWarning("Inbound mail {Id} ({Mailbox}) quarantined: {Reason}", inboundId, row.Mailbox, reason);
+        db.ChangeTracker.Clear();
+        logger.LogWarning("Inbound mail {Id} ({Mailbox}) quarantined: {Reason}", row.Id, row.Mailbox, reason);
         return new MailOutcome(MailOutcome.Quarantined, null, null, reason);
     }
 
-    private async Task<MailOutcome> ProcessRowAsync(InboundMail row, CancellationToken ct)
+    /// <summary>
+    /// Parses, classifies and extracts every message, at most one per core at a time, each under its own timeout. The
+    /// bodies are extracted before the ticket number is known: attachment URLs carry a placeholder filled in later.
+    /// </summary>
+    private async Task<Prepared[]> PrepareAsync(IReadOnlyList<InboundMail> rows, byte[] key, CancellationToken ct)
     {
         var o = options.Value;
-        var key = await signing.KeyAsync(db, ct);
-        var message = await ParseAsync(row.Raw, ct);
-        var cls = MailClassifier.Classify(message, id => signing.Verify(key, id) is not null, o.SystemAddress);
+        var result = new Prepared[rows.Count];
+        using var slots = new SemaphoreSlim(Math.Max(1, Environment.ProcessorCount));
+        await Task.WhenAll(rows.Select(async (row, k) =>
+        {
+            await slots.WaitAsync(ct);
+            try
+            {
+                var message = await ParseAsync(row.Raw, ct);
+                var cls = MailClassifier.Classify(message, id => signing.Verify(key, id) is not null, o.SystemAddress);
+                var content = cls is MailClass.OwnLoop or MailClass.Bounce ? null : await ExtractAsync(message, ct);
+                result[k] = new Prepared(message, cls, content, null);
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException || !ct.IsCancellationRequested)
+            {
+                result[k] = new Prepared(null, default, null, ex);
+            }
+            finally
+            {
+                slots.Release();
+            }
+        }));
+        return result;
+    }
+
+    /// <summary>
+    /// One message's effects, in the caller's transaction, not saved: customer, threading, the ticket or article, CC'd
+    /// participants, the mail record and attachments, the acknowledgement in the outbox, the SLA columns, the row's outcome.
+    /// </summary>
+    private async Task<(MailOutcome Outcome, Ticket? Ticket)> ApplyAsync(InboundMail row, Prepared prepared, byte[] key, CancellationToken ct)
+    {
+        var message = prepared.Message!;
+        var cls = prepared.Class;
         var now = clock.GetCurrentInstant();
         row.Attempts++;
 
         if (cls == MailClass.OwnLoop)
         {
             logger.LogInformation("Inbound mail {Id} is our own message coming back; dropped", row.Id);
-            return await FinishAsync(row, MailOutcome.DroppedLoop, null, null, "our own message came back (mail loop)", null, ct);
+            return (Finish(row, MailOutcome.DroppedLoop, null, null, "our own message came back (mail loop)"), null);
         }
 
         var from = message.From.Mailboxes.FirstOrDefault(m => EmailAddress.IsValid(m.Address))
@@ -176,8 +335,11 @@ public sealed partial class MailIngestor(HelpDeskDbContext db, IClock clock, Mai
         var sender = EmailAddress.Normalise(from.Address);
         var thread = await MailThreading.ResolveAsync(db, signing, key, ThreadIds(message), message.Subject ?? "", sender, ct);
         var subject = string.IsNullOrWhiteSpace(message.Subject) ? "(no subject)" : message.Subject.Trim();
+        var target = thread.Ticket;
+        if (cls == MailClass.AutoReply && (target is null || target.IsClosed))
+            return (Finish(row, MailOutcome.AutoReply, null, null,
+                target is null ? "automatic reply that belongs to no ticket; kept, not answered" : $"automatic reply to closed ticket #{target.Number}; kept, not answered"), null);
 
-        await using var tx = await db.Database.BeginTransactionAsync(ct);
         var customer = await db.Customers.SingleOrDefaultAsync(c => c.Email == sender, ct);
         if (customer is null)
         {
@@ -190,18 +352,8 @@ public sealed partial class MailIngestor(HelpDeskDbContext db, IClock clock, Mai
         Ticket? existing = null;
         var number = 0;
         string outcome;
-        var target = thread.Ticket;
         if (cls == MailClass.AutoReply)
         {
-            if (target is null || target.IsClosed)
-            {
-                await tx.RollbackAsync(ct);
-                db.ChangeTracker.Clear();
-                row = await db.Set<InboundMail>().SingleAsync(m => m.Id == row.Id, ct);
-                row.Attempts++;
-                return await FinishAsync(row, MailOutcome.AutoReply, null, null,
-                    target is null ? "automatic reply that belongs to no ticket; kept, not answered" : $"automatic reply to closed ticket #{target.Number}; kept, not answered", null, ct);
-            }
             existing = target;
             outcome = MailOutcome.AutoReply;
         }
@@ -216,7 +368,7 @@ public sealed partial class MailIngestor(HelpDeskDbContext db, IClock clock, Mai
             outcome = MailOutcome.Created;
         }
 
-        var content = await ExtractAsync(message, existing?.Number ?? number, ct);
+        var content = prepared.Content!.ForTicket(existing?.Number ?? number);
         Ticket ticket;
         Article article;
         if (existing is null)
@@ -258,18 +410,15 @@ public sealed partial class MailIngestor(HelpDeskDbContext db, IClock clock, Mai
             await outbox.EnqueueAcknowledgementAsync(ticket, sender, ct);
 
         await sla.RefreshAsync(ticket, now, ct);
-        var result = await FinishAsync(row, outcome, ticket.Number, article.Id, thread.Rule, tx, ct);
-        await publisher.PublishAsync(ticket, ct);
-        return result;
+        return (Finish(row, outcome, ticket.Number, article.Id, thread.Rule), ticket);
     }
 
-    private async Task<MailOutcome> BounceAsync(InboundMail row, MimeMessage message, byte[] key, Instant now, CancellationToken ct)
+    private async Task<(MailOutcome, Ticket?)> BounceAsync(InboundMail row, MimeMessage message, byte[] key, Instant now, CancellationToken ct)
     {
         var (originalId, statuses) = BounceReport.Read(message);
         var ids = ThreadIds(message).ToList();
         if (originalId is not null) ids.Add(originalId);
         var thread = await MailThreading.ResolveAsync(db, signing, key, ids, "", "", ct);
-        await using var tx = await db.Database.BeginTransactionAsync(ct);
         foreach (var s in statuses.Where(s => s.Permanent && EmailAddress.IsValid(s.Recipient)))
         {
             var address = EmailAddress.Normalise(s.Recipient);
@@ -279,20 +428,17 @@ public sealed partial class MailIngestor(HelpDeskDbContext db, IClock clock, Mai
             else { existing.Until = until; existing.Reason = $"bounce {s.Status}"; }
         }
         if (thread.Ticket is not { } ticket)
-            return await FinishAsync(row, MailOutcome.Bounce, null, null, "delivery report for a message we cannot find", tx, ct);
+            return (Finish(row, MailOutcome.Bounce, null, null, "delivery report for a message we cannot find"), null);
         var summary = new StringBuilder("Delivery report: ");
         summary.Append(statuses.Count == 0 ? "no status given" : string.Join("; ", statuses.Select(s => $"{s.Recipient} {s.Status} ({(s.Permanent ? "permanent failure" : "temporary")})")));
         summary.Append("\n\n").Append(message.TextBody ?? "");
         var article = ticket.AddBounce(summary.ToString(), now);
         db.Add(new ArticleMail { ArticleId = article.Id, TicketId = ticket.Id, InboundMailId = row.Id, MessageId = row.MessageId, ThreadedBy = thread.Rule, Classification = "bounce" });
         await sla.RefreshAsync(ticket, now, ct);
-        var result = await FinishAsync(row, MailOutcome.Bounce, ticket.Number, article.Id, thread.Rule, tx, ct);
-        await publisher.PublishAsync(ticket, ct);
-        return result;
+        return (Finish(row, MailOutcome.Bounce, ticket.Number, article.Id, thread.Rule), ticket);
     }
 
-    private async Task<MailOutcome> FinishAsync(InboundMail row, string outcome, int? ticket, Guid? article, string? reason,
-        Microsoft.EntityFrameworkCore.Storage.IDbContextTransaction? tx, CancellationToken ct)
+    private MailOutcome Finish(InboundMail row, string outcome, int? ticket, Guid? article, string? reason)
     {
         row.State = InboundState.Processed;
         row.Outcome = outcome;
@@ -300,8 +446,6 @@ public sealed partial class MailIngestor(HelpDeskDbContext db, IClock clock, Mai
         row.ArticleId = article;
         row.Reason = reason;
         row.ProcessedAt = clock.GetCurrentInstant();
-        await db.SaveChangesAsync(ct);
-        if (tx is not null) await tx.CommitAsync(ct);
         return new MailOutcome(outcome, ticket, article, reason);
     }
 
@@ -321,15 +465,14 @@ public sealed partial class MailIngestor(HelpDeskDbContext db, IClock clock, Mai
         }
     }
 
-    private async Task<ExtractedContent> ExtractAsync(MimeMessage message, int ticketNumber, CancellationToken ct)
+    private async Task<ExtractedContent> ExtractAsync(MimeMessage message, CancellationToken ct)
     {
         var o = options.Value;
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
         timeout.CancelAfter(TimeSpan.FromSeconds(o.ParseTimeoutSeconds));
         try
         {
-            return await Task.Run(() => MailContent.Extract(message, o.MaxAttachmentBytes, o.MaxMessageBytes,
-                id => $"/api/v1/tickets/{ticketNumber}/attachments/{id}"), timeout.Token).WaitAsync(timeout.Token);
+            return await Task.Run(() => MailContent.Extract(message, o.MaxAttachmentBytes, o.MaxMessageBytes), timeout.Token).WaitAsync(timeout.Token);
         }
         catch (OperationCanceledException) when (!ct.IsCancellationRequested)
         {
@@ -337,13 +480,18 @@ public sealed partial class MailIngestor(HelpDeskDbContext db, IClock clock, Mai
         }
     }
 
+    // The team a mailbox's new tickets go to, looked up once per batch.
+    private readonly Dictionary<string, Guid> _teams = [];
+
     private async Task<Guid> TeamForAsync(string mailbox, CancellationToken ct)
     {
+        if (_teams.TryGetValue(mailbox, out var known)) return known;
         var name = options.Value.Imap.FirstOrDefault(m => m.Name == mailbox)?.Team?.Trim().ToLowerInvariant();
         var team = name is { Length: > 0 }
             ? await db.Teams.SingleOrDefaultAsync(t => t.Name == name, ct)
             : await db.Teams.OrderBy(t => t.Name == "support" ? 0 : 1).ThenBy(t => t.Name).FirstOrDefaultAsync(ct);
-        return team?.Id ?? throw new DomainRuleViolation("team.none", name is null ? "No team exists yet to receive mail." : $"Mailbox '{mailbox}' names team '{name}', which does not exist.");
+        return _teams[mailbox] = team?.Id
+            ?? throw new DomainRuleViolation("team.none", name is null ? "No team exists yet to receive mail." : $"Mailbox '{mailbox}' names team '{name}', which does not exist.");
     }
 
     /// <summary>References then In-Reply-To, in order (threading tries them right to left).</summary>

@@ -31,8 +31,8 @@ public static partial class MailThreading
             var ticketId = await db.Set<ArticleMail>().Where(m => m.MessageId == id).Select(m => (Guid?)m.TicketId).FirstOrDefaultAsync(ct)
                 ?? await db.Set<OutboxMail>().Where(m => m.MessageId == id && m.TicketId != null).Select(m => m.TicketId).FirstOrDefaultAsync(ct);
             if (ticketId is null) continue;
-            var number = await db.Tickets.Where(t => t.Id == ticketId).Select(t => (int?)t.Number).SingleOrDefaultAsync(ct);
-            if (number is { } n && await LoadAsync(db, n, ct) is { } ticket) return new ThreadMatch(References, ticket, null);
+            var ticket = await db.TicketsForChange().SingleOrDefaultAsync(t => t.Id == ticketId, ct);
+            if (ticket is not null) return new ThreadMatch(References, ticket, null);
         }
 
         int? related = null;
@@ -56,11 +56,8 @@ public static partial class MailThreading
         return await db.Agents.AnyAsync(a => a.Email == sender, ct);
     }
 
-    private static async Task<Ticket?> LoadAsync(HelpDeskDbContext db, int number, CancellationToken ct)
-    {
-        if (!await db.Tickets.AnyAsync(t => t.Number == number, ct)) return null;
-        return await db.LoadForChangeAsync(number, ct);
-    }
+    private static async Task<Ticket?> LoadAsync(HelpDeskDbContext db, int number, CancellationToken ct) =>
+        await db.TicketsForChange().SingleOrDefaultAsync(t => t.Number == number, ct);
 
     [GeneratedRegex(@"\[#(\d{1,9})\]", RegexOptions.CultureInvariant)]
     private static partial Regex Tag();

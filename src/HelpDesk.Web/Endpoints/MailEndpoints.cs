@@ -13,17 +13,18 @@ public static class MailEndpoints
     /// <summary>
     /// The mailgate hand-off (the rt-mailgate way): <c>helpdesk mailgate</c> posts the raw bytes here when
     /// HelpDesk:Mail:MailgateUrl is set, so a process per message needs no database start-up. Loopback callers only:
-    /// the same trust as piping into the mailgate on this machine.
+    /// the same trust as piping into the mailgate on this machine. Concurrent hand-offs are ingested together
+    /// (<see cref="MailgateCombiner"/>).
     /// </summary>
     public static void MapMailgateHandoff(this IEndpointRouteBuilder app) =>
-        app.MapPost("/mailgate", async (HttpContext http, string? mailbox, MailIngestor ingestor, CancellationToken ct) =>
+        app.MapPost("/mailgate", async (HttpContext http, string? mailbox, MailgateCombiner combiner, CancellationToken ct) =>
         {
             if (http.Connection.RemoteIpAddress is not { } ip || !System.Net.IPAddress.IsLoopback(ip)) return Results.StatusCode(StatusCodes.Status403Forbidden);
             using var buffer = new MemoryStream();
             await http.Request.Body.CopyToAsync(buffer, ct);
             var raw = buffer.ToArray();
             if (!MailIngestor.LooksLikeMail(raw)) return Results.StatusCode(StatusCodes.Status422UnprocessableEntity);
-            var outcome = await ingestor.IngestAsync(mailbox ?? MailIngestor.MailgateMailbox, raw, "mailgate", ct);
+            var outcome = await combiner.IngestAsync(mailbox ?? MailIngestor.MailgateMailbox, raw, "mailgate", ct);
             return Results.Json(new Dictionary<string, object?> { ["outcome"] = outcome.Outcome, ["ticket"] = outcome.Ticket, ["article"] = outcome.Article, ["reason"] = outcome.Reason });
         }).AllowAnonymous().DisableAntiforgery().ExcludeFromDescription();
 

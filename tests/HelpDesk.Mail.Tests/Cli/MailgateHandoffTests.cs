@@ -39,6 +39,35 @@ public sealed class MailgateHandoffTests
     }
 
     [Fact]
+    public async Task Concurrent_hand_offs_are_ingested_together_and_each_caller_gets_its_own_message_outcome()
+    {
+        using var desk = new MailDeskFactory();
+        desk.UseKestrel(0);
+        desk.StartServer();
+        await desk.EnsureTeamAsync("support");
+        var address = desk.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
+        using var http = new HttpClient { BaseAddress = new Uri(address) };
+        var senders = Enumerable.Range(0, 12).Select(i => $"together{i}.{Guid.NewGuid():N}"[..20] + "@example.test").ToList();
+
+        var answers = await Task.WhenAll(senders.Select(async from =>
+        {
+            var response = await http.PostAsync("/mailgate", new StringContent(Mime.Message(from: from, subject: "Order for " + from)));
+            response.EnsureSuccessStatusCode();
+            return (From: from, Json: JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement);
+        }));
+
+        answers.Select(a => a.Json.GetProperty("outcome").GetString()).Should().AllBe("created");
+        answers.Select(a => a.Json.GetProperty("ticket").GetInt32()).Should().OnlyHaveUniqueItems();
+        foreach (var (from, json) in answers)
+        {
+            var number = json.GetProperty("ticket").GetInt32();
+            var subject = await desk.DbAsync(db => Microsoft.EntityFrameworkCore.EntityFrameworkQueryableExtensions.SingleAsync(
+                db.Tickets.Where(t => t.Number == number).Select(t => t.Subject)));
+            subject.Should().Be("Order for " + from, "every caller is answered with the ticket of its own message");
+        }
+    }
+
+    [Fact]
     public async Task Without_a_server_answering_the_mailgate_stores_the_message_itself()
     {
         using var desk = new MailDeskFactory();

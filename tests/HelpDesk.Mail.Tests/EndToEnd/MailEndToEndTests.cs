@@ -131,6 +131,37 @@ public sealed class MailEndToEndTests(MailServerFixture servers)
     }
 
     [Fact]
+    public async Task Mail_waiting_in_the_folder_is_fetched_as_one_batch_acknowledged_in_full_and_checkpointed_at_the_last_uid()
+    {
+        var folder = $"batch-{Guid.NewGuid():N}"[..14];
+        await _imap.CreateFolderAsync("support", folder);
+        var subjects = Enumerable.Range(1, 7).Select(i => Unique($"Waiting {i}")).ToList();
+        foreach (var subject in subjects) await _imap.AppendAsync("support", folder, Mime.Message(from: $"waiting{subjects.IndexOf(subject)}@example.test", subject: subject));
+        using var desk = new MailDeskFactory(Settings(folder, imap: false));
+        _ = desk.Services;
+        await desk.EnsureTeamAsync("support");
+        var mailbox = new ImapMailboxOptions
+        {
+            Name = "batchbox", Host = "127.0.0.1", Port = servers.ImapPort, UseTls = false, Username = "support", Password = MailServers.Password, Folder = folder,
+        };
+
+        using var stop = new CancellationTokenSource();
+        var fetcher = new ImapMailboxFetcher(mailbox, desk.Services.GetRequiredService<IServiceScopeFactory>(),
+            desk.Services.GetRequiredService<IOptions<MailOptions>>(), SystemClock.Instance, NullLogger.Instance);
+        var running = fetcher.RunAsync(stop.Token);
+        await Eventually.UntilAsync(async () => (await _imap.FlagsAsync("support", folder)).Acknowledged == subjects.Count, "every waiting message acknowledged");
+        stop.Cancel();
+        await running;
+
+        var tickets = await desk.DbAsync(db => db.Tickets.Select(t => t.Subject).ToListAsync());
+        tickets.Should().BeEquivalentTo(subjects);
+        var checkpoint = await desk.DbAsync(db => db.Set<MailCheckpoint>().SingleAsync());
+        checkpoint.LastUid.Should().Be(subjects.Count, "the checkpoint moves past the last message of the batch");
+        var sources = await desk.DbAsync(db => db.Set<InboundMail>().OrderBy(m => m.Source).Select(m => m.Source).ToListAsync());
+        sources.Should().OnlyHaveUniqueItems().And.HaveCount(subjects.Count);
+    }
+
+    [Fact]
     public async Task Mail_waits_in_the_outbox_while_SMTP_is_down_and_leaves_once_when_it_is_back()
     {
         using var desk = new MailDeskFactory(Settings("INBOX", imap: false));

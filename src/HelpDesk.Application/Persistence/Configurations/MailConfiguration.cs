@@ -89,6 +89,8 @@ internal sealed class OutboxMailConfiguration : IEntityTypeConfiguration<OutboxM
         b.HasIndex(m => new { m.State, m.NextAttemptAt });
         b.HasIndex(m => m.MessageId);
         b.HasIndex(m => new { m.To, m.IsAutomatic, m.CreatedAt });
+        // A ticket's outgoing mail: the References of every new message, and threading replies to it.
+        b.HasIndex(m => m.TicketId);
     }
 }
 
