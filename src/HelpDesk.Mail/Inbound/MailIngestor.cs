@@ -6,6 +6,7 @@ using HelpDesk.Application.Mail;
 using HelpDesk.Application.Persistence;
 using HelpDesk.Application.Sla;
 using HelpDesk.Application.Tickets;
+using HelpDesk.Domain.Agents;
 using HelpDesk.Domain.Common;
 using HelpDesk.Domain.Customers;
 using HelpDesk.Domain.Tickets;
@@ -340,6 +341,18 @@ public sealed partial class MailIngestor(HelpDeskDbContext db, IClock clock, Mai
             return (Finish(row, MailOutcome.AutoReply, null, null,
                 target is null ? "automatic reply that belongs to no ticket; kept, not answered" : $"automatic reply to closed ticket #{target.Number}; kept, not answered"), null);
 
+        // An active agent writing into an open ticket (answering a notification from their mail client, a CC): their
+        // internal note. Never a customer message, which would reopen the ticket and restart the customer's clocks, and
+        // never a customer record for an agent. Not sent to the customer: such mail quotes internal notifications.
+        if (cls != MailClass.AutoReply && target is { IsClosed: false } && await AgentAsync(sender, ct) is { } agent)
+        {
+            var note = prepared.Content!.ForTicket(target.Number);
+            var noteArticle = target.AddInternalNote(agent, note.Text, note.Html, now);
+            AddMailRecords(row, message, cls, thread, target, noteArticle, note, [.. note.Notes, $"Mail from agent {agent.Email}: kept as an internal note, not sent to the customer."]);
+            await sla.RefreshAsync(target, now, ct);
+            return (Finish(row, MailOutcome.Appended, target.Number, noteArticle.Id, thread.Rule), target);
+        }
+
         var customer = await db.Customers.SingleOrDefaultAsync(c => c.Email == sender, ct);
         if (customer is null)
         {
@@ -391,6 +404,19 @@ public sealed partial class MailIngestor(HelpDeskDbContext db, IClock clock, Mai
         var notes = content.Notes.ToList();
         if (thread.PossiblyRelated is { } related) notes.Add($"The subject names ticket #{related}, but the sender is not one of its participants: opened as a new ticket, possibly related.");
         if (target is not null && target.IsClosed) notes.Add($"Follow-up of closed ticket #{target.Number}.");
+        AddMailRecords(row, message, cls, thread, ticket, article, content, notes);
+
+        if (outcome == MailOutcome.Created && cls == MailClass.Normal && !MailClassifier.AsksNoAutoAnswer(message))
+            await outbox.EnqueueAcknowledgementAsync(ticket, sender, ct);
+
+        await sla.RefreshAsync(ticket, now, ct);
+        return (Finish(row, outcome, ticket.Number, article.Id, thread.Rule), ticket);
+    }
+
+    // How the article came by mail (threading rule, classification, Reply-To, quote, notes) and its attachments.
+    private void AddMailRecords(InboundMail row, MimeMessage message, MailClass cls, ThreadMatch thread, Ticket ticket, Article article,
+        ExtractedContent content, IReadOnlyList<string> notes)
+    {
         db.Add(new ArticleMail
         {
             ArticleId = article.Id, TicketId = ticket.Id, InboundMailId = row.Id, MessageId = row.MessageId,
@@ -405,12 +431,15 @@ public sealed partial class MailIngestor(HelpDeskDbContext db, IClock clock, Mai
                 Id = a.Id, ArticleId = article.Id, TicketId = ticket.Id, FileName = a.FileName, ContentType = a.ContentType, Size = a.Size,
                 Sha256 = a.Sha256, ContentId = a.ContentId, Inline = a.Inline, Content = a.Content, RefusedReason = a.RefusedReason,
             });
+    }
 
-        if (outcome == MailOutcome.Created && cls == MailClass.Normal && !MailClassifier.AsksNoAutoAnswer(message))
-            await outbox.EnqueueAcknowledgementAsync(ticket, sender, ct);
+    // Active agents by address, read once per batch (a small table).
+    private Dictionary<string, Agent>? _agents;
 
-        await sla.RefreshAsync(ticket, now, ct);
-        return (Finish(row, outcome, ticket.Number, article.Id, thread.Rule), ticket);
+    private async Task<Agent?> AgentAsync(string address, CancellationToken ct)
+    {
+        _agents ??= await db.Agents.AsNoTracking().Where(a => a.IsActive).ToDictionaryAsync(a => a.Email, ct);
+        return _agents.GetValueOrDefault(address);
     }
 
     private async Task<(MailOutcome, Ticket?)> BounceAsync(InboundMail row, MimeMessage message, byte[] key, Instant now, CancellationToken ct)

@@ -245,4 +245,24 @@ public sealed class ThreadingAndClassificationTests(DeskFixture fixture) : IClas
         stored.MessageId.Should().Be("AbC.123@Example.Test");
         (await _desk.IngestAsync(Mime.Message(messageId: "<AbC.123@Example.Test>", body: "other bytes"))).Outcome.Should().Be(MailOutcome.Duplicate);
     }
+    [Fact]
+    public async Task Mail_from_an_agent_into_an_open_ticket_is_their_internal_note_and_reopens_nothing()
+    {
+        var (number, _, ackId, customer) = await NewTicketAsync();
+        await _desk.SendAsync(new ChangeStatus(number, "pending"));
+        var agent = $"agent.{Guid.NewGuid():N}"[..14] + "@example.test";
+        await _desk.AgentClientAsync(agent, "agent", "support");
+
+        var outcome = await _desk.IngestAsync(Mime.Message(from: agent, subject: $"Re: Cannot log in [#{number}]", inReplyTo: $"<{ackId}>",
+            body: "Checked the logs: locked by the password policy."));
+
+        outcome.Outcome.Should().Be(MailOutcome.Appended);
+        outcome.Ticket.Should().Be(number);
+        var note = (await ArticlesAsync(number)).Single(a => a.Id == outcome.Article);
+        (note.Kind, note.Visibility, note.AuthorType, note.AuthorEmail).Should().Be(("note", "internal", "agent", agent));
+        note.Mail!.Notes.Should().Contain("not sent to the customer");
+        (await _desk.SendAsync(new GetTicket(number))).Status.Should().Be("pending", "an agent's mail is not the customer answering");
+        (await _desk.DbAsync(db => db.Customers.AnyAsync(c => c.Email == agent))).Should().BeFalse("an agent never becomes a customer by writing in");
+        (await _desk.DbAsync(db => db.Set<OutboxMail>().CountAsync(m => m.TicketNumber == number && m.To == customer))).Should().Be(1, "only the acknowledgement went to the customer");
+    }
 }
