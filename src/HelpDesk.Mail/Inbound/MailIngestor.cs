@@ -61,41 +61,39 @@ public sealed partial class MailIngestor(HelpDeskDbContext db, IClock clock, Mai
     public async Task<IReadOnlyList<MailOutcome>> IngestBatchAsync(string mailbox, IReadOnlyList<IncomingMail> mails, CancellationToken ct)
     {
         var outcomes = new MailOutcome[mails.Count];
-        var toProcess = await StoreBatchAsync(mailbox, mails, outcomes, ct);
+        var (toProcess, copies) = await StoreBatchAsync(mailbox, mails, outcomes, ct);
         foreach (var f in faults) foreach (var (_, row) in toProcess) f.AfterStored(row);
         var processed = await ProcessRowsAsync(toProcess.Select(p => p.Row).ToList(), ct);
         for (var k = 0; k < toProcess.Count; k++) outcomes[toProcess[k].Index] = processed[k];
         // A message repeated inside one batch: the later copies are duplicates of what the first became.
-        for (var i = 0; i < outcomes.Length; i++)
-            if (outcomes[i] is { Outcome: MailOutcome.Duplicate, Ticket: null, Article: null, Reason: { } r } && r.StartsWith(SameBatch, StringComparison.Ordinal)
-                && int.TryParse(r.AsSpan(SameBatch.Length), out var first) && outcomes[first] is { } o)
-                outcomes[i] = new MailOutcome(MailOutcome.Duplicate, o.Ticket, o.Article, $"Message-ID {toProcess.Single(p => p.Index == first).Row.MessageId} was already received");
+        foreach (var (copy, first, messageId) in copies)
+            outcomes[copy] = new MailOutcome(MailOutcome.Duplicate, outcomes[first].Ticket, outcomes[first].Article, $"Message-ID {messageId} was already received");
         return outcomes;
     }
-
-    private const string SameBatch = "same batch as #";
 
     /// <summary>
     /// Stores the exact bytes with their SHA-256 and normalised Message-ID, all messages in one transaction. A Message-ID
     /// already stored for the mailbox is a duplicate, unless its first arrival never finished processing (a crash): then
     /// it is resumed. Returns the rows to process with their index in <paramref name="mails"/>.
     /// </summary>
-    private async Task<List<(int Index, InboundMail Row)>> StoreBatchAsync(string mailbox, IReadOnlyList<IncomingMail> mails, MailOutcome[] outcomes, CancellationToken ct)
+    private async Task<(List<(int Index, InboundMail Row)> ToProcess, List<(int Copy, int First, string MessageId)> Copies)> StoreBatchAsync(
+        string mailbox, IReadOnlyList<IncomingMail> mails, MailOutcome[] outcomes, CancellationToken ct)
     {
         var now = clock.GetCurrentInstant();
-        var ids = mails.Select(m => (Sha: Convert.ToHexStringLower(SHA256.HashData(m.Raw)), MessageId: ReadMessageId(m.Raw))).ToList();
-        var messageIds = ids.Select(i => i.MessageId ?? $"{i.Sha}@sha256.invalid").ToList();
+        var ids = mails.Select(m => Identify(m.Raw)).ToList();
+        var messageIds = ids.Select(i => i.MessageId).ToList();
         var distinct = messageIds.Distinct().ToList();
         var existing = (await db.Set<InboundMail>().AsNoTracking().Where(m => m.Mailbox == mailbox && distinct.Contains(m.MessageId)).ToListAsync(ct))
             .ToDictionary(m => m.MessageId);
         var result = new List<(int, InboundMail)>();
+        var copies = new List<(int, int, string)>();
         var seen = new Dictionary<string, int>();
         for (var i = 0; i < mails.Count; i++)
         {
             var messageId = messageIds[i];
             if (seen.TryGetValue(messageId, out var first))
             {
-                outcomes[i] = new MailOutcome(MailOutcome.Duplicate, null, null, SameBatch + first);
+                copies.Add((i, first, messageId));
                 continue;
             }
             seen[messageId] = i;
@@ -124,15 +122,15 @@ public sealed partial class MailIngestor(HelpDeskDbContext db, IClock clock, Mai
             result.Clear();
             for (var i = 0; i < mails.Count; i++)
             {
-                if (outcomes[i] is not null) continue;
+                if (outcomes[i] is not null || copies.Any(c => c.Item1 == i)) continue;
                 var (row, duplicate) = await StoreOneAsync(mailbox, mails[i], ct);
                 if (duplicate) outcomes[i] = new MailOutcome(MailOutcome.Duplicate, row.TicketNumber, row.ArticleId, $"Message-ID {row.MessageId} was already received");
                 else result.Add((i, row));
             }
-            return result;
+            return (result, copies);
         }
         db.ChangeTracker.Clear();
-        return result;
+        return (result, copies);
     }
 
     private async Task<(InboundMail Stored, bool Duplicate)> StoreOneAsync(string mailbox, IncomingMail mail, CancellationToken ct)
@@ -140,17 +138,23 @@ public sealed partial class MailIngestor(HelpDeskDbContext db, IClock clock, Mai
         var outcomes = new MailOutcome[1];
         try
         {
-            var stored = await StoreBatchAsync(mailbox, [mail], outcomes, ct);
+            var (stored, _) = await StoreBatchAsync(mailbox, [mail], outcomes, ct);
             if (stored.Count == 1) return (stored[0].Row, false);
         }
         catch (DbUpdateException)
         {
             db.ChangeTracker.Clear();
         }
-        var sha = Convert.ToHexStringLower(SHA256.HashData(mail.Raw));
-        var messageId = ReadMessageId(mail.Raw) ?? $"{sha}@sha256.invalid";
+        var (_, messageId) = Identify(mail.Raw);
         var existing = await db.Set<InboundMail>().AsNoTracking().SingleAsync(m => m.Mailbox == mailbox && m.MessageId == messageId, ct);
         return (existing, existing.State != InboundState.Stored);
+    }
+
+    // The SHA-256 of the exact bytes and the normalised Message-ID (derived from the SHA-256 when there is none).
+    private static (string Sha, string MessageId) Identify(byte[] raw)
+    {
+        var sha = Convert.ToHexStringLower(SHA256.HashData(raw));
+        return (sha, ReadMessageId(raw) ?? $"{sha}@sha256.invalid");
     }
 
     /// <summary>Records a message too large to download (size gate): kept as quarantined metadata, never parsed.</summary>

@@ -1,7 +1,5 @@
 using System.Text.Json;
 using HelpDesk.Mail.Tests.Infrastructure;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -18,18 +16,13 @@ public sealed class LeanMailgateTests
         DotnetProcess.RunAsync("helpdesk-mailgate.dll", args, stdin,
             new Dictionary<string, string?> { ["HELPDESK_MAILGATE_URL"] = null, ["HELPDESK_MAILGATE_FALLBACK"] = null });
 
-    private static string Address(MailDeskFactory desk) =>
-        desk.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
-
     [Fact]
     public async Task Hands_the_message_to_the_running_server_and_prints_its_json_line()
     {
         using var desk = new MailDeskFactory();
-        desk.UseKestrel(0);
-        desk.StartServer();
-        await desk.EnsureTeamAsync("support");
+        var address = await desk.StartOnLoopbackAsync();
 
-        var (exit, stdout, stderr) = await LeanAsync(Mime.Message(from: "lean@example.test"), "--url", Address(desk));
+        var (exit, stdout, stderr) = await LeanAsync(Mime.Message(from: "lean@example.test"), "--url", address);
 
         exit.Should().Be(0, stderr);
         var json = JsonDocument.Parse(stdout).RootElement;
@@ -42,10 +35,9 @@ public sealed class LeanMailgateTests
     public async Task Input_that_is_not_mail_exits_65_and_stores_nothing()
     {
         using var desk = new MailDeskFactory();
-        desk.UseKestrel(0);
-        desk.StartServer();
+        var address = await desk.StartOnLoopbackAsync();
 
-        var (exit, stdout, stderr) = await LeanAsync("\u0001\u0002 not a message at all", "--url", Address(desk));
+        var (exit, stdout, stderr) = await LeanAsync("\u0001\u0002 not a message at all", "--url", address);
 
         exit.Should().Be(65);
         stdout.Should().BeEmpty();

@@ -1,7 +1,5 @@
 using System.Text.Json;
 using HelpDesk.Mail.Tests.Infrastructure;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace HelpDesk.Mail.Tests.Cli;
@@ -23,10 +21,7 @@ public sealed class MailgateHandoffTests
     public async Task The_running_server_takes_the_message_so_the_process_needs_no_database()
     {
         using var desk = new MailDeskFactory();
-        desk.UseKestrel(0);
-        desk.StartServer();
-        await desk.EnsureTeamAsync("support");
-        var address = desk.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
+        var address = await desk.StartOnLoopbackAsync();
         var unusable = $"Data Source={Path.Combine(Path.GetTempPath(), "no-such-dir-" + Guid.NewGuid().ToString("N"), "x.db")}";
 
         var (exit, stdout) = await MailgateAsync(Mime.Message(from: "handoff@example.test"), address, unusable);
@@ -42,10 +37,7 @@ public sealed class MailgateHandoffTests
     public async Task Concurrent_hand_offs_are_ingested_together_and_each_caller_gets_its_own_message_outcome()
     {
         using var desk = new MailDeskFactory();
-        desk.UseKestrel(0);
-        desk.StartServer();
-        await desk.EnsureTeamAsync("support");
-        var address = desk.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
+        var address = await desk.StartOnLoopbackAsync();
         using var http = new HttpClient { BaseAddress = new Uri(address) };
         var senders = Enumerable.Range(0, 12).Select(i => $"together{i}.{Guid.NewGuid():N}"[..20] + "@example.test").ToList();
 

@@ -71,6 +71,16 @@ public sealed class MailDeskFactory(IDictionary<string, string?>? settings = nul
     public Task<MailOutcome> IngestAsync(string raw, string mailbox = MailIngestor.MailgateMailbox) =>
         IngestAsync(System.Text.Encoding.UTF8.GetBytes(raw.ReplaceLineEndings("\r\n")), mailbox);
 
+    /// <summary>Serves on a loopback port over real HTTP (the mailgate hand-off takes loopback callers only) with the support team; returns the address.</summary>
+    public async Task<string> StartOnLoopbackAsync()
+    {
+        UseKestrel(0);
+        StartServer();
+        await EnsureTeamAsync("support");
+        return Services.GetRequiredService<Microsoft.AspNetCore.Hosting.Server.IServer>().Features
+            .Get<Microsoft.AspNetCore.Hosting.Server.Features.IServerAddressesFeature>()!.Addresses.First();
+    }
+
     public async Task EnsureTeamAsync(string name)
     {
         try { await SendAsync(new CreateTeam(name, name)); }
