@@ -63,6 +63,18 @@ public static class ReportQueries
     /// thousands of duration values a period's statistics need, EF's per-row materialisation costs several times the read.
     /// Provider-neutral: only ordinal getters of the projected columns.
     /// </summary>
+    /// <summary>
+    /// Runs a read on a context (and connection) of its own, so the independent reads of one report run side by side:
+    /// SQLite's WAL readers do not block each other, SQL Server serves connections in parallel. On the thread pool,
+    /// because Microsoft.Data.Sqlite completes "async" reads synchronously.
+    /// </summary>
+    public static Task<T> OnOwnContextAsync<T>(DbContextOptions<HelpDeskDbContext> options, Func<HelpDeskDbContext, Task<T>> read) =>
+        Task.Run(async () =>
+        {
+            await using var db = new HelpDeskDbContext(options);
+            return await read(db);
+        });
+
     public static async Task ReadAsync<T>(HelpDeskDbContext db, IQueryable<T> query, Action<DbDataReader> row, CancellationToken ct)
     {
         await db.Database.OpenConnectionAsync(ct);

@@ -71,7 +71,8 @@ public sealed class GetMetricsValidator : AbstractValidator<GetMetrics>
     }
 }
 
-public sealed class GetMetricsHandler(HelpDeskDbContext db, ReportScope scope, IClock clock) : IQueryHandler<GetMetrics, MetricsDto>
+public sealed class GetMetricsHandler(DbContextOptions<HelpDeskDbContext> options, ReportScope scope, IClock clock)
+    : IQueryHandler<GetMetrics, MetricsDto>
 {
     /// <summary>Upper bounds of the first-response distribution, in business time (a "day" is 24 hours of it).</summary>
     public static readonly IReadOnlyList<(string Label, long? UpToMs)> FrtBuckets =
@@ -87,49 +88,72 @@ public sealed class GetMetricsHandler(HelpDeskDbContext db, ReportScope scope, I
         SlaMetric? only = Vocabulary.TryMetric(query.Metric, out var metric) ? metric : null;
         var (start, end) = (period.Start, period.End);
 
-        // Lean reads: only the duration columns, straight off a data reader (ReportQueries.ReadAsync).
-        var (frtCount, frtBusinessList, frtCalendar) = (0, new List<long>(), new List<long>());
-        await ReportQueries.ReadAsync(db, ReportQueries.Tickets(db, filter, byAssignee: true)
-            .Where(r => r.FirstResponseAt >= start && r.FirstResponseAt < end)
-            .Select(r => new { r.FirstResponseBusinessMs, r.FirstResponseCalendarMs }), row =>
+        // Independent reads, each on a context (connection) of its own, run side by side; each is lean: only the
+        // duration columns, straight off a data reader (ReportQueries.ReadAsync).
+        var firstResponses = Parallel(async own =>
         {
-            frtCount++;
-            if (!row.IsDBNull(0)) frtBusinessList.Add(row.GetInt64(0));
-            if (!row.IsDBNull(1)) frtCalendar.Add(row.GetInt64(1));
-        }, ct);
-        var (solvedCount, fcr, resolutionBusiness, resolutionCalendar) = (0, 0, new List<long>(), new List<long>());
-        await ReportQueries.ReadAsync(db, ReportQueries.Tickets(db, filter, byAssignee: false)
-            .Where(r => r.SolvedAt >= start && r.SolvedAt < end)
-            .Select(r => new { r.ResolutionBusinessMs, r.ResolutionCalendarMs, r.FirstContactResolution }), row =>
-        {
-            solvedCount++;
-            if (!row.IsDBNull(0)) resolutionBusiness.Add(row.GetInt64(0));
-            if (!row.IsDBNull(1)) resolutionCalendar.Add(row.GetInt64(1));
-            if (row.GetBoolean(2)) fcr++;
-        }, ct);
-        var created = await ReportQueries.Tickets(db, filter, byAssignee: true)
-            .CountAsync(r => r.CreatedAt >= start && r.CreatedAt < end, ct);
-        var weeks = period.Weeks();
-        var stops = await ReportQueries.StoppedCyclesByWeekAsync(db, filter, weeks.Select(w => (w.Start, w.End)).ToList(),
-            only is { } one ? [one] : Enum.GetValues<SlaMetric>(), ct);
-        var (nextReplyCount, nextReplyBusiness, nextReplyCalendar) = (0, new List<long>(), new List<long>());
-        if (only is null or SlaMetric.NextReply)
-            await ReportQueries.ReadAsync(db, ReportQueries.Cycles(db, filter)
-                .Where(c => c.Metric == SlaMetric.NextReply && c.StoppedAt >= start && c.StoppedAt < end)
-                .Select(c => new { c.CountedMs, c.CalendarMs }), row =>
+            var (count, business, calendar) = (0, new List<long>(), new List<long>());
+            await ReportQueries.ReadAsync(own, ReportQueries.Tickets(own, filter, byAssignee: true)
+                .Where(r => r.FirstResponseAt >= start && r.FirstResponseAt < end)
+                .Select(r => new { r.FirstResponseBusinessMs, r.FirstResponseCalendarMs }), row =>
             {
-                nextReplyCount++;
-                nextReplyBusiness.Add(row.GetInt64(0));
-                nextReplyCalendar.Add(row.GetInt64(1));
+                count++;
+                if (!row.IsDBNull(0)) business.Add(row.GetInt64(0));
+                if (!row.IsDBNull(1)) calendar.Add(row.GetInt64(1));
             }, ct);
-
-        var (ratings, nps, ces) = (new List<int>(), new List<int>(), new List<int>());
-        await ReportQueries.ReadAsync(db, ReportQueries.SurveyRatings(db, filter, start, end), row =>
+            return (count, business, calendar);
+        });
+        var solves = Parallel(async own =>
         {
-            if (!row.IsDBNull(0)) ratings.Add(row.GetInt32(0));
-            if (!row.IsDBNull(1)) nps.Add(row.GetInt32(1));
-            if (!row.IsDBNull(2)) ces.Add(row.GetInt32(2));
-        }, ct);
+            var (count, fcr, business, calendar) = (0, 0, new List<long>(), new List<long>());
+            await ReportQueries.ReadAsync(own, ReportQueries.Tickets(own, filter, byAssignee: false)
+                .Where(r => r.SolvedAt >= start && r.SolvedAt < end)
+                .Select(r => new { r.ResolutionBusinessMs, r.ResolutionCalendarMs, r.FirstContactResolution }), row =>
+            {
+                count++;
+                if (!row.IsDBNull(0)) business.Add(row.GetInt64(0));
+                if (!row.IsDBNull(1)) calendar.Add(row.GetInt64(1));
+                if (row.GetBoolean(2)) fcr++;
+            }, ct);
+            return (count, fcr, business, calendar);
+        });
+        var createdCount = Parallel(own => ReportQueries.Tickets(own, filter, byAssignee: true).CountAsync(r => r.CreatedAt >= start && r.CreatedAt < end, ct));
+        var weeks = period.Weeks();
+        var stopsByWeek = Parallel(own => ReportQueries.StoppedCyclesByWeekAsync(own, filter, weeks.Select(w => (w.Start, w.End)).ToList(),
+            only is { } one ? [one] : Enum.GetValues<SlaMetric>(), ct));
+        var nextReplies = Parallel(async own =>
+        {
+            var (count, business, calendar) = (0, new List<long>(), new List<long>());
+            if (only is null or SlaMetric.NextReply)
+                await ReportQueries.ReadAsync(own, ReportQueries.Cycles(own, filter)
+                    .Where(c => c.Metric == SlaMetric.NextReply && c.StoppedAt >= start && c.StoppedAt < end)
+                    .Select(c => new { c.CountedMs, c.CalendarMs }), row =>
+                {
+                    count++;
+                    business.Add(row.GetInt64(0));
+                    calendar.Add(row.GetInt64(1));
+                }, ct);
+            return (count, business, calendar);
+        });
+        var surveys = Parallel(async own =>
+        {
+            var (ratings, nps, ces) = (new List<int>(), new List<int>(), new List<int>());
+            await ReportQueries.ReadAsync(own, ReportQueries.SurveyRatings(own, filter, start, end), row =>
+            {
+                if (!row.IsDBNull(0)) ratings.Add(row.GetInt32(0));
+                if (!row.IsDBNull(1)) nps.Add(row.GetInt32(1));
+                if (!row.IsDBNull(2)) ces.Add(row.GetInt32(2));
+            }, ct);
+            return (ratings, nps, ces);
+        });
+        var backlog = Parallel(own => BacklogAsync(own, filter, clock.GetCurrentInstant(), ct));
+
+        var (frtCount, frtBusinessList, frtCalendar) = await firstResponses;
+        var (solvedCount, fcr, resolutionBusiness, resolutionCalendar) = await solves;
+        var created = await createdCount;
+        var stops = await stopsByWeek;
+        var (nextReplyCount, nextReplyBusiness, nextReplyCalendar) = await nextReplies;
+        var (ratings, nps, ces) = await surveys;
 
         var frtBusiness = frtBusinessList.ToArray();
 
@@ -144,7 +168,7 @@ public sealed class GetMetricsHandler(HelpDeskDbContext db, ReportScope scope, I
             Clock(SlaMetric.Resolution, solvedCount, resolutionBusiness.ToArray(), resolutionCalendar),
             new FcrDto(solvedCount, fcr, Ratio.Of(fcr, solvedCount)),
             new ResolutionRateDto(created, solvedCount, Ratio.Of(solvedCount, created)),
-            await BacklogAsync(filter, clock.GetCurrentInstant(), ct),
+            await backlog,
             CsatScore.Of(ratings),
             NpsScore.Of(nps),
             CesScore.Of(ces),
@@ -154,6 +178,8 @@ public sealed class GetMetricsHandler(HelpDeskDbContext db, ReportScope scope, I
 
         AttainmentDto? Week(SlaMetric metric, int week) =>
             only is not null && only != metric ? null : AttainmentDto.Of(stops.Met(metric, week), stops.Stopped(metric, week));
+
+        Task<T> Parallel<T>(Func<HelpDeskDbContext, Task<T>> read) => ReportQueries.OnOwnContextAsync(options, read);
     }
 
     private static readonly TicketStatus[] OpenStatuses = Enum.GetValues<TicketStatus>()
@@ -176,7 +202,7 @@ public sealed class GetMetricsHandler(HelpDeskDbContext db, ReportScope scope, I
     /// counting clock is past its due, or an open cycle is already breached), at risk (a warning has fired for a
     /// cycle that is still counting), on track (a clock is counting), paused (only paused clocks), no SLA.
     /// </summary>
-    private async Task<BacklogDto> BacklogAsync(ReportFilter filter, Instant now, CancellationToken ct)
+    private static async Task<BacklogDto> BacklogAsync(HelpDeskDbContext db, ReportFilter filter, Instant now, CancellationToken ct)
     {
         // Team and status as lists, never "not solved": seeks into the (TeamId, Status, SlaDueAt) index for the open
         // tickets only, instead of a walk over every ticket of the teams (every team is named for an admin).
