@@ -148,6 +148,8 @@ public sealed class GetMetricsHandler(DbContextOptions<HelpDeskDbContext> option
         });
         var backlog = Parallel(own => BacklogAsync(own, filter, clock.GetCurrentInstant(), ct));
 
+        // All awaited together: a failing read fails the query without leaving the others unobserved.
+        await Task.WhenAll(firstResponses, solves, createdCount, stopsByWeek, nextReplies, surveys, backlog);
         var (frtCount, frtBusinessList, frtCalendar) = await firstResponses;
         var (solvedCount, fcr, resolutionBusiness, resolutionCalendar) = await solves;
         var created = await createdCount;
