@@ -33,6 +33,7 @@ public static class DependencyInjection
         services.AddSingleton<SlaConfigurationCache>();
         services.AddScoped<SlaScheduler>();
         services.AddScoped<Reporting.ReportProjector>();
+        services.AddScoped<AgentConsole.ConsoleEventRetention>();
         services.AddScoped<Reporting.ReportRebuild>();
         services.AddScoped<SlaRecomputation>();
         services.AddScoped<Credentials>();

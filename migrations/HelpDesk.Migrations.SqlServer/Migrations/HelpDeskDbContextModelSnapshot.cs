@@ -54,6 +54,8 @@ namespace HelpDesk.Migrations.SqlServer.Migrations
 
                     b.HasKey("Id");
 
+                    b.HasIndex("At");
+
                     b.HasIndex("Stream", "Sequence")
                         .IsUnique();
 

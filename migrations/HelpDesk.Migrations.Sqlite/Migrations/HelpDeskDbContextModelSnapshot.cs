@@ -49,6 +49,8 @@ namespace HelpDesk.Migrations.Sqlite.Migrations
 
                     b.HasKey("Id");
 
+                    b.HasIndex("At");
+
                     b.HasIndex("Stream", "Sequence")
                         .IsUnique();
 

@@ -53,6 +53,8 @@ internal sealed class ConsoleConfiguration : IEntityTypeConfiguration<ConsoleEve
         b.Property(e => e.Type).HasMaxLength(50);
         b.Property(e => e.Payload).HasMaxLength(-1);
         b.HasIndex(e => new { e.Stream, e.Sequence }).IsUnique();
+        // Retention deletes by age (ConsoleEventRetention).
+        b.HasIndex(e => e.At);
     }
 
     public void Configure(EntityTypeBuilder<ConsoleStreamHead> b)

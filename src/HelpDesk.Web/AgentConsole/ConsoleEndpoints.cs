@@ -22,6 +22,7 @@ public static class ConsoleEndpoints
         services.AddSingleton<ITicketEventSubscriber>(sp => sp.GetRequiredService<ConsoleBroadcaster>());
         services.AddSingleton<INotificationSubscriber>(sp => sp.GetRequiredService<ConsoleBroadcaster>());
         services.AddHostedService<PresenceSweeper>();
+        services.AddHostedService<ConsoleEventSweeper>();
         return services;
     }
 

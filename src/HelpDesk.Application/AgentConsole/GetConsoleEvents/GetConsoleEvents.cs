@@ -12,8 +12,12 @@ public sealed record GetConsoleEvents(string Stream, long After, int Limit = 500
 
 public sealed record ConsoleEventDto(string Stream, long Seq, string Type, int? Ticket, Instant At, System.Text.Json.JsonElement Data);
 
-/// <summary><see cref="Head"/>: the stream's newest sequence; fetch again after the last one returned while it is larger.</summary>
-public sealed record ConsoleEventPage(string Stream, long Head, IReadOnlyList<ConsoleEventDto> Events);
+/// <summary>
+/// <see cref="Head"/>: the stream's newest sequence; fetch again after the last one returned while it is larger.
+/// <see cref="Reset"/>: events after <c>after</c> are no longer kept (retention): replaying cannot fill the gap, so
+/// reload the state (the queue) and continue from <see cref="Head"/>.
+/// </summary>
+public sealed record ConsoleEventPage(string Stream, long Head, IReadOnlyList<ConsoleEventDto> Events, bool Reset = false);
 
 public sealed class GetConsoleEventsValidator : AbstractValidator<GetConsoleEvents>
 {
@@ -31,11 +35,14 @@ public sealed class GetConsoleEventsHandler(HelpDeskDbContext db, Caller caller)
     public async ValueTask<ConsoleEventPage> Handle(GetConsoleEvents query, CancellationToken ct)
     {
         await ConsoleAccess.EnsureMayReadAsync(db, caller, query.Stream, ct);
+        // The head first: every event up to it is committed, so any of them missing below was deleted, not in flight.
+        var head = await db.Set<ConsoleStreamHead>().Where(h => h.Stream == query.Stream).Select(h => h.LastSequence).SingleOrDefaultAsync(ct);
         var rows = await db.Set<ConsoleEvent>().AsNoTracking()
             .Where(e => e.Stream == query.Stream && e.Sequence > query.After)
             .OrderBy(e => e.Sequence).Take(query.Limit).ToListAsync(ct);
-        var head = await db.Set<ConsoleStreamHead>().Where(h => h.Stream == query.Stream).Select(h => h.LastSequence).SingleOrDefaultAsync(ct);
-        return new ConsoleEventPage(query.Stream, head, rows.Select(ConsoleAccess.ToDto).ToList());
+        // Sequences have no holes, so a first event past after+1 (or none at all below the head) means deleted events.
+        var reset = rows.Count > 0 ? rows[0].Sequence > query.After + 1 : head > query.After;
+        return new ConsoleEventPage(query.Stream, head, rows.Select(ConsoleAccess.ToDto).ToList(), reset);
     }
 }
 

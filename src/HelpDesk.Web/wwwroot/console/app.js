@@ -15,6 +15,7 @@ const state = {
   composerVersion: null,  // the ticket version the draft was written against
   typing: false, typingTimer: null,
   replayed: 0,            // events fetched from the replay endpoint rather than pushed
+  resets: 0,              // replays answered "no longer kept": the queue was reloaded instead
   view: 'queue',          // 'queue' or 'reports'
 };
 window.helpdeskConsole = state; // for tests and debugging
@@ -285,6 +286,13 @@ async function catchUp(stream) {
   for (;;) {
     const after = state.lastSeq[stream] ?? 0;
     const page = await api(`/api/v1/console/events?stream=${encodeURIComponent(stream)}&after=${after}`);
+    if (page.reset) {
+      // What was missed is no longer kept (the console was away longer than the events' retention): reload instead.
+      state.lastSeq[stream] = page.head;
+      state.resets++;
+      if (stream.startsWith('team:')) await loadQueue();
+      return;
+    }
     for (const e of page.events) if (e.seq === (state.lastSeq[e.stream] ?? 0) + 1) { apply(e); state.replayed++; }
     if (!page.events.length || (state.lastSeq[stream] ?? 0) >= page.head) return;
   }
