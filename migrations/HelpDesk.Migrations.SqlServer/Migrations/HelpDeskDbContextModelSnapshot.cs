@@ -772,6 +772,9 @@ namespace HelpDesk.Migrations.SqlServer.Migrations
                     b.Property<bool>("FirstContactResolution")
                         .HasColumnType("bit");
 
+                    b.Property<Guid?>("FirstResponderId")
+                        .HasColumnType("uniqueidentifier");
+
                     b.Property<DateTime?>("FirstResponseAt")
                         .HasColumnType("datetime2");
 
@@ -830,7 +833,7 @@ namespace HelpDesk.Migrations.SqlServer.Migrations
 
                     b.HasIndex("TicketId", "TeamId", "SolvedById");
 
-                    b.HasIndex("FirstResponseAt", "TeamId", "FirstResponseBusinessMs", "FirstResponseCalendarMs");
+                    b.HasIndex("FirstResponseAt", "TeamId", "FirstResponseBusinessMs", "FirstResponseCalendarMs", "FirstResponderId");
 
                     b.HasIndex("SolvedAt", "TeamId", "ResolutionBusinessMs", "ResolutionCalendarMs", "FirstContactResolution");
 

@@ -767,6 +767,9 @@ namespace HelpDesk.Migrations.Sqlite.Migrations
                     b.Property<bool>("FirstContactResolution")
                         .HasColumnType("INTEGER");
 
+                    b.Property<Guid?>("FirstResponderId")
+                        .HasColumnType("TEXT");
+
                     b.Property<DateTime?>("FirstResponseAt")
                         .HasColumnType("TEXT");
 
@@ -825,7 +828,7 @@ namespace HelpDesk.Migrations.Sqlite.Migrations
 
                     b.HasIndex("TicketId", "TeamId", "SolvedById");
 
-                    b.HasIndex("FirstResponseAt", "TeamId", "FirstResponseBusinessMs", "FirstResponseCalendarMs");
+                    b.HasIndex("FirstResponseAt", "TeamId", "FirstResponseBusinessMs", "FirstResponseCalendarMs", "FirstResponderId");
 
                     b.HasIndex("SolvedAt", "TeamId", "ResolutionBusinessMs", "ResolutionCalendarMs", "FirstContactResolution");
 

@@ -10,16 +10,25 @@ namespace HelpDesk.Application.Metrics;
 /// <summary>The filtered reporting rows the metrics and scorecards read (docs/reporting.md "Metrics and scorecards").</summary>
 public static class ReportQueries
 {
+    /// <summary>Which agent an agent filter means: the ticket's assignee, its solver, or the author of its first response.</summary>
+    public enum AgentColumn { Assignee, Solver, FirstResponder }
+
     /// <summary>
-    /// Report tickets inside the filter. The agent filter means the current assignee (<paramref name="byAssignee"/>) for
-    /// what happens while a ticket is worked (created, first response), and the agent credited with the solve otherwise.
+    /// Report tickets inside the filter. The agent filter means <paramref name="by"/>: the agent who sent the first
+    /// public reply for first responses, the agent credited with the solve for solves, the current assignee otherwise.
     /// </summary>
-    public static IQueryable<ReportTicket> Tickets(HelpDeskDbContext db, ReportFilter filter, bool byAssignee)
+    public static IQueryable<ReportTicket> Tickets(HelpDeskDbContext db, ReportFilter filter, AgentColumn by)
     {
         var q = db.Set<ReportTicket>().AsNoTracking();
         if (filter.TeamIds is { Count: 1 }) { var team = filter.TeamIds[0]; q = q.Where(r => r.TeamId == team); }
         else if (filter.TeamIds is { } teams) q = q.Where(r => teams.Contains(r.TeamId));
-        if (filter.AgentId is { } agent) q = byAssignee ? q.Where(r => r.AssigneeId == agent) : q.Where(r => r.SolvedById == agent);
+        if (filter.AgentId is { } agent)
+            q = by switch
+            {
+                AgentColumn.Solver => q.Where(r => r.SolvedById == agent),
+                AgentColumn.FirstResponder => q.Where(r => r.FirstResponderId == agent),
+                _ => q.Where(r => r.AssigneeId == agent),
+            };
         if (filter.Priority is { } priority) q = q.Where(r => r.Priority == priority);
         if (filter.Channel is { } channel) q = q.Where(r => r.Channel == channel);
         return q;
@@ -31,7 +40,7 @@ public static class ReportQueries
     /// </summary>
     public static IQueryable<SurveyAnswer> SurveyAnswers(HelpDeskDbContext db, ReportFilter filter, Instant start, Instant end) =>
         from s in db.Set<Survey>().AsNoTracking()
-        join r in Tickets(db, filter, byAssignee: false) on s.TicketId equals r.TicketId
+        join r in Tickets(db, filter, AgentColumn.Solver) on s.TicketId equals r.TicketId
         where s.AnsweredAt >= start && s.AnsweredAt < end
         select new SurveyAnswer(r.SolvedById, r.TeamId, s.Rating, s.Nps, s.Ces);
 
@@ -41,7 +50,7 @@ public static class ReportQueries
     /// </summary>
     public static IQueryable<SurveyRating> SurveyRatings(HelpDeskDbContext db, ReportFilter filter, Instant start, Instant end) =>
         from s in db.Set<Survey>().AsNoTracking()
-        join r in Tickets(db, filter, byAssignee: false) on s.TicketId equals r.TicketId
+        join r in Tickets(db, filter, AgentColumn.Solver) on s.TicketId equals r.TicketId
         where s.AnsweredAt >= start && s.AnsweredAt < end
         select new SurveyRating { Rating = s.Rating, Nps = s.Nps, Ces = s.Ces };
 

@@ -66,6 +66,7 @@ public sealed class ReportProjector(HelpDeskDbContext db, PendingCycleStops stop
         row.SlaPolicyName = ticket.SlaPolicyName;
         row.CreatedAt = ticket.CreatedAt;
         row.FirstResponseAt = outcome.FirstResponseAt;
+        row.FirstResponderId = outcome.FirstResponderId;
         row.SolvedAt = outcome.SolvedAt;
         row.SolvedById = outcome.SolvedAt is { } solved ? holders.Last(h => h.From <= solved).Holder.AgentId : null;
         row.PublicReplies = outcome.PublicReplies;

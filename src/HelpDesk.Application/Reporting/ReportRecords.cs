@@ -23,6 +23,8 @@ public sealed class ReportTicket
     public string? SlaPolicyName { get; set; }
     public Instant CreatedAt { get; set; }
     public Instant? FirstResponseAt { get; set; }
+    /// <summary>The agent who sent the first public reply: first responses are credited to them, not to a later assignee.</summary>
+    public Guid? FirstResponderId { get; set; }
     /// <summary>The final solve (null while open; a reopen clears it).</summary>
     public Instant? SolvedAt { get; set; }
     /// <summary>Who held the ticket when it was (finally) solved: the agent credited with the solve.</summary>

@@ -11,6 +11,7 @@ namespace HelpDesk.Domain.Reporting;
 /// </summary>
 public sealed record TicketOutcome(
     Instant? FirstResponseAt,
+    Guid? FirstResponderId,
     Instant? SolvedAt,
     int PublicReplies,
     bool Reopened,
@@ -25,6 +26,7 @@ public sealed record TicketOutcome(
     public static TicketOutcome Of(Ticket ticket, SlaReport report)
     {
         Instant? firstResponseAt = null, solvedAt = null;
+        Guid? firstResponder = null;
         var replies = 0;
         var reopened = false;
         foreach (var h in ticket.History.OrderBy(h => h.Sequence))
@@ -33,7 +35,7 @@ public sealed record TicketOutcome(
             {
                 case TicketChangeKind.PublicAgentReply:
                     replies++;
-                    firstResponseAt ??= h.At;
+                    if (firstResponseAt is null) (firstResponseAt, firstResponder) = (h.At, h.ActorId);
                     break;
                 case TicketChangeKind.StatusChanged:
                     var wasDone = IsDone(h.From);
@@ -57,7 +59,7 @@ public sealed record TicketOutcome(
             resBusiness = resolution?.StoppedAt is not null ? resolution.Counted : null;
             resCalendar = resolution?.StoppedAt is not null ? Calendar(resolution) : ActiveTime(ticket, solved);
         }
-        return new TicketOutcome(firstResponseAt, solvedAt, replies, reopened, frtBusiness, frtCalendar, resBusiness, resCalendar);
+        return new TicketOutcome(firstResponseAt, firstResponder, solvedAt, replies, reopened, frtBusiness, frtCalendar, resBusiness, resCalendar);
     }
 
     /// <summary>Wall-clock time of a cycle's counting and outside-hours segments.</summary>

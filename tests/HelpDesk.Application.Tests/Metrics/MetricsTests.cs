@@ -230,5 +230,25 @@ public sealed class MetricsTests() : DeskTest(withPolicy: false)
         scorecards.Teams.Single(t => t.TeamId == _desk.Support.Id).Csat.Answers.Should().Be(5);
     }
 
+    [Fact]
+    public async Task A_first_response_is_credited_to_the_agent_who_sent_it_not_to_whoever_holds_the_ticket_later()
+    {
+        await UseOfficeHoursAsync();
+        At(Monday);
+        var ticket = await OpenAsync();
+        await _host.SendAsync(new ClaimTicket(ticket.Number), _desk.Alice.Id);
+        At(Monday + Duration.FromHours(1));
+        await ReplyAsync(ticket.Number);
+        At(Monday + Duration.FromHours(2));
+        await _host.SendAsync(new HelpDesk.Application.Tickets.AssignTicket.AssignTicket(ticket.Number, "lena@desk.test"), _desk.Lena.Id);
+
+        var scorecards = await _host.QueryAsync(new HelpDesk.Application.Metrics.GetScorecards.GetScorecards("2026-03-02", "2026-03-02"), _desk.Admin.Id);
+        scorecards.Agents.Single(a => a.AgentId == _desk.Alice.Id).FirstResponse.Should().Be(new HelpDesk.Application.Metrics.GetScorecards.ScorecardTimeDto(1, Hours(1), Hours(1), Hours(1)));
+        scorecards.Agents.Single(a => a.AgentId == _desk.Lena.Id).FirstResponse.Count.Should().Be(0, "Lena holds the ticket now but did not answer it");
+        (await _host.QueryAsync(new GetMetrics("2026-03-02", "2026-03-02", Agent: "alice@desk.test"), _desk.Admin.Id)).FirstResponse!.Count.Should().Be(1);
+        (await _host.QueryAsync(new GetMetrics("2026-03-02", "2026-03-02", Agent: "lena@desk.test"), _desk.Admin.Id)).FirstResponse!.Count.Should().Be(0);
+        (await _host.QueryAsync(new GetMetrics("2026-03-02", "2026-03-02", Agent: "lena@desk.test"), _desk.Admin.Id)).Backlog.Total.Should().Be(1, "the backlog is by current assignee");
+    }
+
     private static long Hours(double h) => (long)(h * 3_600_000);
 }

@@ -93,7 +93,7 @@ public sealed class GetMetricsHandler(DbContextOptions<HelpDeskDbContext> option
         var firstResponses = Parallel(async own =>
         {
             var (count, business, calendar) = (0, new List<long>(), new List<long>());
-            await ReportQueries.ReadAsync(own, ReportQueries.Tickets(own, filter, byAssignee: true)
+            await ReportQueries.ReadAsync(own, ReportQueries.Tickets(own, filter, ReportQueries.AgentColumn.FirstResponder)
                 .Where(r => r.FirstResponseAt >= start && r.FirstResponseAt < end)
                 .Select(r => new { r.FirstResponseBusinessMs, r.FirstResponseCalendarMs }), row =>
             {
@@ -106,7 +106,7 @@ public sealed class GetMetricsHandler(DbContextOptions<HelpDeskDbContext> option
         var solves = Parallel(async own =>
         {
             var (count, fcr, business, calendar) = (0, 0, new List<long>(), new List<long>());
-            await ReportQueries.ReadAsync(own, ReportQueries.Tickets(own, filter, byAssignee: false)
+            await ReportQueries.ReadAsync(own, ReportQueries.Tickets(own, filter, ReportQueries.AgentColumn.Solver)
                 .Where(r => r.SolvedAt >= start && r.SolvedAt < end)
                 .Select(r => new { r.ResolutionBusinessMs, r.ResolutionCalendarMs, r.FirstContactResolution }), row =>
             {
@@ -117,7 +117,7 @@ public sealed class GetMetricsHandler(DbContextOptions<HelpDeskDbContext> option
             }, ct);
             return (count, fcr, business, calendar);
         });
-        var createdCount = Parallel(own => ReportQueries.Tickets(own, filter, byAssignee: true).CountAsync(r => r.CreatedAt >= start && r.CreatedAt < end, ct));
+        var createdCount = Parallel(own => ReportQueries.Tickets(own, filter, ReportQueries.AgentColumn.Assignee).CountAsync(r => r.CreatedAt >= start && r.CreatedAt < end, ct));
         var weeks = period.Weeks();
         var stopsByWeek = Parallel(own => ReportQueries.StoppedCyclesByWeekAsync(own, filter, weeks.Select(w => (w.Start, w.End)).ToList(),
             only is { } one ? [one] : Enum.GetValues<SlaMetric>(), ct));

@@ -111,13 +111,13 @@ internal sealed class ScorecardFigures
     public static async Task<ScorecardFigures> LoadAsync(HelpDeskDbContext db, ReportFilter filter, ReportPeriod period, CancellationToken ct)
     {
         var (start, end) = (period.Start, period.End);
-        var solves = await ReportQueries.Tickets(db, filter, byAssignee: false)
+        var solves = await ReportQueries.Tickets(db, filter, ReportQueries.AgentColumn.Solver)
             .Where(r => r.SolvedAt >= start && r.SolvedAt < end)
             .Select(r => new Solve(r.SolvedById, r.TeamId, r.ResolutionBusinessMs, r.FirstContactResolution))
             .ToListAsync(ct);
-        var responses = await ReportQueries.Tickets(db, filter, byAssignee: true)
+        var responses = await ReportQueries.Tickets(db, filter, ReportQueries.AgentColumn.FirstResponder)
             .Where(r => r.FirstResponseAt >= start && r.FirstResponseAt < end)
-            .Select(r => new Response(r.AssigneeId, r.TeamId, r.FirstResponseBusinessMs))
+            .Select(r => new Response(r.FirstResponderId, r.TeamId, r.FirstResponseBusinessMs))
             .ToListAsync(ct);
 
         var breached = db.Set<ReportCycle>().AsNoTracking().Where(c => c.BreachedAt >= start && c.BreachedAt < end);

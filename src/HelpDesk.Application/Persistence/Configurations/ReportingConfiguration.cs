@@ -27,7 +27,7 @@ internal sealed class ReportTicketConfiguration : IEntityTypeConfiguration<Repor
         // Survey answers joined to their ticket's team and credited agent without a row lookup per answer.
         b.HasIndex(r => new { r.TicketId, r.TeamId, r.SolvedById });
         // First responses in a period (metrics: FRT figures and distribution).
-        b.HasIndex(r => new { r.FirstResponseAt, r.TeamId, r.FirstResponseBusinessMs, r.FirstResponseCalendarMs });
+        b.HasIndex(r => new { r.FirstResponseAt, r.TeamId, r.FirstResponseBusinessMs, r.FirstResponseCalendarMs, r.FirstResponderId });
     }
 }
 
