@@ -12,9 +12,16 @@ namespace HelpDesk.Web.AgentConsole;
 /// <summary>The console: its page, hub, replay and countdown APIs, and its services.</summary>
 public static class ConsoleEndpoints
 {
-    public static IServiceCollection AddAgentConsole(this IServiceCollection services)
+    /// <summary>Configuration key of the Redis connection string for the SignalR backplane (several app nodes).</summary>
+    public const string RedisKey = "HelpDesk:Redis";
+
+    public static IServiceCollection AddAgentConsole(this IServiceCollection services, IConfiguration configuration)
     {
-        services.AddSignalR().AddJsonProtocol(o => HelpDeskWebApp.ConfigureJson(o.PayloadSerializerOptions));
+        var signalR = services.AddSignalR().AddJsonProtocol(o => HelpDeskWebApp.ConfigureJson(o.PayloadSerializerOptions));
+        // Several nodes: hub groups span them through Redis pub/sub, so a change on one node is pushed to consoles
+        // connected to any node. Without it pushes reach this node's consoles; the others catch up by replay.
+        if (configuration[RedisKey] is { Length: > 0 } redis)
+            signalR.AddStackExchangeRedis(redis, o => o.Configuration.ChannelPrefix = StackExchange.Redis.RedisChannel.Literal("helpdesk"));
         services.AddScoped<ConsoleStreams>();
         services.AddScoped<ConsolePresenceStore>();
         services.AddSingleton<ConsoleNode>();

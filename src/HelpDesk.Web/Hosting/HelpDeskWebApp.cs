@@ -34,7 +34,7 @@ public static class HelpDeskWebApp
         builder.Services.AddHealthChecks().AddCheck<DatabaseHealthCheck>("database");
         builder.Services.AddHostedService<FirstStart>();
         builder.Services.AddSlaDueQueueService();
-        builder.Services.AddAgentConsole();
+        builder.Services.AddAgentConsole(builder.Configuration);
         builder.Services.AddHelpDeskMail(builder.Configuration);
         builder.Services.AddHelpDeskTelemetry(builder.Configuration);
 

@@ -15,10 +15,15 @@ public sealed class ConsoleServer : IAsyncLifetime
     public ConsoleServer() : this(null) { }
 
     /// <param name="dbPath">A database shared with another node; by default one of its own.</param>
-    private ConsoleServer(string? dbPath) => Factory = new HelpDeskFactory(dbPath);
+    /// <param name="redis">A Redis SignalR backplane to join (HelpDesk:Redis); by default none.</param>
+    private ConsoleServer(string? dbPath, string? redis = null) =>
+        Factory = new HelpDeskFactory(dbPath, redis is null ? null : new Dictionary<string, string?> { ["HelpDesk:Redis"] = redis });
 
     /// <summary>A second node on <paramref name="other"/>'s database. (xunit fixtures may have one public constructor.)</summary>
-    public static ConsoleServer SharingDatabaseWith(ConsoleServer other) => new(other.Factory.DatabasePath);
+    public static ConsoleServer SharingDatabaseWith(ConsoleServer other, string? redis = null) => new(other.Factory.DatabasePath, redis);
+
+    /// <summary>A node of its own database on a Redis backplane.</summary>
+    public static ConsoleServer WithRedis(string redis) => new(null, redis);
 
     public HelpDeskFactory Factory { get; }
     public Uri BaseAddress { get; private set; } = null!;

@@ -25,12 +25,15 @@ public sealed class HelpDeskFactory : WebApplicationFactory<Program>
 
     private readonly string _dbPath;
     private readonly bool _ownsDatabase;
+    private readonly IReadOnlyDictionary<string, string?> _settings;
 
     /// <param name="dbPath">An existing database to share (left in place on dispose); by default a new one of its own.</param>
-    public HelpDeskFactory(string? dbPath = null)
+    /// <param name="settings">Extra configuration (e.g. <c>HelpDesk:Redis</c>).</param>
+    public HelpDeskFactory(string? dbPath = null, IReadOnlyDictionary<string, string?>? settings = null)
     {
         _ownsDatabase = dbPath is null;
         _dbPath = dbPath ?? Path.Combine(Path.GetTempPath(), $"helpdesk-test-{Guid.NewGuid():N}.db");
+        _settings = settings ?? new Dictionary<string, string?>();
     }
 
     public string DatabasePath => _dbPath;
@@ -41,6 +44,7 @@ public sealed class HelpDeskFactory : WebApplicationFactory<Program>
     {
         builder.UseSetting("ConnectionStrings:HelpDesk", $"Data Source={_dbPath}");
         builder.UseSetting("HelpDesk:SeedDemo", "false");
+        foreach (var (key, value) in _settings) builder.UseSetting(key, value);
         builder.UseEnvironment("Testing");
         builder.ConfigureServices(s =>
         {
