@@ -184,7 +184,9 @@ public static class CliServices
             .Build();
         var services = new ServiceCollection();
         services.AddSingleton<IConfiguration>(configuration);
-        services.AddLogging(l => l.AddConsole(o => o.LogToStandardErrorThreshold = LogLevel.Trace).SetMinimumLevel(LogLevel.Warning));
+        // Warnings to stderr; EF Core's own failure logs stay out: a command reports its error itself, in one line.
+        services.AddLogging(l => l.AddConsole(o => o.LogToStandardErrorThreshold = LogLevel.Trace).SetMinimumLevel(LogLevel.Warning)
+            .AddFilter("Microsoft.EntityFrameworkCore", LogLevel.None));
         services.AddSingleton<IClock>(SystemClock.Instance);
         services.AddHelpDeskDatabase(configuration);
         services.AddHelpDeskApplication();

@@ -46,6 +46,6 @@ public sealed class MailgateCliTests(DeskFixture fixture) : IClassFixture<DeskFi
     {
         var (exit, _, stderr) = await MailgateAsync(Mime.Message(), $"Data Source={Path.Combine(Path.GetTempPath(), "no-such-dir-" + Guid.NewGuid().ToString("N"), "x.db")}");
         exit.Should().Be(75);
-        stderr.Should().Contain("store unavailable");
+        stderr.Trim().Should().StartWith("helpdesk mailgate: store unavailable:").And.NotContain("\n", "one clear line, no library logs");
     }
 }
