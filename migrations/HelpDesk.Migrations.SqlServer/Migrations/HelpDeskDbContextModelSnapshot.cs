@@ -1258,6 +1258,8 @@ namespace HelpDesk.Migrations.SqlServer.Migrations
 
                     b.HasIndex("TeamId", "Status", "SlaDueAt");
 
+                    b.HasIndex("TeamId", "Status", "UpdatedAt", "Number");
+
                     b.HasIndex(new[] { "TeamId", "SlaDueAt", "CreatedAt", "Number", "Status" }, "IX_Tickets_Queue")
                         .HasFilter("[Status] IN ('New', 'Open', 'Pending', 'OnHold')");
 

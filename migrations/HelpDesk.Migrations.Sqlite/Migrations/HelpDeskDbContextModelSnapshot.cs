@@ -1253,6 +1253,8 @@ namespace HelpDesk.Migrations.Sqlite.Migrations
 
                     b.HasIndex("TeamId", "Status", "SlaDueAt");
 
+                    b.HasIndex("TeamId", "Status", "UpdatedAt", "Number");
+
                     b.HasIndex(new[] { "TeamId", "SlaDueAt", "CreatedAt", "Number", "Status" }, "IX_Tickets_Queue")
                         .HasFilter("[Status] IN ('New', 'Open', 'Pending', 'OnHold')");
 

@@ -236,6 +236,28 @@ public sealed class TicketApiTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Solved_and_closed_tickets_are_listed_most_recently_updated_first()
+    {
+        var first = await _dana.CreateTicketNumberAsync();
+        var second = await _dana.CreateTicketNumberAsync();
+        var third = await _dana.CreateTicketNumberAsync();
+        foreach (var number in new[] { second, first, third })
+        {
+            _factory.Clock.Advance(NodaTime.Duration.FromMinutes(5));
+            (await _dana.PostAsJsonAsync($"/api/v1/tickets/{number}/status", new { status = "solved" })).EnsureSuccessStatusCode();
+        }
+        _factory.Clock.Advance(NodaTime.Duration.FromMinutes(5));
+        (await _dana.PostAsJsonAsync($"/api/v1/tickets/{second}/status", new { status = "closed" })).EnsureSuccessStatusCode();
+
+        var done = await (await _dana.GetAsync("/api/v1/tickets?status=solved&status=closed")).JsonAsync();
+        var numbers = done.GetProperty("items").EnumerateArray().Select(i => i.GetProperty("number").GetInt32()).ToList();
+        numbers.Where(n => n == first || n == second || n == third).Should().Equal([second, third, first], "closed last, solved before it");
+        var page = await (await _dana.GetAsync("/api/v1/tickets?status=solved&status=closed&limit=1&offset=1")).JsonAsync();
+        page.GetProperty("items").EnumerateArray().Single().GetProperty("number").GetInt32().Should().Be(numbers[1]);
+        page.GetProperty("total").GetInt32().Should().Be(done.GetProperty("total").GetInt32());
+    }
+
+    [Fact]
     public async Task Customer_history_lists_the_customers_other_tickets()
     {
         await _dana.CreateTicketNumberAsync();

@@ -32,6 +32,8 @@ internal sealed class TicketConfiguration : IEntityTypeConfiguration<Ticket>
         b.Navigation(t => t.History).HasField("_history").UsePropertyAccessMode(PropertyAccessMode.Field);
         // The queue: a team's open tickets by nearest SLA due instant; the due-queue: the next alert instant.
         b.HasIndex(t => new { t.TeamId, t.Status, t.SlaDueAt });
+        // Solved and closed tickets listed most recently updated first (GetQueue).
+        b.HasIndex(t => new { t.TeamId, t.Status, t.UpdatedAt, t.Number });
         // The queue's read: a team's workable tickets in queue order, covering (Number names the page, Status serves a status filter). Filtered (SQLite partial, SQL Server filtered) to
         // the ~1 % of tickets not solved or closed; GetQueue repeats the filter verbatim so SQLite can use it.
         b.HasIndex(t => new { t.TeamId, t.SlaDueAt, t.CreatedAt, t.Number, t.Status }, "IX_Tickets_Queue")

@@ -11,7 +11,8 @@ namespace HelpDesk.Application.Tickets.GetQueue;
 
 /// <summary>
 /// The work queue: tickets of the caller's teams, nearest SLA due instant first (tickets without a running SLA last,
-/// oldest first). Defaults to every status but solved and closed. <see cref="Assignee"/> is an e-mail, <c>me</c> or <c>none</c>.
+/// oldest first). Defaults to every status but solved and closed; asked for solved and/or closed tickets only, it lists
+/// them most recently updated first (they have no SLA to sort by). <see cref="Assignee"/> is an e-mail, <c>me</c> or <c>none</c>.
 /// </summary>
 public sealed record GetQueue(string? Team, IReadOnlyList<string>? Status, string? Assignee, string? Priority, int Limit = 50, int Offset = 0)
     : IQuery<QueuePage>;
@@ -85,6 +86,7 @@ public sealed class GetQueueHandler(HelpDeskDbContext db, Caller caller) : IQuer
         }
 
         teams ??= await db.Teams.Select(t => t.Id).ToListAsync(ct);
+        if (statuses.All(Done.Contains)) return await DoneAsync(tickets, teams, statuses, visible is null && query.Team is not { Length: > 0 }, query, ct);
         var merge = workableOnly && teams.Count <= MaxMergedTeams;
         // Every team named, even for an admin: the count then seeks each team's range of an index instead of scanning one.
         if (merge && visible is null && query.Team is not { Length: > 0 }) tickets = tickets.Where(t => teams.Contains(t.TeamId));
@@ -118,13 +120,51 @@ public sealed class GetQueueHandler(HelpDeskDbContext db, Caller caller) : IQuer
                     .Select(t => new QueueKey(t.Number, t.SlaDueAt, t.CreatedAt)).ToListAsync(ct));
             keys.AddRange(undated.OrderBy(k => k.CreatedAt).ThenBy(k => k.Number).Take(need - keys.Count));
         }
-        var numbers = keys.Skip(query.Offset).Select(k => k.Number).ToList();
+        return await PageAsync(keys.Skip(query.Offset).Select(k => k.Number).ToList(), total, ct);
+    }
+
+    // The queue rows of the tickets numbered, in that order.
+    private async Task<QueuePage> PageAsync(List<int> numbers, int total, CancellationToken ct)
+    {
         var rows = await db.Tickets.AsNoTracking().Where(t => numbers.Contains(t.Number)).ToQueueItemsAsync(db, ct);
         var position = numbers.Select((n, i) => (n, i)).ToDictionary(x => x.n, x => x.i);
         return new QueuePage(rows.OrderBy(r => position[r.Number]).ToList(), total);
     }
 
     private sealed record QueueKey(int Number, Instant? SlaDueAt, Instant CreatedAt);
+
+    private static readonly TicketStatus[] Done = [TicketStatus.Solved, TicketStatus.Closed];
+
+    /// <summary>
+    /// Solved and closed tickets, most recently updated first. Each (team, status) range of the (TeamId, Status,
+    /// UpdatedAt, Number) index is read newest first, Offset + Limit entries at most, and merged here; over
+    /// <see cref="MaxMergedTeams"/> ranges one sorted read.
+    /// </summary>
+    private async Task<QueuePage> DoneAsync(IQueryable<Ticket> tickets, IReadOnlyList<Guid> teams, TicketStatus[] statuses, bool nameTeams,
+        GetQueue query, CancellationToken ct)
+    {
+        // Every team named, even for an admin: the count then seeks each team's range instead of scanning every ticket.
+        if (nameTeams) tickets = tickets.Where(t => teams.Contains(t.TeamId));
+        var total = await tickets.CountAsync(ct);
+        if (total == 0 || query.Offset >= total) return new QueuePage([], total);
+        var need = query.Offset + query.Limit;
+        List<int> numbers;
+        if (teams.Count * statuses.Length <= MaxMergedTeams)
+        {
+            var recent = new List<(int Number, Instant UpdatedAt)>();
+            foreach (var team in teams)
+                foreach (var status in statuses)
+                    recent.AddRange((await tickets.Where(t => t.TeamId == team && t.Status == status)
+                        .OrderByDescending(t => t.UpdatedAt).ThenByDescending(t => t.Number).Take(need)
+                        .Select(t => new { t.Number, t.UpdatedAt }).ToListAsync(ct)).Select(k => (k.Number, k.UpdatedAt)));
+            numbers = recent.OrderByDescending(k => k.UpdatedAt).ThenByDescending(k => k.Number).Skip(query.Offset).Take(query.Limit)
+                .Select(k => k.Number).ToList();
+        }
+        else
+            numbers = await tickets.OrderByDescending(t => t.UpdatedAt).ThenByDescending(t => t.Number).Skip(query.Offset).Take(query.Limit)
+                .Select(t => t.Number).ToListAsync(ct);
+        return await PageAsync(numbers, total, ct);
+    }
 }
 
 public static class QueueRows
