@@ -23,12 +23,22 @@ public sealed class MailgateCombiner(IServiceScopeFactory scopes)
         _waiting.Enqueue(mine);
         while (!mine.Done.Task.IsCompleted)
         {
-            await _turn.WaitAsync(ct);
+            try
+            {
+                await _turn.WaitAsync(ct);
+            }
+            catch (OperationCanceledException)
+            {
+                // The caller left before its turn: its message is dropped from the queue (the MTA got no answer and retries).
+                mine.Done.TrySetCanceled(ct);
+                throw;
+            }
             try
             {
                 if (mine.Done.Task.IsCompleted) break;
                 var batch = new List<Pending>();
-                while (batch.Count < MailIngestor.MaxBatch && _waiting.TryDequeue(out var next)) batch.Add(next);
+                while (batch.Count < MailIngestor.MaxBatch && _waiting.TryDequeue(out var next))
+                    if (!next.Done.Task.IsCompleted) batch.Add(next);
                 // Not the caller's token: a batch carries other callers' mail and is finished even if this caller left.
                 await IngestAsync(batch);
             }
@@ -42,6 +52,7 @@ public sealed class MailgateCombiner(IServiceScopeFactory scopes)
 
     private async Task IngestAsync(List<Pending> batch)
     {
+        if (batch.Count == 0) return;
         foreach (var group in batch.GroupBy(p => p.Mailbox))
         {
             var items = group.ToList();
