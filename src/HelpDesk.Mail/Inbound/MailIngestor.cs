@@ -3,6 +3,7 @@ using System.Text;
 using System.Text.RegularExpressions;
 using HelpDesk.Application.Common;
 using HelpDesk.Application.Mail;
+using HelpDesk.Application.Metrics.Telemetry;
 using HelpDesk.Application.Persistence;
 using HelpDesk.Application.Sla;
 using HelpDesk.Application.Tickets;
@@ -40,7 +41,7 @@ public interface IMailFaults
 /// outbox in one transaction. Anything that fails is quarantined with its error and never blocks later messages.
 /// </summary>
 public sealed partial class MailIngestor(HelpDeskDbContext db, IClock clock, MailSigning signing, MailOutbox outbox, SlaScheduler sla,
-    TicketEventPublisher publisher, IOptions<MailOptions> options, ILogger<MailIngestor> logger, IEnumerable<IMailFaults> faults)
+    TicketEventPublisher publisher, PendingCycleStops stops, IOptions<MailOptions> options, ILogger<MailIngestor> logger, IEnumerable<IMailFaults> faults)
 {
     public const string MailgateMailbox = "mailgate";
 
@@ -218,6 +219,7 @@ public sealed partial class MailIngestor(HelpDeskDbContext db, IClock clock, Mai
             {
                 db.ChangeTracker.Clear();
                 await tx.CreateSavepointAsync(Savepoint, ct);
+                var noted = stops.Mark();
                 var row = rows[k];
                 db.Attach(row);
                 try
@@ -234,6 +236,7 @@ public sealed partial class MailIngestor(HelpDeskDbContext db, IClock clock, Mai
                 {
                     // Someone changed the ticket at the same moment: start this message again from its raw bytes.
                     await RollBackAsync(tx, row, ct);
+                    stops.RollBackTo(noted);
                     await tx.ReleaseSavepointAsync(Savepoint, ct);
                 }
                 catch (OperationCanceledException) when (ct.IsCancellationRequested)
@@ -243,6 +246,7 @@ public sealed partial class MailIngestor(HelpDeskDbContext db, IClock clock, Mai
                 catch (Exception ex)
                 {
                     await RollBackAsync(tx, row, ct);
+                    stops.RollBackTo(noted);
                     outcomes[k] = await QuarantineAsync(row, ex, ct);
                     await tx.ReleaseSavepointAsync(Savepoint, ct);
                     break;

@@ -104,6 +104,16 @@ public sealed class PendingCycleStops(HelpDeskInstruments instruments)
 
     public void Forget(Guid ticketId, SlaMetric metric, int cycle) => _pending.Remove((ticketId, metric, cycle));
 
+    /// <summary>What is noted now, to go back to when the work noted after it is rolled back (a savepoint).</summary>
+    public IReadOnlyDictionary<(Guid, SlaMetric, int), StoppedCycle> Mark() => new Dictionary<(Guid, SlaMetric, int), StoppedCycle>(_pending);
+
+    /// <summary>Back to <paramref name="mark"/>: stops noted since then belong to rolled-back work.</summary>
+    public void RollBackTo(IReadOnlyDictionary<(Guid, SlaMetric, int), StoppedCycle> mark)
+    {
+        _pending.Clear();
+        foreach (var (key, stop) in mark) _pending[key] = stop;
+    }
+
     /// <summary>Records the stops of <paramref name="ticketId"/> (its change is committed).</summary>
     public void Committed(Guid ticketId)
     {
