@@ -8,30 +8,21 @@ namespace HelpDesk.Web.AgentConsole;
 /// an hour, starting a minute after start-up. Every node sweeps; deleting what another node deleted is harmless.
 /// </summary>
 public sealed class ConsoleEventSweeper(IServiceScopeFactory scopes, IConfiguration configuration, IClock clock, ILogger<ConsoleEventSweeper> logger)
-    : BackgroundService
+    : PeriodicSweep(logger)
 {
-    public static readonly TimeSpan Interval = TimeSpan.FromHours(1);
+    private readonly int _days = configuration.GetValue("HelpDesk:Console:EventRetentionDays", ConsoleEventRetention.DefaultDays);
 
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    protected override TimeSpan Interval => TimeSpan.FromHours(1);
+
+    protected override TimeSpan FirstDelay => TimeSpan.FromMinutes(1);
+
+    protected override bool Enabled => _days > 0;
+
+    protected override async Task SweepAsync(CancellationToken ct)
     {
-        var days = configuration.GetValue("HelpDesk:Console:EventRetentionDays", ConsoleEventRetention.DefaultDays);
-        if (days <= 0) return;
-        try { await Task.Delay(TimeSpan.FromMinutes(1), stoppingToken); } catch (OperationCanceledException) { return; }
-        using var timer = new PeriodicTimer(Interval);
-        do
-        {
-            try
-            {
-                await using var scope = scopes.CreateAsyncScope();
-                var deleted = await scope.ServiceProvider.GetRequiredService<ConsoleEventRetention>()
-                    .DeleteOlderThanAsync(clock.GetCurrentInstant() - Duration.FromDays(days), stoppingToken);
-                if (deleted > 0) logger.LogInformation("Deleted {Count} console events older than {Days} days", deleted, days);
-            }
-            catch (Exception ex) when (ex is not OperationCanceledException)
-            {
-                logger.LogWarning(ex, "Console event retention failed; trying again in {Interval}", Interval);
-            }
-        }
-        while (await timer.WaitForNextTickAsync(stoppingToken));
+        await using var scope = scopes.CreateAsyncScope();
+        var deleted = await scope.ServiceProvider.GetRequiredService<ConsoleEventRetention>()
+            .DeleteOlderThanAsync(clock.GetCurrentInstant() - Duration.FromDays(_days), ct);
+        if (deleted > 0) logger.LogInformation("Deleted {Count} console events older than {Days} days", deleted, _days);
     }
 }

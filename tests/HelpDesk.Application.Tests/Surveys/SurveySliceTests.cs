@@ -14,19 +14,13 @@ using NodaTime;
 namespace HelpDesk.Application.Tests.Surveys;
 
 /// <summary>Surveys on solve and their links, through the real pipeline on SQLite with a fake clock.</summary>
-public sealed class SurveySliceTests : IAsyncLifetime
+public sealed class SurveySliceTests() : DeskTest(configure: s =>
+{
+    s.Configure<MailOptions>(o => o.PublicBaseUrl = BaseUrl);
+    s.Configure<SurveyOptions>(o => o.AskNps = true);
+})
 {
     private const string BaseUrl = "https://desk.example.test/";
-    private readonly TestHost _host = TestHost.Create(s =>
-    {
-        s.Configure<MailOptions>(o => o.PublicBaseUrl = BaseUrl);
-        s.Configure<SurveyOptions>(o => o.AskNps = true);
-    });
-    private Desk _desk = null!;
-
-    public async Task InitializeAsync() => _desk = await Desk.SeedAsync(_host);
-
-    public async Task DisposeAsync() => await _host.DisposeAsync();
 
     private async Task<int> OpenAsync(string requester = "carol@customer.test") =>
         (await _host.SendAsync(new CreateTicket("Printer on fire", "It is really on fire.", new RequesterInput(requester, "Carol"), "normal", "support"))).Number;

@@ -10,15 +10,8 @@ using NodaTime;
 namespace HelpDesk.Application.Tests.Tickets;
 
 /// <summary>The queue's order and paging across teams (it reads each team's open tickets and merges them).</summary>
-public sealed class QueueOrderTests : IAsyncLifetime
+public sealed class QueueOrderTests() : DeskTest
 {
-    private readonly TestHost _host = TestHost.Create();
-    private Desk _desk = null!;
-
-    public async Task InitializeAsync() => _desk = await Desk.SeedAsync(_host);
-
-    public async Task DisposeAsync() => await _host.DisposeAsync();
-
     [Fact]
     public async Task Pages_of_the_queue_follow_nearest_due_first_across_teams_then_undated_tickets_oldest_first()
     {

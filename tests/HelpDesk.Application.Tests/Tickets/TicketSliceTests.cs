@@ -14,15 +14,8 @@ using NodaTime;
 namespace HelpDesk.Application.Tests.Tickets;
 
 /// <summary>Ticket use cases through the real mediator pipeline on a SQLite file with a fake clock.</summary>
-public sealed class TicketSliceTests : IAsyncLifetime
+public sealed class TicketSliceTests() : DeskTest
 {
-    private readonly TestHost _host = TestHost.Create();
-    private Desk _desk = null!;
-
-    public async Task InitializeAsync() => _desk = await Desk.SeedAsync(_host);
-
-    public async Task DisposeAsync() => await _host.DisposeAsync();
-
     [Fact]
     public async Task Creating_a_ticket_applies_the_policy_and_schedules_its_first_warning()
     {
