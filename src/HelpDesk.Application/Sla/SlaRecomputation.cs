@@ -139,29 +139,30 @@ public sealed class SlaRecomputation(HelpDeskDbContext db, SlaConfigurationCache
     /// </summary>
     private async Task<List<int>> WriteDerivedAsync(IReadOnlyList<Outcome> changed, CancellationToken ct)
     {
-        var conflicts = new List<int>();
-        if (changed.Count == 0) return conflicts;
-        await using var tx = await db.Database.BeginTransactionAsync(ct);
-        await using var update = db.Database.GetDbConnection().CreateCommand();
-        update.Transaction = tx.GetDbTransaction();
-        update.CommandText = UpdateSql();
-        var due = Parameter(update, "@due", DbType.DateTime2);
-        var next = Parameter(update, "@next", DbType.DateTime2);
-        var number = Parameter(update, "@number", DbType.Int32);
-        var version = Parameter(update, "@version", DbType.Int32);
-        var readNext = Parameter(update, "@readNext", DbType.DateTime2);
-        await update.PrepareAsync(ct);
-        foreach (var o in changed)
+        if (changed.Count == 0) return [];
+        return await db.InTransactionAsync(async (tx, ct) =>
         {
-            due.Value = Provider(o.DueAt);
-            next.Value = Provider(o.NextAlertAt);
-            number.Value = o.Number;
-            version.Value = o.Version;
-            readNext.Value = Provider(o.ReadNextAlertAt);
-            if (await update.ExecuteNonQueryAsync(ct) == 0) conflicts.Add(o.Number);
-        }
-        await tx.CommitAsync(ct);
-        return conflicts;
+            var conflicts = new List<int>();
+            await using var update = db.Database.GetDbConnection().CreateCommand();
+            update.Transaction = tx;
+            update.CommandText = UpdateSql();
+            var due = Parameter(update, "@due", DbType.DateTime2);
+            var next = Parameter(update, "@next", DbType.DateTime2);
+            var number = Parameter(update, "@number", DbType.Int32);
+            var version = Parameter(update, "@version", DbType.Int32);
+            var readNext = Parameter(update, "@readNext", DbType.DateTime2);
+            await update.PrepareAsync(ct);
+            foreach (var o in changed)
+            {
+                due.Value = Provider(o.DueAt);
+                next.Value = Provider(o.NextAlertAt);
+                number.Value = o.Number;
+                version.Value = o.Version;
+                readNext.Value = Provider(o.ReadNextAlertAt);
+                if (await update.ExecuteNonQueryAsync(ct) == 0) conflicts.Add(o.Number);
+            }
+            return conflicts;
+        }, ct);
     }
 
     private string UpdateSql()

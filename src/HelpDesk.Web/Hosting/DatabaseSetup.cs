@@ -1,9 +1,14 @@
 using HelpDesk.Application.Persistence;
+using HelpDesk.Migrations.Sqlite;
+using HelpDesk.Migrations.SqlServer;
 using Microsoft.EntityFrameworkCore;
 
 namespace HelpDesk.Web.Hosting;
 
-/// <summary>Database provider selection. SQLite is the embedded default; SQL Server is the production provider.</summary>
+/// <summary>
+/// Database provider selection. SQLite is the embedded default; SQL Server is the production provider. Every provider
+/// runs under a retrying execution strategy, so transactions go through <see cref="UnitOfWork"/> (ADR 0009).
+/// </summary>
 public static class DatabaseSetup
 {
     public const string SqliteMigrations = "HelpDesk.Migrations.Sqlite";
@@ -22,9 +27,9 @@ public static class DatabaseSetup
         var provider = Provider(configuration);
         var connectionString = ConnectionString(configuration);
         if (provider.Equals("Sqlite", StringComparison.OrdinalIgnoreCase))
-            options.UseSqlite(connectionString, o => o.MigrationsAssembly(SqliteMigrations));
+            options.UseSqlite(connectionString, SqliteRetryingExecutionStrategy.Configure);
         else if (provider.Equals("SqlServer", StringComparison.OrdinalIgnoreCase))
-            options.UseSqlServer(connectionString, o => o.MigrationsAssembly(SqlServerMigrations).EnableRetryOnFailure());
+            options.UseSqlServer(connectionString, SqlServerRetryingStrategy.Configure);
         else
             throw new InvalidOperationException($"HelpDesk:Database:Provider must be Sqlite or SqlServer, not '{provider}'.");
     }

@@ -2,9 +2,11 @@ using HelpDesk.Application;
 using HelpDesk.Application.Common;
 using HelpDesk.Application.Persistence;
 using HelpDesk.Application.Sla.DueQueue;
+using HelpDesk.Migrations.Sqlite;
 using Mediator;
 using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Diagnostics;
 using Microsoft.Extensions.DependencyInjection;
 using NodaTime;
 using NodaTime.Testing;
@@ -35,7 +37,10 @@ public sealed class TestHost : IAsyncDisposable
         services.AddSingleton<IClock>(clock);
         services.AddSingleton(Agent);
         services.AddSingleton<ICurrentAgent>(Agent);
-        services.AddDbContext<HelpDeskDbContext>(o => o.UseSqlite($"Data Source={databasePath};Pooling=False"));
+        // The production provider options (the retrying execution strategy among them); interceptors a test registers
+        // (e.g. TransientFaults) join every context.
+        services.AddDbContext<HelpDeskDbContext>((sp, o) => o.UseSqlite($"Data Source={databasePath};Pooling=False", SqliteRetryingExecutionStrategy.Configure)
+            .AddInterceptors(sp.GetServices<IInterceptor>()));
         services.AddHelpDeskApplication();
         configure?.Invoke(services);
         Services = services.BuildServiceProvider(new ServiceProviderOptions { ValidateScopes = true, ValidateOnBuild = true });
