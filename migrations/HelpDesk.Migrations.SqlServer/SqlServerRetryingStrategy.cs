@@ -1,6 +1,7 @@
 using HelpDesk.Application.Persistence;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Infrastructure;
+using Microsoft.EntityFrameworkCore.Storage;
 
 namespace HelpDesk.Migrations.SqlServer;
 

@@ -48,6 +48,9 @@ public sealed class TestHost : IAsyncDisposable
 
     public static readonly Instant Start = Instant.FromUtc(2026, 3, 2, 9, 0);
 
+    /// <summary>A failure this host's provider retries (SQLite: SQLITE_BUSY), for <see cref="TransientFaults"/>.</summary>
+    public static Exception TransientFailure() => new SqliteException("database is locked", 5);
+
     public string DatabasePath { get; }
     public FakeClock Clock { get; }
     public TestCurrentAgent Agent { get; } = new();
