@@ -25,6 +25,9 @@ public sealed class MailDeskFactory(IDictionary<string, string?>? settings = nul
 
     public string DatabasePath => _dbPath;
 
+    /// <summary>A failure this host's provider retries (SQLite: SQLITE_BUSY), for <c>TransientFaults</c>.</summary>
+    public static Exception TransientFailure() => new Microsoft.Data.Sqlite.SqliteException("database is locked", 5);
+
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
         builder.UseSetting("ConnectionStrings:HelpDesk", $"Data Source={_dbPath}");
