@@ -38,42 +38,33 @@ public sealed class TransientFaults(Func<Exception> transient) : DbCommandInterc
         throw Transient();
     }
 
-    public override InterceptionResult<DbDataReader> ReaderExecuting(DbCommand command, CommandEventData eventData, InterceptionResult<DbDataReader> result)
+    private T Executing<T>(DbCommand command, T result)
     {
         Executing(command);
         return result;
     }
+
+    private ValueTask<T> ExecutingAsync<T>(DbCommand command, T result)
+    {
+        Executing(command);
+        return ValueTask.FromResult(result);
+    }
+
+    public override InterceptionResult<DbDataReader> ReaderExecuting(DbCommand command, CommandEventData eventData, InterceptionResult<DbDataReader> result) =>
+        Executing(command, result);
 
     public override ValueTask<InterceptionResult<DbDataReader>> ReaderExecutingAsync(DbCommand command, CommandEventData eventData,
-        InterceptionResult<DbDataReader> result, CancellationToken cancellationToken = default)
-    {
-        Executing(command);
-        return ValueTask.FromResult(result);
-    }
+        InterceptionResult<DbDataReader> result, CancellationToken cancellationToken = default) => ExecutingAsync(command, result);
 
-    public override InterceptionResult<int> NonQueryExecuting(DbCommand command, CommandEventData eventData, InterceptionResult<int> result)
-    {
-        Executing(command);
-        return result;
-    }
+    public override InterceptionResult<int> NonQueryExecuting(DbCommand command, CommandEventData eventData, InterceptionResult<int> result) =>
+        Executing(command, result);
 
     public override ValueTask<InterceptionResult<int>> NonQueryExecutingAsync(DbCommand command, CommandEventData eventData,
-        InterceptionResult<int> result, CancellationToken cancellationToken = default)
-    {
-        Executing(command);
-        return ValueTask.FromResult(result);
-    }
+        InterceptionResult<int> result, CancellationToken cancellationToken = default) => ExecutingAsync(command, result);
 
-    public override InterceptionResult<object> ScalarExecuting(DbCommand command, CommandEventData eventData, InterceptionResult<object> result)
-    {
-        Executing(command);
-        return result;
-    }
+    public override InterceptionResult<object> ScalarExecuting(DbCommand command, CommandEventData eventData, InterceptionResult<object> result) =>
+        Executing(command, result);
 
     public override ValueTask<InterceptionResult<object>> ScalarExecutingAsync(DbCommand command, CommandEventData eventData,
-        InterceptionResult<object> result, CancellationToken cancellationToken = default)
-    {
-        Executing(command);
-        return ValueTask.FromResult(result);
-    }
+        InterceptionResult<object> result, CancellationToken cancellationToken = default) => ExecutingAsync(command, result);
 }

@@ -153,7 +153,12 @@ public static class Corpus
 /// <summary>One desk (host + database with a support team) shared by the tests of a class; tests use their own tickets and addresses.</summary>
 public sealed class DeskFixture : IAsyncLifetime
 {
-    public MailDeskFactory Desk { get; } = new();
+    public DeskFixture() : this(null) { }
+
+    /// <summary>A desk whose host gets <paramref name="services"/> too (a test class that owns its desk).</summary>
+    internal DeskFixture(Action<IServiceCollection>? services) => Desk = new MailDeskFactory(services: services);
+
+    public MailDeskFactory Desk { get; }
 
     public async Task InitializeAsync()
     {
