@@ -11,12 +11,13 @@ namespace HelpDesk.Migrations.Sqlite;
 /// transaction begun outside <c>UnitOfWork.InTransactionAsync</c> fails here too, not only in production on SQL Server.
 /// Retries what waiting cannot fix inside one statement: <c>SQLITE_BUSY</c> (5) and <c>SQLITE_LOCKED</c> (6), e.g. a
 /// WAL transaction that read a snapshot another connection has since written past (<c>SQLITE_BUSY_SNAPSHOT</c>) must
-/// start again.
+/// start again. Microsoft.Data.Sqlite already waits out a busy database for the command timeout before it reports one,
+/// so a few retries are plenty.
 /// </summary>
 public sealed class SqliteRetryingExecutionStrategy(ExecutionStrategyDependencies dependencies)
     : ExecutionStrategy(dependencies, MaxRetries, TimeSpan.FromSeconds(2)), ITransientFailureDetector
 {
-    public const int MaxRetries = 5;
+    public const int MaxRetries = 3;
 
     /// <summary>The provider options every host uses for SQLite (the web host, the CLI, the test hosts).</summary>
     public static void Configure(SqliteDbContextOptionsBuilder options) =>
