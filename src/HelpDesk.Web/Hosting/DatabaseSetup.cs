@@ -3,11 +3,12 @@ using Microsoft.EntityFrameworkCore;
 
 namespace HelpDesk.Web.Hosting;
 
-/// <summary>Database provider selection. SQLite is the embedded default; SQL Server is the production provider.</summary>
+/// <summary>Database provider selection. SQLite is the embedded default; PostgreSQL and SQL Server are the production providers.</summary>
 public static class DatabaseSetup
 {
     public const string SqliteMigrations = "HelpDesk.Migrations.Sqlite";
     public const string SqlServerMigrations = "HelpDesk.Migrations.SqlServer";
+    public const string PostgreSqlMigrations = "HelpDesk.Migrations.PostgreSql";
 
     public static string Provider(IConfiguration configuration) => configuration["HelpDesk:Database:Provider"] ?? "Sqlite";
 
@@ -15,7 +16,7 @@ public static class DatabaseSetup
         configuration.GetConnectionString("HelpDesk") is { Length: > 0 } cs ? cs
         : Provider(configuration).Equals("Sqlite", StringComparison.OrdinalIgnoreCase)
             ? $"Data Source={Path.Combine(AppContext.BaseDirectory, "helpdesk.db")}"
-            : throw new InvalidOperationException("ConnectionStrings:HelpDesk is required for the SqlServer provider.");
+            : throw new InvalidOperationException($"ConnectionStrings:HelpDesk is required for the {Provider(configuration)} provider.");
 
     public static void Configure(DbContextOptionsBuilder options, IConfiguration configuration)
     {
@@ -25,8 +26,10 @@ public static class DatabaseSetup
             options.UseSqlite(connectionString, o => o.MigrationsAssembly(SqliteMigrations));
         else if (provider.Equals("SqlServer", StringComparison.OrdinalIgnoreCase))
             options.UseSqlServer(connectionString, o => o.MigrationsAssembly(SqlServerMigrations).EnableRetryOnFailure());
+        else if (provider.Equals("PostgreSql", StringComparison.OrdinalIgnoreCase))
+            options.UseNpgsql(connectionString, o => o.MigrationsAssembly(PostgreSqlMigrations).EnableRetryOnFailure());
         else
-            throw new InvalidOperationException($"HelpDesk:Database:Provider must be Sqlite or SqlServer, not '{provider}'.");
+            throw new InvalidOperationException($"HelpDesk:Database:Provider must be Sqlite, PostgreSql or SqlServer, not '{provider}'.");
     }
 
     public static IServiceCollection AddHelpDeskDatabase(this IServiceCollection services, IConfiguration configuration) =>
@@ -36,7 +39,7 @@ public static class DatabaseSetup
     public static async Task MigrateAsync(HelpDeskDbContext db, CancellationToken ct = default)
     {
         await db.Database.MigrateAsync(ct);
-        if (db.Database.IsSqlite())
-            await db.Database.ExecuteSqlRawAsync("PRAGMA journal_mode=WAL;", ct);
+        if (db.Sql.AfterMigrate is { } after)
+            await db.Database.ExecuteSqlRawAsync(after, ct);
     }
 }
