@@ -37,6 +37,7 @@ public sealed class TestHost : IAsyncDisposable
         services.AddSingleton(Agent);
         services.AddSingleton<ICurrentAgent>(Agent);
         services.AddHelpDeskDatabase(database.Configuration);
+        database.ApplyTemporaryOverrides(services);
         services.AddHelpDeskApplication();
         configure?.Invoke(services);
         Services = services.BuildServiceProvider(new ServiceProviderOptions { ValidateScopes = true, ValidateOnBuild = true });
