@@ -57,9 +57,6 @@ public sealed class BulkSeeder(HelpDeskDbContext db, IMediator mediator, SlaConf
 {
     private const int BatchSize = 2_000;
 
-    // The Application project references no provider; the name is enough to know whether SQLite's PRAGMAs apply.
-    private bool IsSqlite => db.Database.ProviderName == "Microsoft.EntityFrameworkCore.Sqlite";
-
     public async Task<BulkSeedResult> SeedAsync(BulkSeedOptions options, IProgress<BulkProgress>? progress, CancellationToken ct)
     {
         var watch = Stopwatch.StartNew();
@@ -85,7 +82,7 @@ public sealed class BulkSeeder(HelpDeskDbContext db, IMediator mediator, SlaConf
                 Duration.FromDays(options.SurveyValidityDays), now, ct), ct);
             var stats = await WriteAsync(batches.Reader, options.Tickets, watch, progress, ct);
             var generate = await producer;
-            if (IsSqlite) await ExecuteAsync(connection, "PRAGMA wal_checkpoint(TRUNCATE);", ct);
+            if (db.Sql.AfterBulkWrite is { } after) await ExecuteAsync(connection, after, ct);
             return new BulkSeedResult(options.Tickets, first, last, customers.Count, stats.Rows, stats.Open, stats.Breached, stats.Alerts, stats.Answered, setup, watch.Elapsed,
                 generate, stats.Write);
         }
@@ -113,9 +110,8 @@ public sealed class BulkSeeder(HelpDeskDbContext db, IMediator mediator, SlaConf
     /// </summary>
     private async Task<IReadOnlyList<string>> SqliteForSeedingAsync(DbConnection connection, CancellationToken ct)
     {
-        if (!IsSqlite) return [];
         var restore = new List<string>();
-        foreach (var (pragma, value) in new[] { ("synchronous", "OFF"), ("cache_size", "-262144"), ("temp_store", "MEMORY") })
+        foreach (var (pragma, value) in db.Sql.BulkSessionSettings)
         {
             await using var read = connection.CreateCommand();
             read.CommandText = $"PRAGMA {pragma};";

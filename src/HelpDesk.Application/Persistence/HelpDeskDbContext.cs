@@ -5,6 +5,7 @@ using HelpDesk.Domain.Notifications;
 using HelpDesk.Domain.Sla;
 using HelpDesk.Domain.Teams;
 using HelpDesk.Domain.Tickets;
+using HelpDesk.Application.Persistence.Configurations;
 using Microsoft.EntityFrameworkCore;
 using NodaTime;
 
@@ -38,8 +39,15 @@ public class HelpDeskDbContext(DbContextOptions<HelpDeskDbContext> options) : Db
         configurationBuilder.Properties<string>().HaveMaxLength(400);
     }
 
-    protected override void OnModelCreating(ModelBuilder modelBuilder) =>
+    /// <summary>The provider's variants of the SQL that differs per provider.</summary>
+    public ProviderSql Sql => ProviderSql.For(Database.ProviderName);
+
+    protected override void OnModelCreating(ModelBuilder modelBuilder)
+    {
+        // Configurations without a parameterless constructor (they take the provider's SQL) are applied by hand.
         modelBuilder.ApplyConfigurationsFromAssembly(typeof(HelpDeskDbContext).Assembly);
+        modelBuilder.ApplyConfiguration(new TicketConfiguration(Sql));
+    }
 
     private sealed class InstantConverter() : Microsoft.EntityFrameworkCore.Storage.ValueConversion.ValueConverter<Instant, DateTime>(
         Converters.Instant.ConvertToProviderExpression, Converters.Instant.ConvertFromProviderExpression);

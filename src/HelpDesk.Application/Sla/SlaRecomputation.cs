@@ -146,11 +146,11 @@ public sealed class SlaRecomputation(HelpDeskDbContext db, SlaConfigurationCache
             await using var update = db.Database.GetDbConnection().CreateCommand();
             update.Transaction = tx;
             update.CommandText = UpdateSql();
-            var due = Parameter(update, "@due", DbType.DateTime2);
-            var next = Parameter(update, "@next", DbType.DateTime2);
-            var number = Parameter(update, "@number", DbType.Int32);
-            var version = Parameter(update, "@version", DbType.Int32);
-            var readNext = Parameter(update, "@readNext", DbType.DateTime2);
+            var due = Parameter(update, "due", nameof(Ticket.SlaDueAt));
+            var next = Parameter(update, "next", nameof(Ticket.SlaNextAlertAt));
+            var number = Parameter(update, "number", nameof(Ticket.Number));
+            var version = Parameter(update, "version", nameof(Ticket.Version));
+            var readNext = Parameter(update, "readNext", nameof(Ticket.SlaNextAlertAt));
             await update.PrepareAsync(ct);
             foreach (var o in changed)
             {
@@ -174,15 +174,17 @@ public sealed class SlaRecomputation(HelpDeskDbContext db, SlaConfigurationCache
         var (due, next, number, version) = (Column(nameof(Ticket.SlaDueAt)), Column(nameof(Ticket.SlaNextAlertAt)),
             Column(nameof(Ticket.Number)), Column(nameof(Ticket.Version)));
         // The next-alert guard catches the due-queue, which reschedules a ticket after firing without bumping its version.
-        return $"UPDATE {sql.DelimitIdentifier(table.Name, table.Schema)} SET {due} = @due, {next} = @next " +
-               $"WHERE {number} = @number AND {version} = @version AND ({next} = @readNext OR ({next} IS NULL AND @readNext IS NULL))";
+        string P(string name) => sql.GenerateParameterNamePlaceholder(name);
+        return $"UPDATE {sql.DelimitIdentifier(table.Name, table.Schema)} SET {due} = {P("due")}, {next} = {P("next")} " +
+               $"WHERE {number} = {P("number")} AND {version} = {P("version")} AND ({next} = {P("readNext")} OR ({next} IS NULL AND {P("readNext")} IS NULL))";
     }
 
-    private static DbParameter Parameter(DbCommand command, string name, DbType type)
+    /// <summary>A parameter typed like the ticket's column (its provider type mapping: timestamptz on PostgreSQL, datetime2 on SQL Server).</summary>
+    private DbParameter Parameter(DbCommand command, string name, string property)
     {
-        var parameter = command.CreateParameter();
-        parameter.ParameterName = name;
-        parameter.DbType = type;
+        var column = db.Model.FindEntityType(typeof(Ticket))!.FindProperty(property)!;
+        var mapping = (RelationalTypeMapping)column.GetTypeMapping();
+        var parameter = mapping.CreateParameter(command, db.GetService<ISqlGenerationHelper>().GenerateParameterName(name), null, column.IsNullable);
         command.Parameters.Add(parameter);
         return parameter;
     }

@@ -7,6 +7,7 @@ using HelpDesk.Application.Tickets;
 using HelpDesk.Application.Tickets.AddReply;
 using HelpDesk.Application.Tickets.CreateTicket;
 using HelpDesk.Domain.Tickets;
+using HelpDesk.Testing;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Diagnostics;
 using Microsoft.Extensions.DependencyInjection;
@@ -19,7 +20,7 @@ namespace HelpDesk.Application.Tests.Persistence;
 /// </summary>
 public sealed class TransientFailureTests() : DeskTest(configure: services =>
 {
-    services.AddSingleton<IInterceptor>(new TransientFaults(TestHost.TransientFailure));
+    services.AddSingleton<IInterceptor>(new TransientFaults());
     services.AddSingleton<ITicketEventSubscriber, CommittedEvents>();
 })
 {

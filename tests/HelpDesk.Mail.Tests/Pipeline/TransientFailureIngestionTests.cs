@@ -2,7 +2,7 @@ using System.Data.Common;
 using System.Text;
 using HelpDesk.Application.Mail;
 using HelpDesk.Application.Persistence;
-using HelpDesk.Application.Tests.Support;
+using HelpDesk.Testing;
 using HelpDesk.Mail.Inbound;
 using HelpDesk.Mail.Tests.Infrastructure;
 using Microsoft.EntityFrameworkCore;
@@ -16,7 +16,7 @@ namespace HelpDesk.Mail.Tests.Pipeline;
 /// </summary>
 public sealed class TransientFailureIngestionTests : IAsyncLifetime
 {
-    private readonly TransientFaults _faults = new(MailDeskFactory.TransientFailure);
+    private readonly TransientFaults _faults = new();
     private readonly DeskFixture _fixture;
 
     public TransientFailureIngestionTests() =>

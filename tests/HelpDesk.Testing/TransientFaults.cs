@@ -1,7 +1,7 @@
 using System.Data.Common;
 using Microsoft.EntityFrameworkCore.Diagnostics;
 
-namespace HelpDesk.Application.Tests.Support;
+namespace HelpDesk.Testing;
 
 /// <summary>
 /// Fails one database command with a transient error, as a lost connection or a lock would: armed with which command
@@ -10,6 +10,9 @@ namespace HelpDesk.Application.Tests.Support;
 /// </summary>
 public sealed class TransientFaults(Func<Exception> transient) : DbCommandInterceptor
 {
+    /// <summary>Fails with what the run's provider retries (<see cref="TestDatabase.TransientFailure"/>).</summary>
+    public TransientFaults() : this(TestDatabase.TransientFailure) { }
+
     private readonly Lock _lock = new();
     private Func<DbCommand, bool>? _armed;
 
