@@ -3,13 +3,13 @@ using HelpDesk.Application.Common;
 using HelpDesk.Application.Configuration.PutCalendar;
 using HelpDesk.Application.Persistence;
 using HelpDesk.Application.Sla;
+using HelpDesk.Application.Sla.Format;
 using HelpDesk.Domain.Agents;
 using HelpDesk.Domain.Sla;
 using HelpDesk.Domain.Tickets;
 using Mediator;
 using Microsoft.EntityFrameworkCore;
 using NodaTime;
-using NodaTime.Text;
 
 namespace HelpDesk.Application.Configuration.PutSlaPolicy;
 
@@ -24,13 +24,21 @@ public sealed record ConditionsBody(List<string>? Priorities, List<string>? Team
 public sealed record PolicyBody(int Position, string? Calendar, ConditionsBody? Conditions, Dictionary<string, TargetsBody>? Targets,
     List<int>? WarnAtPercent, List<string>? PauseOn, bool Active = true)
 {
-    public static Duration? ParseDuration(string? s) =>
-        s is null ? null : PeriodPattern.NormalizingIso.Parse(s) is { Success: true } p && p.Value.HasTimeComponent | p.Value.HasDateComponent
-            ? p.Value.ToDuration() : null;
+    /// <summary>A target as the API takes it: a positive ISO-8601 duration of fixed length, or absent.</summary>
+    public static bool TryTarget(string? text, out Duration? target)
+    {
+        target = null;
+        if (text is null) return true;
+        if (!IsoDuration.TryParse(text, out var duration) || duration <= Duration.Zero) return false;
+        target = duration;
+        return true;
+    }
+
+    private static Duration? Target(string? text) => TryTarget(text, out var target) ? target : throw new FormatException($"'{text}' is not a target.");
 
     public SlaPolicyTerms ToTerms() => new(
         (Targets ?? []).ToDictionary(kv => Vocabulary.ParsePriority(kv.Key),
-            kv => new SlaTargets(ParseDuration(kv.Value.FirstResponse), ParseDuration(kv.Value.NextReply), ParseDuration(kv.Value.Resolution))),
+            kv => new SlaTargets(Target(kv.Value.FirstResponse), Target(kv.Value.NextReply), Target(kv.Value.Resolution))),
         (WarnAtPercent ?? [.. SlaPolicyTerms.DefaultWarnAtPercent]).Distinct().Order().ToList(),
         PauseOn is null ? SlaPolicyTerms.DefaultPauseOn : PauseOn.Select(Vocabulary.ParseStatus).ToHashSet());
 
@@ -60,7 +68,7 @@ public sealed class PutSlaPolicyValidator : AbstractValidator<PutSlaPolicy>
                 if (!Vocabulary.TryPriority(kv.Key, out _))
                     ctx.AddFailure(new FluentValidation.Results.ValidationFailure($"targets.{kv.Key}", $"'{kv.Key}' is not a priority ({Vocabulary.ListOf(Vocabulary.PriorityNames)})."));
                 foreach (var (metric, value) in new[] { ("firstResponse", kv.Value.FirstResponse), ("nextReply", kv.Value.NextReply), ("resolution", kv.Value.Resolution) })
-                    if (value is not null && (PolicyBody.ParseDuration(value) is not { } d || d <= Duration.Zero))
+                    if (!PolicyBody.TryTarget(value, out _))
                         ctx.AddFailure(new FluentValidation.Results.ValidationFailure($"targets.{kv.Key}.{metric}", $"'{value}' is not a positive ISO-8601 duration (e.g. PT4H)."));
             });
             RuleForEach(c => c.Body!.WarnAtPercent).InclusiveBetween(1, 99).OverridePropertyName("warnAtPercent");
