@@ -24,21 +24,18 @@ public sealed record ConditionsBody(List<string>? Priorities, List<string>? Team
 public sealed record PolicyBody(int Position, string? Calendar, ConditionsBody? Conditions, Dictionary<string, TargetsBody>? Targets,
     List<int>? WarnAtPercent, List<string>? PauseOn, bool Active = true)
 {
-    /// <summary>A target as the API takes it: a positive ISO-8601 duration of fixed length, or absent.</summary>
-    public static bool TryTarget(string? text, out Duration? target)
+    /// <summary>A priority's targets as the API takes them: positive durations; problems by field (<c>targets.normal.firstResponse</c>).</summary>
+    public static SlaTargets ReadTargets(string priority, TargetsBody targets, List<FieldError> errors)
     {
-        target = null;
-        if (text is null) return true;
-        if (!IsoDuration.TryParse(text, out var duration) || duration <= Duration.Zero) return false;
-        target = duration;
-        return true;
+        var read = new List<FieldError>();
+        var result = PolicyTermsFormat.Targets(targets.FirstResponse, targets.NextReply, targets.Resolution, allowZero: false, read);
+        errors.AddRange(read.Select(e => e.Under($"targets.{priority}")));
+        return result;
     }
-
-    private static Duration? Target(string? text) => TryTarget(text, out var target) ? target : throw new FormatException($"'{text}' is not a target.");
 
     public SlaPolicyTerms ToTerms() => new(
         (Targets ?? []).ToDictionary(kv => Vocabulary.ParsePriority(kv.Key),
-            kv => new SlaTargets(Target(kv.Value.FirstResponse), Target(kv.Value.NextReply), Target(kv.Value.Resolution))),
+            kv => ReadTargets(kv.Key, kv.Value, [])),
         (WarnAtPercent ?? [.. SlaPolicyTerms.DefaultWarnAtPercent]).Distinct().Order().ToList(),
         PauseOn is null ? SlaPolicyTerms.DefaultPauseOn : PauseOn.Select(Vocabulary.ParseStatus).ToHashSet());
 
@@ -67,9 +64,9 @@ public sealed class PutSlaPolicyValidator : AbstractValidator<PutSlaPolicy>
             {
                 if (!Vocabulary.TryPriority(kv.Key, out _))
                     ctx.AddFailure(new FluentValidation.Results.ValidationFailure($"targets.{kv.Key}", $"'{kv.Key}' is not a priority ({Vocabulary.ListOf(Vocabulary.PriorityNames)})."));
-                foreach (var (metric, value) in new[] { ("firstResponse", kv.Value.FirstResponse), ("nextReply", kv.Value.NextReply), ("resolution", kv.Value.Resolution) })
-                    if (!PolicyBody.TryTarget(value, out _))
-                        ctx.AddFailure(new FluentValidation.Results.ValidationFailure($"targets.{kv.Key}.{metric}", $"'{value}' is not a positive ISO-8601 duration (e.g. PT4H)."));
+                var errors = new List<FieldError>();
+                PolicyBody.ReadTargets(kv.Key, kv.Value, errors);
+                errors.ForEach(e => ctx.AddFailure(new FluentValidation.Results.ValidationFailure(e.Field, e.Message)));
             });
             RuleForEach(c => c.Body!.WarnAtPercent).InclusiveBetween(1, 99).OverridePropertyName("warnAtPercent");
             RuleForEach(c => c.Body!.PauseOn).Must(s => Vocabulary.TryStatus(s, out var st) && st is not (TicketStatus.Solved or TicketStatus.Closed))

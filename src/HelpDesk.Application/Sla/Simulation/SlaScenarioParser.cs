@@ -119,10 +119,14 @@ public static class SlaScenarioParser
             var priority = ParsePriority(p.Name, field);
             Expect(p.Value, JsonValueKind.Object, field, "an object of targets");
             AllowOnly(p.Value, field, "firstResponse", "nextReply", "resolution");
-            targets[priority] = new SlaTargets(
-                OptionalDuration(p.Value, "firstResponse", field),
-                OptionalDuration(p.Value, "nextReply", field),
-                OptionalDuration(p.Value, "resolution", field));
+            var errors = new List<FieldError>();
+            targets[priority] = PolicyTermsFormat.Targets(
+                OptionalString(p.Value, "firstResponse", field),
+                OptionalString(p.Value, "nextReply", field),
+                OptionalString(p.Value, "resolution", field),
+                allowZero: true,
+                errors);
+            if (errors.Count > 0) throw Problem(errors[0].Under(field));
         }
 
         IReadOnlyList<int> warnAt = element.TryGetProperty("warnAtPercent", out var warnElement)
@@ -135,22 +139,8 @@ public static class SlaScenarioParser
         return new SlaPolicyTerms(targets, warnAt, pauseOn);
     }
 
-    private static Duration? OptionalDuration(JsonElement parent, string name, string parentField)
-    {
-        if (!parent.TryGetProperty(name, out var element) || element.ValueKind == JsonValueKind.Null)
-        {
-            return null;
-        }
-
-        var field = $"{parentField}.{name}";
-        var text = String(element, field);
-        if (!IsoDuration.TryParse(text, out var duration))
-        {
-            throw new SlaScenarioException(field, $"bad duration '{text}' (expected ISO-8601 like PT4H or P1DT2H)");
-        }
-
-        return duration >= Duration.Zero ? duration : throw new SlaScenarioException(field, $"negative duration '{text}'");
-    }
+    private static string? OptionalString(JsonElement parent, string name, string parentField) =>
+        parent.TryGetProperty(name, out var element) && element.ValueKind != JsonValueKind.Null ? String(element, $"{parentField}.{name}") : null;
 
     private static List<SlaEvent> ParseEvents(JsonElement element) => Items(element, "events", "an array of events", ParseEvent);
 
