@@ -58,10 +58,6 @@ public sealed partial class MailSigning(IOptions<MailOptions> options)
         return CryptographicOperations.FixedTimeEquals(expected, actual) ? number : null;
     }
 
-    /// <summary>Looks like one of ours (prefix and our domain), signed or not: used for loop detection together with <see cref="Verify"/>.</summary>
-    public bool IsOurDomain(string messageId) =>
-        messageId.Trim().Trim('<', '>').EndsWith("@" + Domain, StringComparison.OrdinalIgnoreCase);
-
     private static string Sign(byte[] key, int number, Guid delivery)
     {
         var mac = HMACSHA256.HashData(key, Encoding.ASCII.GetBytes($"{number}.{delivery:N}"));

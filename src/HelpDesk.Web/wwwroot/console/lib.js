@@ -48,6 +48,8 @@ export function fmtSpan(ms) {
 }
 export const fmtPercent = (rate) => rate === null || rate === undefined ? '—' : `${Math.round(rate * 100)}%`;
 export const fmtTime = (iso) => iso ? new Date(iso).toLocaleString([], { dateStyle: 'medium', timeStyle: 'short' }) : '—';
+// Not a second reading of the server's duration rules (those are IsoDuration's): this only reads back what the SLA
+// report writes (IsoDuration.Format: "PT27H30M", "PT0.5S", never days), to show it with fmtDuration like the countdowns.
 export const parseIsoDuration = (d) => { const m = /^PT(?:(\d+)H)?(?:(\d+)M)?(?:([\d.]+)S)?$/.exec(d || ''); return m ? ((+m[1] || 0) * 3600 + (+m[2] || 0) * 60 + (+m[3] || 0)) * 1000 : 0; };
 export const browserTimeZone = () => Intl.DateTimeFormat().resolvedOptions().timeZone || 'UTC';
 /** The local calendar date of a Date as YYYY-MM-DD. */
