@@ -44,8 +44,8 @@ public class HelpDeskDbContext(DbContextOptions<HelpDeskDbContext> options) : Db
 
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
-        // Configurations without a parameterless constructor (they take the provider's SQL) are applied by hand.
-        modelBuilder.ApplyConfigurationsFromAssembly(typeof(HelpDeskDbContext).Assembly);
+        // The ticket configuration takes the provider's SQL, so it is applied by hand.
+        modelBuilder.ApplyConfigurationsFromAssembly(typeof(HelpDeskDbContext).Assembly, t => t != typeof(TicketConfiguration));
         modelBuilder.ApplyConfiguration(new TicketConfiguration(Sql));
     }
 
