@@ -1,4 +1,5 @@
 using HelpDesk.Application.Persistence;
+using HelpDesk.Migrations.PostgreSql;
 using HelpDesk.Migrations.Sqlite;
 using HelpDesk.Migrations.SqlServer;
 using HelpDesk.Web.Hosting;
@@ -28,6 +29,7 @@ public sealed class ExecutionStrategyTests
     [Theory]
     [InlineData("Sqlite", "Data Source=:memory:", typeof(SqliteRetryingExecutionStrategy))]
     [InlineData("SqlServer", "Server=unused;Database=HelpDesk;Trusted_Connection=True", typeof(SqlServerRetryingStrategy))]
+    [InlineData("PostgreSql", "Host=unused;Database=helpdesk", typeof(PostgreSqlRetryingStrategy))]
     public void Each_provider_retries_transient_failures_and_says_which_they_are(string provider, string connectionString, Type strategy)
     {
         using var db = Context(provider, connectionString);
@@ -48,5 +50,15 @@ public sealed class ExecutionStrategyTests
         db.IsTransient(new DbUpdateException("wrapped", new Microsoft.Data.Sqlite.SqliteException("database is locked", 5))).Should().BeTrue();
         db.IsTransient(new Microsoft.Data.Sqlite.SqliteException("UNIQUE constraint failed", 19)).Should().BeFalse();
         db.IsTransient(new InvalidDataException("the message has no usable From address")).Should().BeFalse();
+    }
+
+    [Fact]
+    public void On_PostgreSQL_a_serialization_failure_is_transient_and_a_unique_violation_is_not()
+    {
+        using var db = Context("PostgreSql", "Host=unused;Database=helpdesk");
+
+        db.IsTransient(new Npgsql.PostgresException("could not serialize access", "ERROR", "ERROR", "40001")).Should().BeTrue();
+        db.IsTransient(new DbUpdateException("wrapped", new Npgsql.PostgresException("deadlock detected", "ERROR", "ERROR", "40P01"))).Should().BeTrue();
+        db.IsTransient(new Npgsql.PostgresException("duplicate key value violates unique constraint", "ERROR", "ERROR", "23505")).Should().BeFalse();
     }
 }
