@@ -1,5 +1,6 @@
 using HelpDesk.Application.Mail;
 using HelpDesk.Application.Persistence;
+using HelpDesk.Domain.Surveys;
 using HelpDesk.Domain.Tickets;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Logging;

@@ -1,4 +1,4 @@
-using HelpDesk.Application.Metrics.Telemetry;
+using HelpDesk.Application.Telemetry;
 using OpenTelemetry.Metrics;
 using OpenTelemetry.Resources;
 

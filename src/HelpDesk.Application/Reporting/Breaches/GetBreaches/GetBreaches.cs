@@ -32,7 +32,7 @@ public sealed class GetBreachesValidator : AbstractValidator<GetBreaches>
     }
 }
 
-public sealed class GetBreachesHandler(HelpDeskDbContext db, Metrics.ReportScope reports) : IQueryHandler<GetBreaches, BreachPage>
+public sealed class GetBreachesHandler(HelpDeskDbContext db, ReportScope reports) : IQueryHandler<GetBreaches, BreachPage>
 {
     public async ValueTask<BreachPage> Handle(GetBreaches query, CancellationToken ct)
     {

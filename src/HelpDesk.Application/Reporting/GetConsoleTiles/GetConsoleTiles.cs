@@ -6,7 +6,7 @@ using Mediator;
 using Microsoft.EntityFrameworkCore;
 using NodaTime;
 
-namespace HelpDesk.Application.Metrics.GetConsoleTiles;
+namespace HelpDesk.Application.Reporting.GetConsoleTiles;
 
 /// <summary>
 /// The console's metric tiles for the caller's teams (metrics.md): first response time, resolution time (mean and

@@ -9,7 +9,7 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using NodaTime;
 
-namespace HelpDesk.Application.Metrics.Telemetry;
+namespace HelpDesk.Application.Telemetry;
 
 /// <summary>
 /// The OpenTelemetry-friendly instruments of the meter <c>HelpDesk</c> (docs/reporting.md "Meters"): business time of

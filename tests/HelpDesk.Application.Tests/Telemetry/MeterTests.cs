@@ -1,5 +1,5 @@
 using System.Diagnostics.Metrics;
-using HelpDesk.Application.Metrics.Telemetry;
+using HelpDesk.Application.Telemetry;
 using HelpDesk.Application.Tests.Support;
 using HelpDesk.Application.Tickets.AddReply;
 using HelpDesk.Application.Tickets.ChangeStatus;
@@ -7,7 +7,7 @@ using HelpDesk.Application.Tickets.TagTicket;
 using Microsoft.Extensions.DependencyInjection;
 using NodaTime;
 
-namespace HelpDesk.Application.Tests.Metrics;
+namespace HelpDesk.Application.Tests.Telemetry;
 
 /// <summary>The meter "HelpDesk" as a collector sees it, through a <see cref="MeterListener"/> on this host's meters only.</summary>
 public sealed class MeterTests : DeskTest, IDisposable

@@ -11,7 +11,7 @@ using Mediator;
 using Microsoft.EntityFrameworkCore;
 using NodaTime;
 
-namespace HelpDesk.Application.Reporting.Export.ExportCycles;
+namespace HelpDesk.Application.Reporting.Csv.ExportCycles;
 
 /// <summary>
 /// cycles.csv (lead, admin): one row per SLA cycle that stopped or breached in the period (a cycle still running past
@@ -24,7 +24,7 @@ public sealed class ExportCyclesValidator : AbstractValidator<ExportCycles>
     public ExportCyclesValidator() => Include(new ReportPeriodValidator());
 }
 
-public sealed class ExportCyclesHandler(HelpDeskDbContext db, Metrics.ReportScope reports) : IQueryHandler<ExportCycles, CsvFile>
+public sealed class ExportCyclesHandler(HelpDeskDbContext db, ReportScope reports) : IQueryHandler<ExportCycles, CsvFile>
 {
     public static readonly string[] Header =
     [

@@ -8,7 +8,7 @@ using Mediator;
 using Microsoft.EntityFrameworkCore;
 using NodaTime;
 
-namespace HelpDesk.Application.Metrics.GetMetrics;
+namespace HelpDesk.Application.Reporting.GetMetrics;
 
 /// <summary>
 /// The service metrics of metrics.md for a period (local dates in <see cref="Tz"/>) and filters, from the reporting read

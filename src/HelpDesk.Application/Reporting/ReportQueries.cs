@@ -1,3 +1,4 @@
+using HelpDesk.Domain.Surveys;
 using System.Data.Common;
 using HelpDesk.Application.Persistence;
 using HelpDesk.Application.Reporting;
@@ -5,7 +6,7 @@ using HelpDesk.Domain.Sla;
 using Microsoft.EntityFrameworkCore;
 using NodaTime;
 
-namespace HelpDesk.Application.Metrics;
+namespace HelpDesk.Application.Reporting;
 
 /// <summary>The filtered reporting rows the metrics and scorecards read (docs/reporting.md "Metrics and scorecards").</summary>
 public static class ReportQueries
