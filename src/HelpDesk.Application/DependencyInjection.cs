@@ -40,7 +40,7 @@ public static class DependencyInjection
         services.AddScoped<BulkData.BulkSeeder>();
         services.AddScoped<Reporting.ReportScope>();
         services.AddMetrics();
-        services.AddSingleton<Telemetry.HelpDeskInstruments>();
+        services.AddSingleton<Telemetry.HelpDeskTelemetry>();
         services.AddScoped<Telemetry.PendingCycleStops>();
 
         services.AddSingleton<EscalationRuleCache>();

@@ -39,7 +39,7 @@ public static class HelpDeskWebApp
         builder.Services.AddHelpDeskTelemetry(builder.Configuration);
 
         var app = builder.Build();
-        app.StartHelpDeskInstruments();
+        app.StartHelpDeskTelemetry();
         app.Lifetime.ApplicationStarted.Register(() => AnnounceAddresses(app));
         app.UseExceptionHandler();
         app.UseStatusCodePages();

@@ -20,7 +20,7 @@ public sealed class MeterTests : DeskTest, IDisposable
         _listener.InstrumentPublished = (instrument, listener) =>
         {
             // Meters from other test hosts running in parallel have the same name; only this host's factory counts.
-            if (instrument.Meter.Name == HelpDeskInstruments.MeterName && ReferenceEquals(instrument.Meter.Scope, _factory)) listener.EnableMeasurementEvents(instrument);
+            if (instrument.Meter.Name == HelpDeskTelemetry.MeterName && ReferenceEquals(instrument.Meter.Scope, _factory)) listener.EnableMeasurementEvents(instrument);
         };
         _listener.SetMeasurementEventCallback<double>((i, v, tags, _) => Add(i, v, tags));
         _listener.SetMeasurementEventCallback<long>((i, v, tags, _) => Add(i, v, tags));
@@ -37,7 +37,7 @@ public sealed class MeterTests : DeskTest, IDisposable
     private void Listen()
     {
         _factory = _host.Services.GetRequiredService<IMeterFactory>();
-        _host.Services.GetRequiredService<HelpDeskInstruments>();
+        _host.Services.GetRequiredService<HelpDeskTelemetry>();
         _listener.Start();
     }
 

@@ -16,7 +16,7 @@ namespace HelpDesk.Application.Telemetry;
 /// every first-response, next-reply and resolution cycle that stops (seconds; tags team, priority, channel), cycles
 /// stopped by clock and outcome, and the open backlog by team and priority (observed when a reader collects).
 /// </summary>
-public sealed class HelpDeskInstruments
+public sealed class HelpDeskTelemetry
 {
     public const string MeterName = "HelpDesk";
 
@@ -32,7 +32,7 @@ public sealed class HelpDeskInstruments
     private readonly Lock _backlogLock = new();
     private (Instant At, IReadOnlyList<Measurement<int>> Values)? _backlog;
 
-    public HelpDeskInstruments(IMeterFactory meters, IServiceScopeFactory scopes, IClock clock)
+    public HelpDeskTelemetry(IMeterFactory meters, IServiceScopeFactory scopes, IClock clock)
     {
         _scopes = scopes;
         _clock = clock;
@@ -96,7 +96,7 @@ public sealed record StoppedCycle(Guid TicketId, SlaMetric Metric, int Cycle, st
 /// cycle, so projecting the same ticket twice before the commit records a stop once; a rolled-back change is never
 /// published and its notes die with the scope.
 /// </summary>
-public sealed class PendingCycleStops(HelpDeskInstruments instruments)
+public sealed class PendingCycleStops(HelpDeskTelemetry instruments)
 {
     private readonly Dictionary<(Guid, SlaMetric, int), StoppedCycle> _pending = [];
 
