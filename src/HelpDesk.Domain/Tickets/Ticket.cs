@@ -2,6 +2,7 @@ using HelpDesk.Domain.Agents;
 using HelpDesk.Domain.Common;
 using HelpDesk.Domain.Customers;
 using HelpDesk.Domain.Sla;
+using HelpDesk.Domain.Teams;
 using NodaTime;
 
 namespace HelpDesk.Domain.Tickets;
@@ -11,7 +12,7 @@ namespace HelpDesk.Domain.Tickets;
 /// Methods refuse illegal transitions with a <see cref="DomainRuleViolation"/> and record each change in
 /// <see cref="History"/>, from which the SLA ledger is replayed. Time always comes in as an argument.
 /// </summary>
-public sealed class Ticket
+public sealed class Ticket : ITeamOwned
 {
     public const int MaxSubjectLength = 300;
     public const int MaxTags = 50;

@@ -210,8 +210,7 @@ public sealed class GetMetricsHandler(DbContextOptions<HelpDeskDbContext> option
         // tickets only, instead of a walk over every ticket of the teams (every team is named for an admin).
         var teams = filter.TeamIds ?? await db.Teams.AsNoTracking().Select(t => t.Id).ToListAsync(ct);
         var open = db.Tickets.AsNoTracking().Where(t => OpenStatuses.Contains(t.Status));
-        if (teams is [var team]) open = open.Where(t => t.TeamId == team);
-        else open = open.Where(t => teams.Contains(t.TeamId));
+        open = open.VisibleTo(teams);
         if (filter.AgentId is { } agent) open = open.Where(t => t.AssigneeId == agent);
         if (filter.Priority is { } priority) open = open.Where(t => t.Priority == priority);
         if (filter.Channel is { } channel) open = open.Where(t => t.Channel == channel);

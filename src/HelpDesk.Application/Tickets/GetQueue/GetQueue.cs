@@ -47,9 +47,8 @@ public sealed class GetQueueHandler(HelpDeskDbContext db, Caller caller) : IQuer
     public async ValueTask<QueuePage> Handle(GetQueue query, CancellationToken ct)
     {
         var visible = await caller.VisibleTeamsAsync(ct);
-        var tickets = db.Tickets.AsNoTracking();
+        var tickets = db.Tickets.AsNoTracking().VisibleTo(visible);
         IReadOnlyList<Guid>? teams = visible?.ToList();
-        if (visible is not null) tickets = tickets.Where(t => visible.Contains(t.TeamId));
         if (query.Team is { Length: > 0 } teamName)
         {
             var teamId = await db.Teams.Where(t => t.Name == teamName.ToLower()).Select(t => (Guid?)t.Id).SingleOrDefaultAsync(ct);
@@ -89,7 +88,7 @@ public sealed class GetQueueHandler(HelpDeskDbContext db, Caller caller) : IQuer
         if (statuses.All(Done.Contains)) return await DoneAsync(tickets, teams, statuses, visible is null && query.Team is not { Length: > 0 }, query, ct);
         var merge = workableOnly && teams.Count <= MaxMergedTeams;
         // Every team named, even for an admin: the count then seeks each team's range of an index instead of scanning one.
-        if (merge && visible is null && query.Team is not { Length: > 0 }) tickets = tickets.Where(t => teams.Contains(t.TeamId));
+        if (merge && visible is null && query.Team is not { Length: > 0 }) tickets = tickets.VisibleTo(teams);
         var total = await tickets.CountAsync(ct);
         if (!merge || total == 0 || query.Offset >= total)
         {
@@ -144,7 +143,7 @@ public sealed class GetQueueHandler(HelpDeskDbContext db, Caller caller) : IQuer
         GetQueue query, CancellationToken ct)
     {
         // Every team named, even for an admin: the count then seeks each team's range instead of scanning every ticket.
-        if (nameTeams) tickets = tickets.Where(t => teams.Contains(t.TeamId));
+        if (nameTeams) tickets = tickets.VisibleTo(teams);
         var total = await tickets.CountAsync(ct);
         if (total == 0 || query.Offset >= total) return new QueuePage([], total);
         var need = query.Offset + query.Limit;

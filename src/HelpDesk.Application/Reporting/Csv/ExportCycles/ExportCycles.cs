@@ -38,8 +38,8 @@ public sealed class ExportCyclesHandler(HelpDeskDbContext db, ReportScope report
         var (period, teams, start, end) = (scope.Period, scope.Teams, scope.Period.Start, scope.Period.End);
 
         var cycles = db.Set<ReportCycle>().AsNoTracking()
-            .Where(c => (c.StoppedAt >= start && c.StoppedAt < end) || (c.BreachedAt >= start && c.BreachedAt < end));
-        if (teams is not null) cycles = cycles.Where(c => teams.Contains(c.TeamId));
+            .Where(c => (c.StoppedAt >= start && c.StoppedAt < end) || (c.BreachedAt >= start && c.BreachedAt < end))
+            .VisibleTo(teams);
         var acknowledgements = db.Set<BreachAcknowledgement>();
         var rows = cycles
             .OrderBy(c => c.TicketNumber).ThenBy(c => c.Metric).ThenBy(c => c.Cycle)

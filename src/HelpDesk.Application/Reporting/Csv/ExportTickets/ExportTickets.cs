@@ -37,8 +37,7 @@ public sealed class ExportTicketsHandler(HelpDeskDbContext db, ReportScope repor
         var scope = await ExportScope.LoadAsync(db, reports, query, query.Team, ct);
         var (period, teams, start, end) = (scope.Period, scope.Teams, scope.Period.Start, scope.Period.End);
 
-        var tickets = db.Set<ReportTicket>().AsNoTracking().Where(t => t.CreatedAt >= start && t.CreatedAt < end);
-        if (teams is not null) tickets = tickets.Where(t => teams.Contains(t.TeamId));
+        var tickets = db.Set<ReportTicket>().AsNoTracking().Where(t => t.CreatedAt >= start && t.CreatedAt < end).VisibleTo(teams);
         var rows = tickets
             .OrderBy(t => t.CreatedAt).ThenBy(t => t.Number)
             .Select(t => new Row(
