@@ -1,3 +1,4 @@
+using HelpDesk.Application.Tickets;
 using System.Diagnostics;
 using System.Diagnostics.Metrics;
 using HelpDesk.Application.Common;
@@ -72,8 +73,7 @@ public sealed class HelpDeskTelemetry
             using var scope = _scopes.CreateScope();
             var db = scope.ServiceProvider.GetRequiredService<HelpDeskDbContext>();
             // Observable callbacks are synchronous; this runs on the collector's thread, once per collection at most.
-            var rows = db.Tickets.AsNoTracking()
-                .Where(t => t.Status != TicketStatus.Solved && t.Status != TicketStatus.Closed)
+            var rows = db.Tickets.AsNoTracking().Open()
                 .GroupBy(t => new { t.TeamId, t.Priority })
                 .Select(g => new { g.Key.TeamId, g.Key.Priority, Count = g.Count() })
                 .ToList();

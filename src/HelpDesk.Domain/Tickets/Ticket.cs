@@ -60,7 +60,7 @@ public sealed class Ticket : ITeamOwned
     public IReadOnlyList<TicketEvent> Events => _events;
 
     public bool IsClosed => Status == TicketStatus.Closed;
-    public bool IsSolvedOrClosed => Status is TicketStatus.Solved or TicketStatus.Closed;
+    public bool IsSolvedOrClosed => !Status.IsOpen();
 
     /// <summary>Opens a ticket for <paramref name="requester"/> with their first message as the description.</summary>
     public static Ticket Open(Guid id, int number, string subject, Customer requester, Guid teamId, Priority priority,

@@ -6,8 +6,8 @@ namespace HelpDesk.Application.Persistence.Configurations;
 
 internal sealed class TicketConfiguration : IEntityTypeConfiguration<Ticket>
 {
-    /// <summary>The queue index's filter: the workable statuses (bracket quoting is read by SQLite and SQL Server).</summary>
-    internal const string QueueIndexFilter = "[Status] IN ('New', 'Open', 'Pending', 'OnHold')";
+    /// <summary>The queue index's filter: the open statuses (TicketQueries.Open spells the same list, in the same order) (bracket quoting is read by SQLite and SQL Server).</summary>
+    internal static readonly string QueueIndexFilter = $"[Status] IN ({string.Join(", ", TicketStatuses.Open.Select(s => $"'{s}'"))})";
 
     public void Configure(EntityTypeBuilder<Ticket> b)
     {
