@@ -63,6 +63,7 @@ public static class HelpDeskWebApp
         api.MapMailEndpoints();
         api.MapMetricsEndpoints();
         api.MapBreachEndpoints();
+        api.MapVocabularyEndpoints();
         return app;
     }
 
