@@ -51,6 +51,10 @@ public sealed class Ticket : ITeamOwned
     /// <summary>Next instant at which an SLA warning or breach must fire (derived; the due-queue waits for it).</summary>
     public Instant? SlaNextAlertAt { get; private set; }
 
+    /// <summary>
+    /// The thread as loaded. No rule reads earlier articles (the stale-reply guard compares <see cref="LastPublicMessageVersion"/>),
+    /// so a ticket loaded for a change holds only the articles the change adds.
+    /// </summary>
     public IReadOnlyList<Article> Articles => _articles;
     public IReadOnlyList<TicketChange> History => _history;
     public IReadOnlyList<string> Tags => _tags;
