@@ -1,3 +1,5 @@
+using HelpDesk.Application.Reporting.Projection;
+using HelpDesk.Domain.Surveys;
 using System.Data.Common;
 using System.Diagnostics;
 using System.Threading.Channels;

@@ -3,6 +3,7 @@ using HelpDesk.Domain.Customers;
 using HelpDesk.Domain.Escalation;
 using HelpDesk.Domain.Notifications;
 using HelpDesk.Domain.Sla;
+using HelpDesk.Domain.Surveys;
 using HelpDesk.Domain.Teams;
 using HelpDesk.Domain.Tickets;
 using HelpDesk.Application.Persistence.Configurations;

@@ -11,7 +11,7 @@ public sealed class ProviderSql
     public static readonly ProviderSql Sqlite = new(
         name: "Sqlite",
         efProviderName: "Microsoft.EntityFrameworkCore.Sqlite",
-        queueIndexFilter: "[Status] IN ('New', 'Open', 'Pending', 'OnHold')",
+        queueIndexFilter: OpenStatuses("[Status]"),
         insertMailSetting: """INSERT INTO "MailSettings" ("Name", "Value") VALUES ({0}, {1}) ON CONFLICT DO NOTHING""",
         bulkSessionSettings: [("synchronous", "OFF"), ("cache_size", "-262144"), ("temp_store", "MEMORY")],
         afterBulkWrite: "PRAGMA wal_checkpoint(TRUNCATE);",
@@ -20,7 +20,7 @@ public sealed class ProviderSql
     public static readonly ProviderSql SqlServer = new(
         name: "SqlServer",
         efProviderName: "Microsoft.EntityFrameworkCore.SqlServer",
-        queueIndexFilter: "[Status] IN ('New', 'Open', 'Pending', 'OnHold')",
+        queueIndexFilter: OpenStatuses("[Status]"),
         insertMailSetting: "INSERT INTO [MailSettings] ([Name], [Value]) VALUES ({0}, {1})",
         bulkSessionSettings: [],
         afterBulkWrite: null,
@@ -30,13 +30,17 @@ public sealed class ProviderSql
     public static readonly ProviderSql PostgreSql = new(
         name: "PostgreSql",
         efProviderName: "Npgsql.EntityFrameworkCore.PostgreSQL",
-        queueIndexFilter: "\"Status\" IN ('New', 'Open', 'Pending', 'OnHold')",
+        queueIndexFilter: OpenStatuses("\"Status\""),
         insertMailSetting: """INSERT INTO "MailSettings" ("Name", "Value") VALUES ({0}, {1}) ON CONFLICT DO NOTHING""",
         bulkSessionSettings: [],
         afterBulkWrite: null,
         afterMigrate: null);
 
     public static IReadOnlyList<ProviderSql> All { get; } = [Sqlite, SqlServer, PostgreSql];
+
+    /// <summary>The open statuses as a filter on <paramref name="column"/>, in the order <c>TicketQueries.Open</c> spells them (SQLite matches a partial index by its terms).</summary>
+    private static string OpenStatuses(string column) =>
+        $"{column} IN ({string.Join(", ", Domain.Tickets.TicketStatuses.Open.Select(s => $"'{s}'"))})";
 
     private ProviderSql(string name, string efProviderName, string queueIndexFilter, string insertMailSetting,
         IReadOnlyList<(string Pragma, string Value)> bulkSessionSettings, string? afterBulkWrite, string? afterMigrate)

@@ -3,7 +3,7 @@ using System.Text;
 using System.Text.RegularExpressions;
 using HelpDesk.Application.Common;
 using HelpDesk.Application.Mail;
-using HelpDesk.Application.Metrics.Telemetry;
+using HelpDesk.Application.Telemetry;
 using HelpDesk.Application.Persistence;
 using HelpDesk.Application.Sla;
 using HelpDesk.Application.Tickets;

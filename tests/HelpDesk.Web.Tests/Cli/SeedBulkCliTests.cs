@@ -1,8 +1,10 @@
 using HelpDesk.Application.Persistence;
+using HelpDesk.Application.Reporting.Projection;
 using HelpDesk.Application.Reporting;
 using HelpDesk.Application.Sla;
 using HelpDesk.Application.Tickets;
 using HelpDesk.Domain.Sla;
+using HelpDesk.Domain.Surveys;
 using HelpDesk.Domain.Tickets;
 using HelpDesk.Testing;
 using Microsoft.EntityFrameworkCore;

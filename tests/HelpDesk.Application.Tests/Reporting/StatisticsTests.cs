@@ -1,6 +1,6 @@
-using HelpDesk.Application.Metrics;
+using HelpDesk.Application.Reporting;
 
-namespace HelpDesk.Application.Tests.Metrics;
+namespace HelpDesk.Application.Tests.Reporting;
 
 public sealed class StatisticsTests
 {

@@ -1,4 +1,4 @@
-namespace HelpDesk.Application.Metrics;
+namespace HelpDesk.Application.Reporting;
 
 /// <summary>Mean, median and 90th percentile of a set of durations in milliseconds; all null for an empty set.</summary>
 public sealed record DurationStats(long? MeanMs, long? MedianMs, long? P90Ms)

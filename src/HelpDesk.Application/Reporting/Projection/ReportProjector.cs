@@ -1,4 +1,4 @@
-using HelpDesk.Application.Metrics.Telemetry;
+using HelpDesk.Application.Telemetry;
 using HelpDesk.Application.Persistence;
 using HelpDesk.Domain.Reporting;
 using HelpDesk.Domain.Sla;
@@ -6,7 +6,7 @@ using HelpDesk.Domain.Tickets;
 using Microsoft.EntityFrameworkCore;
 using NodaTime;
 
-namespace HelpDesk.Application.Reporting;
+namespace HelpDesk.Application.Reporting.Projection;
 
 /// <summary>
 /// Keeps a ticket's reporting rows (<see cref="ReportTicket"/>, <see cref="ReportCycle"/>) in step with the ticket, in

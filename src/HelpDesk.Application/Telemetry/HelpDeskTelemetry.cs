@@ -1,3 +1,4 @@
+using HelpDesk.Application.Tickets;
 using System.Diagnostics;
 using System.Diagnostics.Metrics;
 using HelpDesk.Application.Common;
@@ -9,14 +10,14 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using NodaTime;
 
-namespace HelpDesk.Application.Metrics.Telemetry;
+namespace HelpDesk.Application.Telemetry;
 
 /// <summary>
 /// The OpenTelemetry-friendly instruments of the meter <c>HelpDesk</c> (docs/reporting.md "Meters"): business time of
 /// every first-response, next-reply and resolution cycle that stops (seconds; tags team, priority, channel), cycles
 /// stopped by clock and outcome, and the open backlog by team and priority (observed when a reader collects).
 /// </summary>
-public sealed class HelpDeskInstruments
+public sealed class HelpDeskTelemetry
 {
     public const string MeterName = "HelpDesk";
 
@@ -32,7 +33,7 @@ public sealed class HelpDeskInstruments
     private readonly Lock _backlogLock = new();
     private (Instant At, IReadOnlyList<Measurement<int>> Values)? _backlog;
 
-    public HelpDeskInstruments(IMeterFactory meters, IServiceScopeFactory scopes, IClock clock)
+    public HelpDeskTelemetry(IMeterFactory meters, IServiceScopeFactory scopes, IClock clock)
     {
         _scopes = scopes;
         _clock = clock;
@@ -72,8 +73,7 @@ public sealed class HelpDeskInstruments
             using var scope = _scopes.CreateScope();
             var db = scope.ServiceProvider.GetRequiredService<HelpDeskDbContext>();
             // Observable callbacks are synchronous; this runs on the collector's thread, once per collection at most.
-            var rows = db.Tickets.AsNoTracking()
-                .Where(t => t.Status != TicketStatus.Solved && t.Status != TicketStatus.Closed)
+            var rows = db.Tickets.AsNoTracking().Open()
                 .GroupBy(t => new { t.TeamId, t.Priority })
                 .Select(g => new { g.Key.TeamId, g.Key.Priority, Count = g.Count() })
                 .ToList();
@@ -96,7 +96,7 @@ public sealed record StoppedCycle(Guid TicketId, SlaMetric Metric, int Cycle, st
 /// cycle, so projecting the same ticket twice before the commit records a stop once; a rolled-back change is never
 /// published and its notes die with the scope.
 /// </summary>
-public sealed class PendingCycleStops(HelpDeskInstruments instruments)
+public sealed class PendingCycleStops(HelpDeskTelemetry instruments)
 {
     private readonly Dictionary<(Guid, SlaMetric, int), StoppedCycle> _pending = [];
 

@@ -3,12 +3,13 @@ using FluentValidation;
 using HelpDesk.Application.Common;
 using HelpDesk.Application.Persistence;
 using HelpDesk.Domain.Sla;
+using HelpDesk.Domain.Surveys;
 using HelpDesk.Domain.Tickets;
 using Mediator;
 using Microsoft.EntityFrameworkCore;
 using NodaTime;
 
-namespace HelpDesk.Application.Reporting.Export.ExportTickets;
+namespace HelpDesk.Application.Reporting.Csv.ExportTickets;
 
 /// <summary>
 /// tickets.csv (lead, admin): one row per ticket <b>created</b> in the period, for the caller's teams. Created, not
@@ -22,7 +23,7 @@ public sealed class ExportTicketsValidator : AbstractValidator<ExportTickets>
     public ExportTicketsValidator() => Include(new ReportPeriodValidator());
 }
 
-public sealed class ExportTicketsHandler(HelpDeskDbContext db, Metrics.ReportScope reports) : IQueryHandler<ExportTickets, CsvFile>
+public sealed class ExportTicketsHandler(HelpDeskDbContext db, ReportScope reports) : IQueryHandler<ExportTickets, CsvFile>
 {
     public static readonly string[] Header =
     [
@@ -36,8 +37,7 @@ public sealed class ExportTicketsHandler(HelpDeskDbContext db, Metrics.ReportSco
         var scope = await ExportScope.LoadAsync(db, reports, query, query.Team, ct);
         var (period, teams, start, end) = (scope.Period, scope.Teams, scope.Period.Start, scope.Period.End);
 
-        var tickets = db.Set<ReportTicket>().AsNoTracking().Where(t => t.CreatedAt >= start && t.CreatedAt < end);
-        if (teams is not null) tickets = tickets.Where(t => teams.Contains(t.TeamId));
+        var tickets = db.Set<ReportTicket>().AsNoTracking().Where(t => t.CreatedAt >= start && t.CreatedAt < end).VisibleTo(teams);
         var rows = tickets
             .OrderBy(t => t.CreatedAt).ThenBy(t => t.Number)
             .Select(t => new Row(

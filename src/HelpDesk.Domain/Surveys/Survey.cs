@@ -1,7 +1,7 @@
 using HelpDesk.Domain.Common;
 using NodaTime;
 
-namespace HelpDesk.Application.Persistence;
+namespace HelpDesk.Domain.Surveys;
 
 /// <summary>
 /// The satisfaction survey mailed when a ticket was solved: one per solve (<see cref="TicketId"/>,

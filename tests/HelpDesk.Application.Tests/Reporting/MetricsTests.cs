@@ -1,8 +1,9 @@
 using HelpDesk.Application.Common;
 using HelpDesk.Application.Persistence;
+using HelpDesk.Domain.Surveys;
 using Microsoft.EntityFrameworkCore;
-using HelpDesk.Application.Metrics;
-using HelpDesk.Application.Metrics.GetMetrics;
+using HelpDesk.Application.Reporting;
+using HelpDesk.Application.Reporting.GetMetrics;
 using HelpDesk.Application.Tests.Support;
 using HelpDesk.Application.Tickets;
 using HelpDesk.Application.Tickets.AddReply;
@@ -13,7 +14,7 @@ using HelpDesk.Domain.Sla;
 using HelpDesk.Domain.Tickets;
 using NodaTime;
 
-namespace HelpDesk.Application.Tests.Metrics;
+namespace HelpDesk.Application.Tests.Reporting;
 
 /// <summary>
 /// The definitions of metrics.md on hand-built histories: an office calendar (UTC, Monday to Friday 09:00–17:00) with a
@@ -225,7 +226,7 @@ public sealed class MetricsTests() : DeskTest(withPolicy: false)
         metrics.Ces.Distribution.Should().Equal(1, 1, 0, 0, 0, 0, 1);
         (await MetricsAsync("2026-03-03", "2026-03-03")).Csat.Answers.Should().Be(0, "the answers were given on Monday");
 
-        var scorecards = await _host.QueryAsync(new HelpDesk.Application.Metrics.GetScorecards.GetScorecards("2026-03-02", "2026-03-02"), _desk.Admin.Id);
+        var scorecards = await _host.QueryAsync(new HelpDesk.Application.Reporting.GetScorecards.GetScorecards("2026-03-02", "2026-03-02"), _desk.Admin.Id);
         scorecards.Agents.Single(a => a.AgentId == _desk.Alice.Id).Csat.Should().Be(new CsatScore(5, 3, 0.6));
         scorecards.Teams.Single(t => t.TeamId == _desk.Support.Id).Csat.Answers.Should().Be(5);
     }
@@ -242,8 +243,8 @@ public sealed class MetricsTests() : DeskTest(withPolicy: false)
         At(Monday + Duration.FromHours(2));
         await _host.SendAsync(new HelpDesk.Application.Tickets.AssignTicket.AssignTicket(ticket.Number, "lena@desk.test"), _desk.Lena.Id);
 
-        var scorecards = await _host.QueryAsync(new HelpDesk.Application.Metrics.GetScorecards.GetScorecards("2026-03-02", "2026-03-02"), _desk.Admin.Id);
-        scorecards.Agents.Single(a => a.AgentId == _desk.Alice.Id).FirstResponse.Should().Be(new HelpDesk.Application.Metrics.GetScorecards.ScorecardTimeDto(1, Hours(1), Hours(1), Hours(1)));
+        var scorecards = await _host.QueryAsync(new HelpDesk.Application.Reporting.GetScorecards.GetScorecards("2026-03-02", "2026-03-02"), _desk.Admin.Id);
+        scorecards.Agents.Single(a => a.AgentId == _desk.Alice.Id).FirstResponse.Should().Be(new HelpDesk.Application.Reporting.GetScorecards.ScorecardTimeDto(1, Hours(1), Hours(1), Hours(1)));
         scorecards.Agents.Single(a => a.AgentId == _desk.Lena.Id).FirstResponse.Count.Should().Be(0, "Lena holds the ticket now but did not answer it");
         (await _host.QueryAsync(new GetMetrics("2026-03-02", "2026-03-02", Agent: "alice@desk.test"), _desk.Admin.Id)).FirstResponse!.Count.Should().Be(1);
         (await _host.QueryAsync(new GetMetrics("2026-03-02", "2026-03-02", Agent: "lena@desk.test"), _desk.Admin.Id)).FirstResponse!.Count.Should().Be(0);

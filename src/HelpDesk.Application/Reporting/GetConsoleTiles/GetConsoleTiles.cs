@@ -6,7 +6,7 @@ using Mediator;
 using Microsoft.EntityFrameworkCore;
 using NodaTime;
 
-namespace HelpDesk.Application.Metrics.GetConsoleTiles;
+namespace HelpDesk.Application.Reporting.GetConsoleTiles;
 
 /// <summary>
 /// The console's metric tiles for the caller's teams (metrics.md): first response time, resolution time (mean and
@@ -38,13 +38,9 @@ public sealed class GetConsoleTilesHandler(HelpDeskDbContext db, Caller caller, 
         var visible = await caller.VisibleTeamsAsync(ct);
         var cycles = db.Set<ReportCycle>().AsNoTracking()
             .Where(c => c.StoppedAt >= from && (c.Metric == SlaMetric.FirstResponse || c.Metric == SlaMetric.Resolution)
-                && (c.State == CycleState.Met || c.State == CycleState.Breached));
-        var solves = db.Set<ReportTicket>().AsNoTracking().Where(r => r.SolvedAt >= from);
-        if (visible is not null)
-        {
-            cycles = cycles.Where(c => visible.Contains(c.TeamId));
-            solves = solves.Where(r => visible.Contains(r.TeamId));
-        }
+                && (c.State == CycleState.Met || c.State == CycleState.Breached))
+            .VisibleTo(visible);
+        var solves = db.Set<ReportTicket>().AsNoTracking().Where(r => r.SolvedAt >= from).VisibleTo(visible);
         var stopped = await cycles.Select(c => new Stop(c.Metric, c.StoppedAt!.Value, c.State, c.CountedMs, c.TargetMs)).ToListAsync(ct);
         var solved = await solves.Select(r => new Solve(r.SolvedAt!.Value, r.FirstContactResolution)).ToListAsync(ct);
         return new ConsoleTiles(now, Period(stopped, solved, today), Period(stopped, solved, week));

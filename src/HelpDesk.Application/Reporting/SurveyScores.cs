@@ -1,4 +1,4 @@
-namespace HelpDesk.Application.Metrics;
+namespace HelpDesk.Application.Reporting;
 
 /// <summary>CSAT: the share of answers (1–5) that are 4 or 5.</summary>
 public sealed record CsatScore(int Answers, int Satisfied, double? Score)

@@ -11,7 +11,7 @@ using NodaTime.Text;
 
 using HelpDesk.Application.Reporting;
 
-namespace HelpDesk.Application.Metrics;
+namespace HelpDesk.Application.Reporting;
 
 /// <summary>
 /// Which tickets a report covers, after authorisation: <see cref="TeamIds"/> (null: every team), <see cref="AgentId"/>

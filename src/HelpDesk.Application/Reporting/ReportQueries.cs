@@ -1,3 +1,5 @@
+using HelpDesk.Application.Common;
+using HelpDesk.Domain.Surveys;
 using System.Data.Common;
 using HelpDesk.Application.Persistence;
 using HelpDesk.Application.Reporting;
@@ -5,7 +7,7 @@ using HelpDesk.Domain.Sla;
 using Microsoft.EntityFrameworkCore;
 using NodaTime;
 
-namespace HelpDesk.Application.Metrics;
+namespace HelpDesk.Application.Reporting;
 
 /// <summary>The filtered reporting rows the metrics and scorecards read (docs/reporting.md "Metrics and scorecards").</summary>
 public static class ReportQueries
@@ -19,9 +21,7 @@ public static class ReportQueries
     /// </summary>
     public static IQueryable<ReportTicket> Tickets(HelpDeskDbContext db, ReportFilter filter, AgentColumn by)
     {
-        var q = db.Set<ReportTicket>().AsNoTracking();
-        if (filter.TeamIds is { Count: 1 }) { var team = filter.TeamIds[0]; q = q.Where(r => r.TeamId == team); }
-        else if (filter.TeamIds is { } teams) q = q.Where(r => teams.Contains(r.TeamId));
+        var q = db.Set<ReportTicket>().AsNoTracking().VisibleTo(filter.TeamIds);
         if (filter.AgentId is { } agent)
             q = by switch
             {
@@ -57,9 +57,7 @@ public static class ReportQueries
     /// <summary>Report cycles inside the filter (team, assignee, priority and channel are the ticket's current ones).</summary>
     public static IQueryable<ReportCycle> Cycles(HelpDeskDbContext db, ReportFilter filter)
     {
-        var q = db.Set<ReportCycle>().AsNoTracking();
-        if (filter.TeamIds is { Count: 1 }) { var team = filter.TeamIds[0]; q = q.Where(c => c.TeamId == team); }
-        else if (filter.TeamIds is { } teams) q = q.Where(c => teams.Contains(c.TeamId));
+        var q = db.Set<ReportCycle>().AsNoTracking().VisibleTo(filter.TeamIds);
         if (filter.AgentId is { } agent) q = q.Where(c => c.AssigneeId == agent);
         if (filter.Priority is { } priority) q = q.Where(c => c.Priority == priority);
         if (filter.Channel is { } channel) q = q.Where(c => c.Channel == channel);

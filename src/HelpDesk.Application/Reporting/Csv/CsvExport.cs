@@ -6,7 +6,7 @@ using Microsoft.EntityFrameworkCore;
 using NodaTime;
 using NodaTime.Text;
 
-namespace HelpDesk.Application.Reporting.Export;
+namespace HelpDesk.Application.Reporting.Csv;
 
 /// <summary>A CSV file the host streams to the client: its download name and what writes it.</summary>
 public sealed record CsvFile(string FileName, Func<Stream, CancellationToken, Task> WriteAsync);
@@ -17,7 +17,7 @@ public sealed record CsvFile(string FileName, Func<Stream, CancellationToken, Ta
 /// </summary>
 internal sealed record ExportScope(ReportPeriod Period, IReadOnlyList<Guid>? Teams, Dictionary<Guid, string> TeamNames, Dictionary<Guid, string> AgentNames)
 {
-    public static async Task<ExportScope> LoadAsync(HelpDeskDbContext db, Metrics.ReportScope reports, IReportPeriodQuery period, string? team, CancellationToken ct) =>
+    public static async Task<ExportScope> LoadAsync(HelpDeskDbContext db, ReportScope reports, IReportPeriodQuery period, string? team, CancellationToken ct) =>
         new(ReportPeriod.Of(period), await reports.TeamsAsync(team, ct),
             await db.Teams.AsNoTracking().ToDictionaryAsync(t => t.Id, t => t.Name, ct),
             await db.Agents.AsNoTracking().ToDictionaryAsync(a => a.Id, a => a.Name, ct));

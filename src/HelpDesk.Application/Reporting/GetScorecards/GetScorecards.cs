@@ -1,6 +1,6 @@
 using FluentValidation;
 using HelpDesk.Application.Common;
-using HelpDesk.Application.Metrics.GetMetrics;
+using HelpDesk.Application.Reporting.GetMetrics;
 using HelpDesk.Application.Persistence;
 using HelpDesk.Application.Reporting;
 using HelpDesk.Domain.Agents;
@@ -8,7 +8,7 @@ using Mediator;
 using Microsoft.EntityFrameworkCore;
 using NodaTime;
 
-namespace HelpDesk.Application.Metrics.GetScorecards;
+namespace HelpDesk.Application.Reporting.GetScorecards;
 
 /// <summary>
 /// Scorecards for a period: one row per agent and per team (tickets solved, first response and resolution time in

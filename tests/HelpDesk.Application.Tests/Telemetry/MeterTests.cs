@@ -1,5 +1,5 @@
 using System.Diagnostics.Metrics;
-using HelpDesk.Application.Metrics.Telemetry;
+using HelpDesk.Application.Telemetry;
 using HelpDesk.Application.Tests.Support;
 using HelpDesk.Application.Tickets.AddReply;
 using HelpDesk.Application.Tickets.ChangeStatus;
@@ -7,7 +7,7 @@ using HelpDesk.Application.Tickets.TagTicket;
 using Microsoft.Extensions.DependencyInjection;
 using NodaTime;
 
-namespace HelpDesk.Application.Tests.Metrics;
+namespace HelpDesk.Application.Tests.Telemetry;
 
 /// <summary>The meter "HelpDesk" as a collector sees it, through a <see cref="MeterListener"/> on this host's meters only.</summary>
 public sealed class MeterTests : DeskTest, IDisposable
@@ -20,7 +20,7 @@ public sealed class MeterTests : DeskTest, IDisposable
         _listener.InstrumentPublished = (instrument, listener) =>
         {
             // Meters from other test hosts running in parallel have the same name; only this host's factory counts.
-            if (instrument.Meter.Name == HelpDeskInstruments.MeterName && ReferenceEquals(instrument.Meter.Scope, _factory)) listener.EnableMeasurementEvents(instrument);
+            if (instrument.Meter.Name == HelpDeskTelemetry.MeterName && ReferenceEquals(instrument.Meter.Scope, _factory)) listener.EnableMeasurementEvents(instrument);
         };
         _listener.SetMeasurementEventCallback<double>((i, v, tags, _) => Add(i, v, tags));
         _listener.SetMeasurementEventCallback<long>((i, v, tags, _) => Add(i, v, tags));
@@ -37,7 +37,7 @@ public sealed class MeterTests : DeskTest, IDisposable
     private void Listen()
     {
         _factory = _host.Services.GetRequiredService<IMeterFactory>();
-        _host.Services.GetRequiredService<HelpDeskInstruments>();
+        _host.Services.GetRequiredService<HelpDeskTelemetry>();
         _listener.Start();
     }
 

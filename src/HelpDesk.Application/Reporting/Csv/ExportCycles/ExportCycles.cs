@@ -11,7 +11,7 @@ using Mediator;
 using Microsoft.EntityFrameworkCore;
 using NodaTime;
 
-namespace HelpDesk.Application.Reporting.Export.ExportCycles;
+namespace HelpDesk.Application.Reporting.Csv.ExportCycles;
 
 /// <summary>
 /// cycles.csv (lead, admin): one row per SLA cycle that stopped or breached in the period (a cycle still running past
@@ -24,7 +24,7 @@ public sealed class ExportCyclesValidator : AbstractValidator<ExportCycles>
     public ExportCyclesValidator() => Include(new ReportPeriodValidator());
 }
 
-public sealed class ExportCyclesHandler(HelpDeskDbContext db, Metrics.ReportScope reports) : IQueryHandler<ExportCycles, CsvFile>
+public sealed class ExportCyclesHandler(HelpDeskDbContext db, ReportScope reports) : IQueryHandler<ExportCycles, CsvFile>
 {
     public static readonly string[] Header =
     [
@@ -38,8 +38,8 @@ public sealed class ExportCyclesHandler(HelpDeskDbContext db, Metrics.ReportScop
         var (period, teams, start, end) = (scope.Period, scope.Teams, scope.Period.Start, scope.Period.End);
 
         var cycles = db.Set<ReportCycle>().AsNoTracking()
-            .Where(c => (c.StoppedAt >= start && c.StoppedAt < end) || (c.BreachedAt >= start && c.BreachedAt < end));
-        if (teams is not null) cycles = cycles.Where(c => teams.Contains(c.TeamId));
+            .Where(c => (c.StoppedAt >= start && c.StoppedAt < end) || (c.BreachedAt >= start && c.BreachedAt < end))
+            .VisibleTo(teams);
         var acknowledgements = db.Set<BreachAcknowledgement>();
         var rows = cycles
             .OrderBy(c => c.TicketNumber).ThenBy(c => c.Metric).ThenBy(c => c.Cycle)

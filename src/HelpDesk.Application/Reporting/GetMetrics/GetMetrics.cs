@@ -2,13 +2,14 @@ using FluentValidation;
 using HelpDesk.Application.Common;
 using HelpDesk.Application.Persistence;
 using HelpDesk.Application.Reporting;
+using HelpDesk.Application.Tickets;
 using HelpDesk.Domain.Sla;
 using HelpDesk.Domain.Tickets;
 using Mediator;
 using Microsoft.EntityFrameworkCore;
 using NodaTime;
 
-namespace HelpDesk.Application.Metrics.GetMetrics;
+namespace HelpDesk.Application.Reporting.GetMetrics;
 
 /// <summary>
 /// The service metrics of metrics.md for a period (local dates in <see cref="Tz"/>) and filters, from the reporting read
@@ -184,9 +185,6 @@ public sealed class GetMetricsHandler(DbContextOptions<HelpDeskDbContext> option
         Task<T> Parallel<T>(Func<HelpDeskDbContext, Task<T>> read) => ReportQueries.OnOwnContextAsync(options, read);
     }
 
-    private static readonly TicketStatus[] OpenStatuses = Enum.GetValues<TicketStatus>()
-        .Where(s => s is not TicketStatus.Solved and not TicketStatus.Closed).ToArray();
-
     public static IReadOnlyList<DistributionBucketDto> Distribution(IEnumerable<long> businessMs)
     {
         var counts = new int[FrtBuckets.Count];
@@ -206,12 +204,10 @@ public sealed class GetMetricsHandler(DbContextOptions<HelpDeskDbContext> option
     /// </summary>
     private static async Task<BacklogDto> BacklogAsync(HelpDeskDbContext db, ReportFilter filter, Instant now, CancellationToken ct)
     {
-        // Team and status as lists, never "not solved": seeks into the (TeamId, Status, SlaDueAt) index for the open
-        // tickets only, instead of a walk over every ticket of the teams (every team is named for an admin).
+        // Every team named (even for an admin) and the open statuses as a list: seeks into the (TeamId, Status, SlaDueAt)
+        // index for the open tickets only, instead of a walk over every ticket of the teams.
         var teams = filter.TeamIds ?? await db.Teams.AsNoTracking().Select(t => t.Id).ToListAsync(ct);
-        var open = db.Tickets.AsNoTracking().Where(t => OpenStatuses.Contains(t.Status));
-        if (teams is [var team]) open = open.Where(t => t.TeamId == team);
-        else open = open.Where(t => teams.Contains(t.TeamId));
+        var open = db.Tickets.AsNoTracking().Open().VisibleTo(teams);
         if (filter.AgentId is { } agent) open = open.Where(t => t.AssigneeId == agent);
         if (filter.Priority is { } priority) open = open.Where(t => t.Priority == priority);
         if (filter.Channel is { } channel) open = open.Where(t => t.Channel == channel);

@@ -4,7 +4,7 @@ using HelpDesk.Domain.Sla;
 using Microsoft.EntityFrameworkCore;
 using NodaTime;
 
-namespace HelpDesk.Application.Reporting;
+namespace HelpDesk.Application.Reporting.Projection;
 
 /// <summary>
 /// Re-projects every ticket's reporting rows from its ledger (ADR 0007): after an upgrade that changes a definition, or
