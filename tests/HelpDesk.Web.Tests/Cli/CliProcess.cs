@@ -24,8 +24,18 @@ public static class CliProcess
         var stderr = process.StandardError.ReadToEndAsync();
         if (stdin is not null) await process.StandardInput.WriteAsync(stdin);
         process.StandardInput.Close();
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
-        await process.WaitForExitAsync(timeout.Token);
+        // A guard against a hung process, not a speed check: generous, since a loaded 2-core machine runs these beside
+        // the rest of the suite (seed-bulk on PostgreSQL took over a minute there).
+        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(4));
+        try
+        {
+            await process.WaitForExitAsync(timeout.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            process.Kill(entireProcessTree: true);
+            throw new TimeoutException($"helpdesk {string.Join(' ', args)} did not finish within 4 minutes; stderr: {await stderr}");
+        }
         return new Result(process.ExitCode, await stdout, await stderr);
     }
 }
