@@ -28,6 +28,45 @@ public sealed class SqlServerScriptTests
     }
 
     [Fact]
+    public void The_idempotent_migration_script_parses_as_t_sql_including_its_guarded_statements()
+    {
+        using var db = SqlServerContext();
+        var script = db.GetService<IMigrator>().GenerateScript(options: MigrationsSqlGenerationOptions.Idempotent);
+
+        TSql.Errors(script).Should().BeEmpty("SQL Server must accept the script that deploys the schema");
+    }
+
+    [Fact]
+    public void Every_sql_server_migration_parses_as_t_sql_up_and_down()
+    {
+        using var db = SqlServerContext();
+        var migrator = db.GetService<IMigrator>();
+        var migrations = db.Database.GetMigrations().ToList();
+        migrations.Should().NotBeEmpty();
+
+        var errors = new List<string>();
+        var previous = Migration.InitialDatabase;
+        foreach (var migration in migrations)
+        {
+            errors.AddRange(TSql.Errors(migrator.GenerateScript(previous, migration)).Select(e => $"{migration} up: {e}"));
+            errors.AddRange(TSql.Errors(migrator.GenerateScript(migration, previous)).Select(e => $"{migration} down: {e}"));
+            previous = migration;
+        }
+
+        errors.Should().BeEmpty();
+    }
+
+    [Fact]
+    public void The_t_sql_check_reports_a_syntax_error_even_inside_dynamic_sql()
+    {
+        TSql.Errors("SELECT [Id] FROM [Tickets] WHERE [Number] = 1;").Should().BeEmpty();
+        TSql.Errors("SELECT [Id] FROM [Tickets] WHERE [Number] = ;").Should().ContainSingle();
+        TSql.Errors("SELECT \"Id\" FROM \"Tickets\" LIMIT 10;").Should().NotBeEmpty("LIMIT is PostgreSQL and SQLite, not T-SQL");
+        TSql.Errors("IF 1 = 1 BEGIN EXEC(N'UPDATE [Tickets] SET [Version] = [Version] + 1 WHERE;'); END;").Should().ContainSingle()
+            .Which.Should().Contain("EXEC at line 1");
+    }
+
+    [Fact]
     public void The_sql_server_migrations_are_in_step_with_the_model()
     {
         using var db = SqlServerContext();
