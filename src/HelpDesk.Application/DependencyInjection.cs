@@ -29,6 +29,7 @@ public static class DependencyInjection
 
         services.AddScoped<Caller>();
         services.AddScoped<TicketChanges>();
+        services.AddScoped<TicketCreation>();
         services.AddScoped<TicketEventPublisher>();
         services.AddSingleton<SlaConfigurationCache>();
         services.AddScoped<SlaScheduler>();
