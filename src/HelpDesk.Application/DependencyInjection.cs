@@ -38,7 +38,6 @@ public static class DependencyInjection
         services.AddScoped<Reporting.ReportRebuild>();
         services.AddScoped<SlaRecomputation>();
         services.AddScoped<Credentials>();
-        services.AddScoped<BulkData.BulkSeeder>();
         services.AddScoped<Metrics.ReportScope>();
         services.AddMetrics();
         services.AddSingleton<Metrics.Telemetry.HelpDeskInstruments>();
