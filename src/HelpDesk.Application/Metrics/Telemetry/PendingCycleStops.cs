@@ -99,6 +99,12 @@ public sealed class CycleStopsInterceptor : ISaveChangesInterceptor, IDbTransact
 
     private CycleStopsInterceptor() { }
 
+    private static Task Done(Action interception)
+    {
+        interception();
+        return Task.CompletedTask;
+    }
+
     private static PendingCycleStops? Of(DbContext? context) =>
         context?.GetService<IDbContextOptions>().FindExtension<CoreOptionsExtension>()?.ApplicationServiceProvider?.GetService<PendingCycleStops>();
 
@@ -122,11 +128,8 @@ public sealed class CycleStopsInterceptor : ISaveChangesInterceptor, IDbTransact
 
     public void SaveChangesFailed(DbContextErrorEventData eventData) => Of(eventData.Context)?.SaveFailed();
 
-    public Task SaveChangesFailedAsync(DbContextErrorEventData eventData, CancellationToken ct = default)
-    {
-        SaveChangesFailed(eventData);
-        return Task.CompletedTask;
-    }
+    public Task SaveChangesFailedAsync(DbContextErrorEventData eventData, CancellationToken ct = default) =>
+        Done(() => SaveChangesFailed(eventData));
 
     public DbTransaction TransactionStarted(DbConnection connection, TransactionEndEventData eventData, DbTransaction result)
     {
@@ -139,49 +142,31 @@ public sealed class CycleStopsInterceptor : ISaveChangesInterceptor, IDbTransact
 
     public void TransactionCommitted(DbTransaction transaction, TransactionEndEventData eventData) => Of(eventData.Context)?.Committed();
 
-    public Task TransactionCommittedAsync(DbTransaction transaction, TransactionEndEventData eventData, CancellationToken ct = default)
-    {
-        TransactionCommitted(transaction, eventData);
-        return Task.CompletedTask;
-    }
+    public Task TransactionCommittedAsync(DbTransaction transaction, TransactionEndEventData eventData, CancellationToken ct = default) =>
+        Done(() => TransactionCommitted(transaction, eventData));
 
     public void TransactionRolledBack(DbTransaction transaction, TransactionEndEventData eventData) => Of(eventData.Context)?.Forget();
 
-    public Task TransactionRolledBackAsync(DbTransaction transaction, TransactionEndEventData eventData, CancellationToken ct = default)
-    {
-        TransactionRolledBack(transaction, eventData);
-        return Task.CompletedTask;
-    }
+    public Task TransactionRolledBackAsync(DbTransaction transaction, TransactionEndEventData eventData, CancellationToken ct = default) =>
+        Done(() => TransactionRolledBack(transaction, eventData));
 
     public void TransactionFailed(DbTransaction transaction, TransactionErrorEventData eventData) => Of(eventData.Context)?.Forget();
 
-    public Task TransactionFailedAsync(DbTransaction transaction, TransactionErrorEventData eventData, CancellationToken ct = default)
-    {
-        TransactionFailed(transaction, eventData);
-        return Task.CompletedTask;
-    }
+    public Task TransactionFailedAsync(DbTransaction transaction, TransactionErrorEventData eventData, CancellationToken ct = default) =>
+        Done(() => TransactionFailed(transaction, eventData));
 
     public void CreatedSavepoint(DbTransaction transaction, TransactionEventData eventData) => Of(eventData.Context)?.SavepointCreated();
 
-    public Task CreatedSavepointAsync(DbTransaction transaction, TransactionEventData eventData, CancellationToken ct = default)
-    {
-        CreatedSavepoint(transaction, eventData);
-        return Task.CompletedTask;
-    }
+    public Task CreatedSavepointAsync(DbTransaction transaction, TransactionEventData eventData, CancellationToken ct = default) =>
+        Done(() => CreatedSavepoint(transaction, eventData));
 
     public void RolledBackToSavepoint(DbTransaction transaction, TransactionEventData eventData) => Of(eventData.Context)?.RolledBackToSavepoint();
 
-    public Task RolledBackToSavepointAsync(DbTransaction transaction, TransactionEventData eventData, CancellationToken ct = default)
-    {
-        RolledBackToSavepoint(transaction, eventData);
-        return Task.CompletedTask;
-    }
+    public Task RolledBackToSavepointAsync(DbTransaction transaction, TransactionEventData eventData, CancellationToken ct = default) =>
+        Done(() => RolledBackToSavepoint(transaction, eventData));
 
     public void ReleasedSavepoint(DbTransaction transaction, TransactionEventData eventData) => Of(eventData.Context)?.SavepointReleased();
 
-    public Task ReleasedSavepointAsync(DbTransaction transaction, TransactionEventData eventData, CancellationToken ct = default)
-    {
-        ReleasedSavepoint(transaction, eventData);
-        return Task.CompletedTask;
-    }
+    public Task ReleasedSavepointAsync(DbTransaction transaction, TransactionEventData eventData, CancellationToken ct = default) =>
+        Done(() => ReleasedSavepoint(transaction, eventData));
 }
