@@ -74,6 +74,32 @@ public sealed class MeterTests : DeskTest, IDisposable
     }
 
     [Fact]
+    public async Task Records_nothing_for_a_stop_rolled_back_to_its_savepoint_and_once_for_the_change_that_commits_it()
+    {
+        Listen();
+        var ticket = await _desk.OpenTicketAsync(_host, "high");
+        _host.Clock.Advance(Duration.FromMinutes(90));
+
+        // As a mail batch does with a message that fails: the change is saved under a savepoint, rolled back to it,
+        // and the batch's transaction commits without it.
+        await _host.WithScopeAsync(async (sp, db) =>
+        {
+            await using var tx = await db.Database.BeginTransactionAsync();
+            await tx.CreateSavepointAsync("message");
+            _host.Agent.AgentId = _desk.Alice.Id;
+            await sp.GetRequiredService<Mediator.IMediator>().Send(new AddReply(ticket.Number, "Rolled back.", "public", null));
+            await tx.RollbackToSavepointAsync("message");
+            await tx.CommitAsync();
+            return true;
+        });
+        _measurements.Should().BeEmpty();
+
+        await _host.SendAsync(new AddReply(ticket.Number, "On it.", "public", null), _desk.Alice.Id);
+
+        _measurements.Where(m => m.Instrument == "helpdesk.first_response.business_time").Should().ContainSingle().Which.Value.Should().Be(5400);
+    }
+
+    [Fact]
     public async Task Observes_the_open_backlog_by_team_and_priority()
     {
         Listen();
