@@ -37,6 +37,7 @@ public static class DependencyInjection
         services.AddScoped<AgentConsole.ConsoleEventRetention>();
         services.AddScoped<Reporting.ReportRebuild>();
         services.AddScoped<SlaRecomputation>();
+        services.AddScoped<IDerivedSlaWrites, DerivedSlaWrites>();
         services.AddScoped<Credentials>();
         services.AddScoped<Metrics.ReportScope>();
         services.AddMetrics();

@@ -1,5 +1,3 @@
-using System.Data;
-using System.Data.Common;
 using System.Diagnostics;
 using HelpDesk.Application.Escalation;
 using HelpDesk.Application.Persistence;
@@ -8,9 +6,6 @@ using HelpDesk.Domain.Escalation;
 using HelpDesk.Domain.Sla;
 using HelpDesk.Domain.Tickets;
 using Microsoft.EntityFrameworkCore;
-using Microsoft.EntityFrameworkCore.Infrastructure;
-using Microsoft.EntityFrameworkCore.Metadata;
-using Microsoft.EntityFrameworkCore.Storage;
 using Microsoft.Extensions.Logging;
 using NodaTime;
 
@@ -30,12 +25,9 @@ namespace HelpDesk.Application.Sla;
 /// (which appends history and bumps the version), go through the tracked path every handler uses.
 /// </remarks>
 public sealed class SlaRecomputation(HelpDeskDbContext db, SlaConfigurationCache cache, SlaScheduler scheduler, EscalationRuleCache rules,
-    DueQueueSignal dueQueue, ILogger<SlaRecomputation> logger)
+    IDerivedSlaWrites writes, DueQueueSignal dueQueue, ILogger<SlaRecomputation> logger)
 {
     private const int BatchSize = 5000;
-
-    /// <summary>Called after each batch's fast writes and before its redo; tests use it to change a ticket at that moment.</summary>
-    internal Func<IReadOnlyList<int>, Task>? BeforeWrite { get; set; }
 
     /// <returns>How many tickets were recomputed.</returns>
     public async Task<int> RecomputeOpenTicketsAsync(Instant now, CancellationToken ct)
@@ -73,8 +65,7 @@ public sealed class SlaRecomputation(HelpDeskDbContext db, SlaConfigurationCache
             watch.Restart();
             var changed = outcomes.Where(o => o.Kind == OutcomeKind.Derived).ToList();
             var redo = outcomes.Where(o => o.Kind == OutcomeKind.Policy).Select(o => o.Number).ToList();
-            if (BeforeWrite is { } hook) await hook(changed.Select(o => o.Number).ToList());
-            var conflicts = await WriteDerivedAsync(changed, ct);
+            var conflicts = await writes.WriteAsync(changed.Select(o => new DerivedSlaColumns(o.Number, o.Version, o.ReadNextAlertAt, o.DueAt, o.NextAlertAt)).ToList(), ct);
             redo.AddRange(conflicts);
             if (redo.Count > 0) await RecomputeTrackedAsync(redo, configuration, teams, now, ct);
             stats.Write += watch.Elapsed;
@@ -132,61 +123,6 @@ public sealed class SlaRecomputation(HelpDeskDbContext db, SlaConfigurationCache
             ? new Outcome(OutcomeKind.Unchanged, ticket.Number, version, nextAlertAt, null, null)
             : new Outcome(OutcomeKind.Derived, ticket.Number, version, nextAlertAt, ticket.SlaDueAt, ticket.SlaNextAlertAt);
     }
-
-    /// <summary>
-    /// Writes the derived columns of each ticket that is still as it was read; returns the numbers of those that are not.
-    /// Plain parameterised SQL (one prepared statement, the model's table and column names) so every provider runs it.
-    /// </summary>
-    private async Task<List<int>> WriteDerivedAsync(IReadOnlyList<Outcome> changed, CancellationToken ct)
-    {
-        var conflicts = new List<int>();
-        if (changed.Count == 0) return conflicts;
-        await using var tx = await db.Database.BeginTransactionAsync(ct);
-        await using var update = db.Database.GetDbConnection().CreateCommand();
-        update.Transaction = tx.GetDbTransaction();
-        update.CommandText = UpdateSql();
-        var due = Parameter(update, "@due", DbType.DateTime2);
-        var next = Parameter(update, "@next", DbType.DateTime2);
-        var number = Parameter(update, "@number", DbType.Int32);
-        var version = Parameter(update, "@version", DbType.Int32);
-        var readNext = Parameter(update, "@readNext", DbType.DateTime2);
-        await update.PrepareAsync(ct);
-        foreach (var o in changed)
-        {
-            due.Value = Provider(o.DueAt);
-            next.Value = Provider(o.NextAlertAt);
-            number.Value = o.Number;
-            version.Value = o.Version;
-            readNext.Value = Provider(o.ReadNextAlertAt);
-            if (await update.ExecuteNonQueryAsync(ct) == 0) conflicts.Add(o.Number);
-        }
-        await tx.CommitAsync(ct);
-        return conflicts;
-    }
-
-    private string UpdateSql()
-    {
-        var sql = db.GetService<ISqlGenerationHelper>();
-        var ticket = db.Model.FindEntityType(typeof(Ticket))!;
-        var table = StoreObjectIdentifier.Table(ticket.GetTableName()!, ticket.GetSchema());
-        string Column(string property) => sql.DelimitIdentifier(ticket.FindProperty(property)!.GetColumnName(table)!);
-        var (due, next, number, version) = (Column(nameof(Ticket.SlaDueAt)), Column(nameof(Ticket.SlaNextAlertAt)),
-            Column(nameof(Ticket.Number)), Column(nameof(Ticket.Version)));
-        // The next-alert guard catches the due-queue, which reschedules a ticket after firing without bumping its version.
-        return $"UPDATE {sql.DelimitIdentifier(table.Name, table.Schema)} SET {due} = @due, {next} = @next " +
-               $"WHERE {number} = @number AND {version} = @version AND ({next} = @readNext OR ({next} IS NULL AND @readNext IS NULL))";
-    }
-
-    private static DbParameter Parameter(DbCommand command, string name, DbType type)
-    {
-        var parameter = command.CreateParameter();
-        parameter.ParameterName = name;
-        parameter.DbType = type;
-        command.Parameters.Add(parameter);
-        return parameter;
-    }
-
-    private static object Provider(Instant? instant) => instant is { } i ? i.ToDateTimeUtc() : DBNull.Value;
 
     /// <summary>
     /// The tracked path (what every handler does): tickets whose policy changes or that changed meanwhile. A ticket that
