@@ -1,3 +1,4 @@
+using HelpDesk.Domain.Teams;
 using System.Text.Json;
 using HelpDesk.Domain.Reporting;
 using HelpDesk.Domain.Sla;
@@ -11,7 +12,7 @@ namespace HelpDesk.Application.Reporting;
 /// read, so a lead's view over a million tickets is an indexed query instead of a replay of every ledger. Written in the
 /// same unit of work as every ticket change (<see cref="ReportProjector"/>); never edited by hand.
 /// </summary>
-public sealed class ReportTicket
+public sealed class ReportTicket : ITeamOwned
 {
     public Guid TicketId { get; set; }
     public int Number { get; set; }
@@ -41,14 +42,14 @@ public sealed class ReportTicket
 
     /// <summary>
     /// Not stored: what the last projections saw happen to cycles, for the meters once the change is committed: a cycle
-    /// that stopped (its <see cref="Metrics.Telemetry.StoppedCycle"/>) or runs again (null). Taken at SaveChanges by
-    /// <see cref="Metrics.Telemetry.PendingCycleStops"/>.
+    /// that stopped (its <see cref="Telemetry.StoppedCycle"/>) or runs again (null). Taken at SaveChanges by
+    /// <see cref="Telemetry.PendingCycleStops"/>.
     /// </summary>
-    internal List<((SlaMetric Metric, int Cycle) Key, Metrics.Telemetry.StoppedCycle? Stop)> CycleNotes { get; } = [];
+    internal List<((SlaMetric Metric, int Cycle) Key, Telemetry.StoppedCycle? Stop)> CycleNotes { get; } = [];
 }
 
 /// <summary>One SLA cycle as of the ticket's last change (stopped cycles never change; a breach is projected when it fires).</summary>
-public sealed class ReportCycle
+public sealed class ReportCycle : ITeamOwned
 {
     public Guid TicketId { get; set; }
     public SlaMetric Metric { get; set; }

@@ -1,3 +1,4 @@
+using HelpDesk.Application.Tickets;
 using System.Diagnostics;
 using HelpDesk.Application.Escalation;
 using HelpDesk.Application.Persistence;
@@ -45,9 +46,9 @@ public sealed class SlaRecomputation(HelpDeskDbContext db, SlaConfigurationCache
             // makes SQLite walk the primary key through every ticket for each batch. The tickets are tracked only so
             // that EF fixes the history into them; nothing is saved through the tracker (it is cleared per batch).
             var from = after;
-            var until = await Open(db.Tickets.Where(t => t.Number > from)).OrderBy(t => t.Number).Select(t => (int?)t.Number)
+            var until = await db.Tickets.Where(t => t.Number > from).Open().OrderBy(t => t.Number).Select(t => (int?)t.Number)
                 .Skip(BatchSize - 1).FirstOrDefaultAsync(ct) ?? int.MaxValue;
-            var scope = Open(db.Tickets.Where(t => t.Number > from && t.Number <= until));
+            var scope = db.Tickets.Where(t => t.Number > from && t.Number <= until).Open();
             db.ChangeTracker.Clear();
             var batch = await scope.ToListAsync(ct);
             if (batch.Count == 0) break;
@@ -84,9 +85,6 @@ public sealed class SlaRecomputation(HelpDeskDbContext db, SlaConfigurationCache
             (long)stats.Write.TotalMilliseconds, stats.Written, stats.Tracked, stats.Conflicts);
         return stats.Tickets;
     }
-
-    private static IQueryable<Ticket> Open(IQueryable<Ticket> tickets) =>
-        tickets.Where(t => t.Status != TicketStatus.Solved && t.Status != TicketStatus.Closed);
 
     /// <summary>
     /// Organisations, fired alerts and (with timers) fired escalation steps of the tickets in <paramref name="scope"/>,
@@ -134,7 +132,7 @@ public sealed class SlaRecomputation(HelpDeskDbContext db, SlaConfigurationCache
         for (var attempt = 1; ; attempt++)
         {
             db.ChangeTracker.Clear();
-            var scope = Open(db.Tickets.Where(t => numbers.Contains(t.Number)));
+            var scope = db.Tickets.Where(t => numbers.Contains(t.Number)).Open();
             var tickets = await scope.Include(t => t.History).AsSplitQuery().ToListAsync(ct);
             var inputs = await InputsAsync(scope, withTimers: false, ct);
             foreach (var ticket in tickets)

@@ -39,7 +39,7 @@ public static class HelpDeskWebApp
         builder.Services.AddHelpDeskTelemetry(builder.Configuration);
 
         var app = builder.Build();
-        app.StartHelpDeskInstruments();
+        app.StartHelpDeskTelemetry();
         app.Lifetime.ApplicationStarted.Register(() => AnnounceAddresses(app));
         app.UseExceptionHandler();
         app.UseStatusCodePages();
@@ -63,6 +63,7 @@ public static class HelpDeskWebApp
         api.MapMailEndpoints();
         api.MapMetricsEndpoints();
         api.MapBreachEndpoints();
+        api.MapVocabularyEndpoints();
         return app;
     }
 

@@ -44,13 +44,15 @@ public sealed class CreateTicketHandler(HelpDeskDbContext db, IClock clock, Call
         if (agent is not null && !agent.CanWorkOn(team.Id))
             throw new ForbiddenException($"You are not a member of team '{team.Name}'.");
 
-        await using var tx = await db.Database.BeginTransactionAsync(ct);
-        var ticket = await creation.OpenAsync(new NewTicket(command.Subject!,
-            new Requester(command.Requester!.Email!, command.Requester.Name, command.Requester.Organisation), team.Id,
-            command.Priority is null ? Domain.Tickets.Priority.Normal : Vocabulary.ParsePriority(command.Priority), command.Channel,
-            _ => new TicketBody(command.Body!, null), agent is null ? Actor.System : Actor.ForAgent(agent.Id, agent.Name, agent.Email)), now, ct);
-        await db.SaveChangesAsync(ct);
-        await tx.CommitAsync(ct);
+        var ticket = await db.InTransactionAsync(async ct =>
+        {
+            var ticket = await creation.OpenAsync(new NewTicket(command.Subject!,
+                new Requester(command.Requester!.Email!, command.Requester.Name, command.Requester.Organisation), team.Id,
+                command.Priority is null ? Domain.Tickets.Priority.Normal : Vocabulary.ParsePriority(command.Priority), command.Channel,
+                _ => new TicketBody(command.Body!, null), agent is null ? Actor.System : Actor.ForAgent(agent.Id, agent.Name, agent.Email)), now, ct);
+            await db.SaveChangesAsync(ct);
+            return ticket;
+        }, ct);
         await publisher.PublishAsync(ticket, ct);
         return await db.ToDtoAsync(ticket, ct);
     }
