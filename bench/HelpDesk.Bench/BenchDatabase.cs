@@ -3,6 +3,7 @@ using System.Globalization;
 using HelpDesk.Application;
 using HelpDesk.Application.Common;
 using HelpDesk.Application.Persistence;
+using HelpDesk.BulkData;
 using HelpDesk.Domain.Agents;
 using HelpDesk.Domain.Teams;
 using HelpDesk.Web.Hosting;
@@ -89,6 +90,7 @@ internal sealed class BenchDatabase : IAsyncDisposable
         services.AddDbContext<HelpDeskDbContext>((sp, o) => o.UseSqlite(ConnectionString, HelpDesk.Migrations.Sqlite.SqliteRetryingExecutionStrategy.Configure)
             .AddInterceptors(sp.GetServices<Microsoft.EntityFrameworkCore.Diagnostics.IInterceptor>()));
         services.AddHelpDeskApplication();
+        services.AddHelpDeskBulkData();
         configure(services);
         return services.BuildServiceProvider();
     }

@@ -1,6 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
-using HelpDesk.Application.BulkData;
+using HelpDesk.BulkData;
 using HelpDesk.Application.Reporting.GetMetrics;
 using HelpDesk.Application.Reporting.Breaches.GetBreaches;
 using HelpDesk.Application.Persistence;

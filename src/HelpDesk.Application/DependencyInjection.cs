@@ -29,6 +29,7 @@ public static class DependencyInjection
 
         services.AddScoped<Caller>();
         services.AddScoped<TicketChanges>();
+        services.AddScoped<TicketCreation>();
         services.AddScoped<TicketEventPublisher>();
         services.AddSingleton<SlaConfigurationCache>();
         services.AddScoped<SlaScheduler>();
@@ -36,8 +37,8 @@ public static class DependencyInjection
         services.AddScoped<AgentConsole.ConsoleEventRetention>();
         services.AddScoped<Reporting.Projection.ReportRebuild>();
         services.AddScoped<SlaRecomputation>();
+        services.AddScoped<IDerivedSlaWrites, DerivedSlaWrites>();
         services.AddScoped<Credentials>();
-        services.AddScoped<BulkData.BulkSeeder>();
         services.AddScoped<Reporting.ReportScope>();
         services.AddMetrics();
         services.AddSingleton<Telemetry.HelpDeskTelemetry>();

@@ -17,6 +17,13 @@ public static class MailRegistration
         services.Configure<MailOptions>(configuration.GetSection(MailOptions.Section));
         services.PostConfigure<MailOptions>(o => o.PublicBaseUrl ??= configuration["HelpDesk:PublicBaseUrl"]);
         services.AddScoped<MailIngestor>();
+        services.AddScoped<RawMailStore>();
+        services.AddScoped<MailPreparation>();
+        services.AddScoped<Inbound.Commands.ApplyInboundMail>();
+        services.AddScoped<Inbound.Commands.CreateTicketFromMail>();
+        services.AddScoped<Inbound.Commands.AppendMailToTicket>();
+        services.AddScoped<Inbound.Commands.RecordDeliveryReport>();
+        services.AddScoped<Inbound.Commands.MailRecords>();
         return services;
     }
 

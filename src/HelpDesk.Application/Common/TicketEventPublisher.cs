@@ -1,4 +1,3 @@
-using HelpDesk.Application.Telemetry;
 using HelpDesk.Domain.Tickets;
 using Microsoft.Extensions.Logging;
 
@@ -14,7 +13,7 @@ public interface ITicketEventSubscriber
 /// Hands committed ticket events to every subscriber. Handlers call it only after SaveChanges succeeded, so nothing
 /// leaves the process for a change that was rolled back. A failing subscriber is logged and never fails the command.
 /// </summary>
-public sealed class TicketEventPublisher(IEnumerable<ITicketEventSubscriber> subscribers, PendingCycleStops stops, ILogger<TicketEventPublisher> logger)
+public sealed class TicketEventPublisher(IEnumerable<ITicketEventSubscriber> subscribers, ILogger<TicketEventPublisher> logger)
 {
     public Task PublishAsync(Ticket ticket, CancellationToken ct) => PublishAsync([ticket], ct);
 
@@ -24,7 +23,6 @@ public sealed class TicketEventPublisher(IEnumerable<ITicketEventSubscriber> sub
         var events = new List<TicketEvent>();
         foreach (var ticket in tickets)
         {
-            stops.Committed(ticket.Id);
             events.AddRange(ticket.Events);
             ticket.ClearEvents();
         }

@@ -33,6 +33,10 @@ public class HelpDeskDbContext(DbContextOptions<HelpDeskDbContext> options) : Db
     public DbSet<EscalationFiring> EscalationFirings => Set<EscalationFiring>();
     public DbSet<Survey> Surveys => Set<Survey>();
 
+    // Stopped SLA cycles reach the meters only when their change is committed (docs/reporting.md "Meters").
+    protected override void OnConfiguring(DbContextOptionsBuilder optionsBuilder) =>
+        optionsBuilder.AddInterceptors(Telemetry.CycleStopsInterceptor.Instance);
+
     protected override void ConfigureConventions(ModelConfigurationBuilder configurationBuilder)
     {
         configurationBuilder.Properties<Instant>().HaveConversion<InstantConverter>();

@@ -39,6 +39,13 @@ public sealed class ReportTicket : ITeamOwned
     public long? ResolutionCalendarMs { get; set; }
     public int Breaches { get; set; }
     public List<ReportCycle> Cycles { get; set; } = [];
+
+    /// <summary>
+    /// Not stored: what the last projections saw happen to cycles, for the meters once the change is committed: a cycle
+    /// that stopped (its <see cref="Telemetry.StoppedCycle"/>) or runs again (null). Taken at SaveChanges by
+    /// <see cref="Telemetry.PendingCycleStops"/>.
+    /// </summary>
+    internal List<((SlaMetric Metric, int Cycle) Key, Telemetry.StoppedCycle? Stop)> CycleNotes { get; } = [];
 }
 
 /// <summary>One SLA cycle as of the ticket's last change (stopped cycles never change; a breach is projected when it fires).</summary>

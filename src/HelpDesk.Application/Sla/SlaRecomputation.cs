@@ -1,6 +1,4 @@
 using HelpDesk.Application.Tickets;
-using System.Data;
-using System.Data.Common;
 using System.Diagnostics;
 using HelpDesk.Application.Escalation;
 using HelpDesk.Application.Persistence;
@@ -9,9 +7,6 @@ using HelpDesk.Domain.Escalation;
 using HelpDesk.Domain.Sla;
 using HelpDesk.Domain.Tickets;
 using Microsoft.EntityFrameworkCore;
-using Microsoft.EntityFrameworkCore.Infrastructure;
-using Microsoft.EntityFrameworkCore.Metadata;
-using Microsoft.EntityFrameworkCore.Storage;
 using Microsoft.Extensions.Logging;
 using NodaTime;
 
@@ -31,12 +26,9 @@ namespace HelpDesk.Application.Sla;
 /// (which appends history and bumps the version), go through the tracked path every handler uses.
 /// </remarks>
 public sealed class SlaRecomputation(HelpDeskDbContext db, SlaConfigurationCache cache, SlaScheduler scheduler, EscalationRuleCache rules,
-    DueQueueSignal dueQueue, ILogger<SlaRecomputation> logger)
+    IDerivedSlaWrites writes, DueQueueSignal dueQueue, ILogger<SlaRecomputation> logger)
 {
     private const int BatchSize = 5000;
-
-    /// <summary>Called after each batch's fast writes and before its redo; tests use it to change a ticket at that moment.</summary>
-    internal Func<IReadOnlyList<int>, Task>? BeforeWrite { get; set; }
 
     /// <returns>How many tickets were recomputed.</returns>
     public async Task<int> RecomputeOpenTicketsAsync(Instant now, CancellationToken ct)
@@ -74,8 +66,7 @@ public sealed class SlaRecomputation(HelpDeskDbContext db, SlaConfigurationCache
             watch.Restart();
             var changed = outcomes.Where(o => o.Kind == OutcomeKind.Derived).ToList();
             var redo = outcomes.Where(o => o.Kind == OutcomeKind.Policy).Select(o => o.Number).ToList();
-            if (BeforeWrite is { } hook) await hook(changed.Select(o => o.Number).ToList());
-            var conflicts = await WriteDerivedAsync(changed, ct);
+            var conflicts = await writes.WriteAsync(changed.Select(o => new DerivedSlaColumns(o.Number, o.Version, o.ReadNextAlertAt, o.DueAt, o.NextAlertAt)).ToList(), ct);
             redo.AddRange(conflicts);
             if (redo.Count > 0) await RecomputeTrackedAsync(redo, configuration, teams, now, ct);
             stats.Write += watch.Elapsed;
@@ -130,64 +121,6 @@ public sealed class SlaRecomputation(HelpDeskDbContext db, SlaConfigurationCache
             ? new Outcome(OutcomeKind.Unchanged, ticket.Number, version, nextAlertAt, null, null)
             : new Outcome(OutcomeKind.Derived, ticket.Number, version, nextAlertAt, ticket.SlaDueAt, ticket.SlaNextAlertAt);
     }
-
-    /// <summary>
-    /// Writes the derived columns of each ticket that is still as it was read; returns the numbers of those that are not.
-    /// Plain parameterised SQL (one prepared statement, the model's table and column names) so every provider runs it.
-    /// </summary>
-    private async Task<List<int>> WriteDerivedAsync(IReadOnlyList<Outcome> changed, CancellationToken ct)
-    {
-        if (changed.Count == 0) return [];
-        return await db.InTransactionAsync(async (tx, ct) =>
-        {
-            var conflicts = new List<int>();
-            await using var update = db.Database.GetDbConnection().CreateCommand();
-            update.Transaction = tx;
-            update.CommandText = UpdateSql();
-            var due = Parameter(update, "due", nameof(Ticket.SlaDueAt));
-            var next = Parameter(update, "next", nameof(Ticket.SlaNextAlertAt));
-            var number = Parameter(update, "number", nameof(Ticket.Number));
-            var version = Parameter(update, "version", nameof(Ticket.Version));
-            var readNext = Parameter(update, "readNext", nameof(Ticket.SlaNextAlertAt));
-            await update.PrepareAsync(ct);
-            foreach (var o in changed)
-            {
-                due.Value = Provider(o.DueAt);
-                next.Value = Provider(o.NextAlertAt);
-                number.Value = o.Number;
-                version.Value = o.Version;
-                readNext.Value = Provider(o.ReadNextAlertAt);
-                if (await update.ExecuteNonQueryAsync(ct) == 0) conflicts.Add(o.Number);
-            }
-            return conflicts;
-        }, ct);
-    }
-
-    private string UpdateSql()
-    {
-        var sql = db.GetService<ISqlGenerationHelper>();
-        var ticket = db.Model.FindEntityType(typeof(Ticket))!;
-        var table = StoreObjectIdentifier.Table(ticket.GetTableName()!, ticket.GetSchema());
-        string Column(string property) => sql.DelimitIdentifier(ticket.FindProperty(property)!.GetColumnName(table)!);
-        var (due, next, number, version) = (Column(nameof(Ticket.SlaDueAt)), Column(nameof(Ticket.SlaNextAlertAt)),
-            Column(nameof(Ticket.Number)), Column(nameof(Ticket.Version)));
-        // The next-alert guard catches the due-queue, which reschedules a ticket after firing without bumping its version.
-        string P(string name) => sql.GenerateParameterNamePlaceholder(name);
-        return $"UPDATE {sql.DelimitIdentifier(table.Name, table.Schema)} SET {due} = {P("due")}, {next} = {P("next")} " +
-               $"WHERE {number} = {P("number")} AND {version} = {P("version")} AND ({next} = {P("readNext")} OR ({next} IS NULL AND {P("readNext")} IS NULL))";
-    }
-
-    /// <summary>A parameter typed like the ticket's column (its provider type mapping: timestamptz on PostgreSQL, datetime2 on SQL Server).</summary>
-    private DbParameter Parameter(DbCommand command, string name, string property)
-    {
-        var column = db.Model.FindEntityType(typeof(Ticket))!.FindProperty(property)!;
-        var mapping = (RelationalTypeMapping)column.GetTypeMapping();
-        var parameter = mapping.CreateParameter(command, db.GetService<ISqlGenerationHelper>().GenerateParameterName(name), null, column.IsNullable);
-        command.Parameters.Add(parameter);
-        return parameter;
-    }
-
-    private static object Provider(Instant? instant) => instant is { } i ? i.ToDateTimeUtc() : DBNull.Value;
 
     /// <summary>
     /// The tracked path (what every handler does): tickets whose policy changes or that changed meanwhile. A ticket that

@@ -89,36 +89,3 @@ public sealed class HelpDeskTelemetry
 
 /// <summary>A cycle that stopped in this unit of work: what the instruments record once it is committed.</summary>
 public sealed record StoppedCycle(Guid TicketId, SlaMetric Metric, int Cycle, string Team, Priority Priority, string Channel, long BusinessMs, bool Met);
-
-/// <summary>
-/// Cycles stopped in the current scope's unit of work, waiting for the commit: <see cref="Reporting.ReportProjector"/>
-/// notes them, <see cref="TicketEventPublisher"/> (called only after SaveChanges succeeded) records them. Keyed by
-/// cycle, so projecting the same ticket twice before the commit records a stop once; a rolled-back change is never
-/// published and its notes die with the scope.
-/// </summary>
-public sealed class PendingCycleStops(HelpDeskTelemetry instruments)
-{
-    private readonly Dictionary<(Guid, SlaMetric, int), StoppedCycle> _pending = [];
-
-    public void Note(StoppedCycle stop) => _pending[(stop.TicketId, stop.Metric, stop.Cycle)] = stop;
-
-    public void Forget(Guid ticketId, SlaMetric metric, int cycle) => _pending.Remove((ticketId, metric, cycle));
-
-    /// <summary>What is noted now, to go back to when the work noted after it is rolled back (a savepoint).</summary>
-    public IReadOnlyDictionary<(Guid, SlaMetric, int), StoppedCycle> Mark() => new Dictionary<(Guid, SlaMetric, int), StoppedCycle>(_pending);
-
-    /// <summary>Back to <paramref name="mark"/>: stops noted since then belong to rolled-back work.</summary>
-    public void RollBackTo(IReadOnlyDictionary<(Guid, SlaMetric, int), StoppedCycle> mark)
-    {
-        _pending.Clear();
-        foreach (var (key, stop) in mark) _pending[key] = stop;
-    }
-
-    /// <summary>Records the stops of <paramref name="ticketId"/> (its change is committed).</summary>
-    public void Committed(Guid ticketId)
-    {
-        var stops = _pending.Values.Where(s => s.TicketId == ticketId).ToList();
-        foreach (var s in stops) _pending.Remove((s.TicketId, s.Metric, s.Cycle));
-        instruments.Record(stops);
-    }
-}

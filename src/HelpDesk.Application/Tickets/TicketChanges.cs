@@ -15,7 +15,9 @@ public sealed record TicketChangeContext(Ticket Ticket, Agent? Agent, Actor Acto
 
 /// <summary>
 /// The one path every change of an existing ticket takes: load it, check the caller may see it, let the aggregate
-/// decide, queue the survey of a solve, recompute the SLA schedule, save once (the version column refuses a lost race), then publish.
+/// decide, settle it (<see cref="SettleAsync"/>), save once (the version column refuses a lost race), then publish after
+/// the commit. Changes the help desk makes itself share the same steps inside their own unit of work: mail appended by a
+/// batch (one savepoint a message, one commit a batch, ADR 0008) and the due-queue firing alerts.
 /// </summary>
 public sealed class TicketChanges(HelpDeskDbContext db, IClock clock, Caller caller, SlaScheduler sla, TicketEventPublisher publisher,
     SurveyOnSolve surveys)
@@ -29,12 +31,20 @@ public sealed class TicketChanges(HelpDeskDbContext db, IClock clock, Caller cal
         var now = clock.GetCurrentInstant();
         var loadedVersion = ticket.Version;
         await change(new TicketChangeContext(ticket, agent, actor, now));
-        // Written in the same unit of work: the survey exists if and only if the solve was committed.
-        await surveys.EnqueueIfSolvedAsync(ticket, ct);
-        await sla.RefreshAsync(ticket, now, ct);
+        await SettleAsync(ticket, now, ct);
         await SaveAsync(db, ticket, loadedVersion, ct);
         await publisher.PublishAsync(ticket, ct);
         return await db.ToDtoAsync(ticket, ct);
+    }
+
+    /// <summary>
+    /// What follows the aggregate's decision on every path, before the unit of work saves: the survey of a solve (in the
+    /// same unit of work, so it exists if and only if the solve was committed), the SLA schedule and the reporting rows.
+    /// </summary>
+    public async Task<Domain.Sla.SlaReport> SettleAsync(Ticket ticket, Instant now, CancellationToken ct)
+    {
+        await surveys.EnqueueIfSolvedAsync(ticket, ct);
+        return await sla.RefreshAsync(ticket, now, ct);
     }
 
     /// <summary>

@@ -17,7 +17,7 @@ public static class BounceReport
             switch (part)
             {
                 case MessagePart { Message: { } embedded }:
-                    original ??= MailIngestor.NormaliseMessageId(embedded.MessageId);
+                    original ??= MessageIds.Normalise(embedded.MessageId);
                     break;
                 case MessageDeliveryStatus dsn:
                     foreach (var group in dsn.StatusGroups.Skip(1))
@@ -35,7 +35,7 @@ public static class BounceReport
                         using var buffer = new MemoryStream();
                         mime.Content?.DecodeTo(buffer);
                         buffer.Position = 0;
-                        original = MailIngestor.NormaliseMessageId(HeaderList.Load(buffer)[HeaderId.MessageId]);
+                        original = MessageIds.Normalise(HeaderList.Load(buffer)[HeaderId.MessageId]);
                     }
                     catch (FormatException) { }
                     break;

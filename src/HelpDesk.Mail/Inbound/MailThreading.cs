@@ -4,6 +4,7 @@ using HelpDesk.Application.Persistence;
 using HelpDesk.Application.Tickets;
 using HelpDesk.Domain.Tickets;
 using Microsoft.EntityFrameworkCore;
+using MimeKit;
 
 namespace HelpDesk.Mail.Inbound;
 
@@ -21,7 +22,7 @@ public static partial class MailThreading
     public static async Task<ThreadMatch> ResolveAsync(HelpDeskDbContext db, MailSigning signing, byte[] key, IReadOnlyList<string> ids,
         string subject, string sender, CancellationToken ct)
     {
-        var rightToLeft = ids.Select(MailIngestor.NormaliseMessageId).OfType<string>().Reverse().ToList();
+        var rightToLeft = ids.Select(MessageIds.Normalise).OfType<string>().Reverse().ToList();
         foreach (var id in rightToLeft)
             if (signing.Verify(key, id) is { } number && await LoadAsync(db, number, ct) is { } ticket)
                 return new ThreadMatch(SignedToken, ticket, null);
@@ -45,6 +46,14 @@ public static partial class MailThreading
             related ??= number;
         }
         return new ThreadMatch(NewTicket, null, related);
+    }
+
+    /// <summary>References then In-Reply-To, in order (threading tries them right to left).</summary>
+    public static IReadOnlyList<string> ThreadIds(MimeMessage message)
+    {
+        var ids = message.References.Select(r => r.Trim()).Where(r => r.Length > 0).ToList();
+        if (message.InReplyTo is { Length: > 0 } irt && MessageIds.Normalise(irt) is { } n && !ids.Contains(n)) ids.Add(n);
+        return ids;
     }
 
     /// <summary>The requester, a CC'd participant, or an agent.</summary>

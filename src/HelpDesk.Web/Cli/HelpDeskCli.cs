@@ -5,6 +5,7 @@ using HelpDesk.Application.Agents.CreateApiToken;
 using HelpDesk.Application.Common;
 using HelpDesk.Application.Persistence;
 using HelpDesk.Application.Sla.Simulation;
+using HelpDesk.BulkData;
 using HelpDesk.Web.Hosting;
 using Mediator;
 using NodaTime;
@@ -190,6 +191,7 @@ public static class CliServices
         services.AddSingleton<IClock>(SystemClock.Instance);
         services.AddHelpDeskDatabase(configuration);
         services.AddHelpDeskApplication();
+        services.AddHelpDeskBulkData();
         services.AddScoped<ICurrentAgent, SystemCaller>();
         extra?.Invoke(services, configuration);
         return services.BuildServiceProvider();

@@ -1,7 +1,7 @@
 using System.Globalization;
 using FluentValidation;
 using FluentValidation.Results;
-using HelpDesk.Application.BulkData;
+using HelpDesk.BulkData;
 using HelpDesk.Application.Surveys;
 using HelpDesk.Web.Hosting;
 

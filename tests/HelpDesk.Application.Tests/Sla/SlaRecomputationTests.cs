@@ -60,8 +60,21 @@ public sealed class SlaRecomputationTests : DeskTest
             new SlaPolicyTerms(targets, SlaPolicyTerms.DefaultWarnAtPercent, SlaPolicyTerms.DefaultPauseOn)));
         await db.SaveChangesAsync();
         sp.GetRequiredService<SlaConfigurationCache>().Invalidate(); // as PutSlaPolicy does after its save
-        var recomputation = sp.GetRequiredService<SlaRecomputation>();
-        recomputation.BeforeWrite = beforeWrite;
+        // The test's own write step in front of the real one (a DI replacement): the concurrent change happens between
+        // the batch's evaluation and its write.
+        var recomputation = beforeWrite is null
+            ? sp.GetRequiredService<SlaRecomputation>()
+            : ActivatorUtilities.CreateInstance<SlaRecomputation>(sp, new ChangeBeforeWrite(sp.GetRequiredService<IDerivedSlaWrites>(), beforeWrite));
         return await recomputation.RecomputeOpenTicketsAsync(now, CancellationToken.None);
     });
+
+    /// <summary>Hands the numbers about to be written to <paramref name="beforeWrite"/>, then writes them.</summary>
+    private sealed class ChangeBeforeWrite(IDerivedSlaWrites writes, Func<IReadOnlyList<int>, Task> beforeWrite) : IDerivedSlaWrites
+    {
+        public async Task<IReadOnlyList<int>> WriteAsync(IReadOnlyList<DerivedSlaColumns> tickets, CancellationToken ct)
+        {
+            await beforeWrite(tickets.Select(t => t.Number).ToList());
+            return await writes.WriteAsync(tickets, ct);
+        }
+    }
 }

@@ -1,5 +1,6 @@
 using System.Diagnostics.Metrics;
 using HelpDesk.Application.Telemetry;
+using HelpDesk.Application.Persistence;
 using HelpDesk.Application.Tests.Support;
 using HelpDesk.Application.Tickets.AddReply;
 using HelpDesk.Application.Tickets.ChangeStatus;
@@ -71,6 +72,34 @@ public sealed class MeterTests : DeskTest, IDisposable
 
         _measurements.Where(m => m.Instrument == "helpdesk.sla.cycles").Select(m => (m.Tags["metric"], m.Tags["outcome"]))
             .Should().Equal(("firstResponse", "breached"));
+    }
+
+    [Fact]
+    public async Task Records_nothing_for_a_stop_rolled_back_to_its_savepoint_and_once_for_the_change_that_commits_it()
+    {
+        Listen();
+        var ticket = await _desk.OpenTicketAsync(_host, "high");
+        _host.Clock.Advance(Duration.FromMinutes(90));
+
+        // As a mail batch does with a message that fails: the change is saved under a savepoint, rolled back to it,
+        // and the batch's transaction commits without it.
+        await _host.WithScopeAsync(async (sp, db) =>
+        {
+            await db.InTransactionAsync(async ct =>
+            {
+                var tx = db.Database.CurrentTransaction!;
+                await tx.CreateSavepointAsync("message", ct);
+                _host.Agent.AgentId = _desk.Alice.Id;
+                await sp.GetRequiredService<Mediator.IMediator>().Send(new AddReply(ticket.Number, "Rolled back.", "public", null), ct);
+                await tx.RollbackToSavepointAsync("message", ct);
+            }, CancellationToken.None);
+            return true;
+        });
+        _measurements.Should().BeEmpty();
+
+        await _host.SendAsync(new AddReply(ticket.Number, "On it.", "public", null), _desk.Alice.Id);
+
+        _measurements.Where(m => m.Instrument == "helpdesk.first_response.business_time").Should().ContainSingle().Which.Value.Should().Be(5400);
     }
 
     [Fact]

@@ -137,9 +137,10 @@ public sealed class ConsoleBrowserTests(BrowserHost host) : IClassFixture<Browse
         var before = await agent.CreateTicketAsync("omicron", subject: "Before the long absence");
         var page = await host.SignInAsync(agent);
         await page.WaitForSelectorAsync($"#q-{before}");
+        var replays = await ConsoleConnection.WatchReplaysAsync(page);
 
         await page.Context.SetOfflineAsync(true);
-        await page.EvaluateAsync("() => window.helpdeskConsole.hub.stop()");
+        await ConsoleConnection.DropAsync(page);
         await page.WaitForSelectorAsync("#connection.down");
         var missed = await agent.CreateTicketAsync("omicron", subject: "While away for weeks");
         (await agent.PostAsync($"/api/v1/tickets/{before}/priority", new { priority = "urgent" })).EnsureSuccessStatusCode();
@@ -152,8 +153,8 @@ public sealed class ConsoleBrowserTests(BrowserHost host) : IClassFixture<Browse
         await page.WaitForSelectorAsync($"#q-{before} .pill.urgent");
         await page.WaitForSelectorAsync("#connection.live");
         var head = (await agent.GetAsync("/api/v1/console/events?stream=team:omicron&after=0")).GetProperty("head").GetInt64();
-        (await page.EvaluateAsync<long>("() => window.helpdeskConsole.lastSeq['team:omicron']")).Should().Be(head);
-        (await page.EvaluateAsync<int>("() => window.helpdeskConsole.resets")).Should().BeGreaterThanOrEqualTo(1);
+        (await ConsoleConnection.LastSeqAsync(page, "team:omicron")).Should().Be(head);
+        replays.Resets.Should().BeGreaterThanOrEqualTo(1);
 
         // Live again: the next change is pushed and applied.
         (await agent.PostAsync($"/api/v1/tickets/{missed}/priority", new { priority = "high" })).EnsureSuccessStatusCode();
@@ -168,10 +169,11 @@ public sealed class ConsoleBrowserTests(BrowserHost host) : IClassFixture<Browse
         var before = await agent.CreateTicketAsync("xi", subject: "Before the drop");
         var page = await host.SignInAsync(agent);
         await page.WaitForSelectorAsync($"#q-{before}");
+        var replays = await ConsoleConnection.WatchReplaysAsync(page);
 
         // The network goes away (so the console's reconnect attempts fail) and the connection drops.
         await page.Context.SetOfflineAsync(true);
-        await page.EvaluateAsync("() => window.helpdeskConsole.hub.stop()");
+        await ConsoleConnection.DropAsync(page);
         await page.WaitForSelectorAsync("#connection.down");
         var missed = await agent.CreateTicketAsync("xi", subject: "While offline");
         (await agent.PostAsync($"/api/v1/tickets/{before}/priority", new { priority = "urgent" })).EnsureSuccessStatusCode();
@@ -181,14 +183,14 @@ public sealed class ConsoleBrowserTests(BrowserHost host) : IClassFixture<Browse
         await page.WaitForSelectorAsync($"#q-{before} .pill.urgent");
         await page.WaitForSelectorAsync("#connection.live");
         var head = (await agent.GetAsync("/api/v1/console/events?stream=team:xi&after=0")).GetProperty("head").GetInt64();
-        (await page.EvaluateAsync<long>("() => window.helpdeskConsole.lastSeq['team:xi']")).Should().Be(head);
-        (await page.EvaluateAsync<int>("() => window.helpdeskConsole.replayed")).Should().BeGreaterThanOrEqualTo(2);
+        (await ConsoleConnection.LastSeqAsync(page, "team:xi")).Should().Be(head);
+        replays.Replayed.Should().BeGreaterThanOrEqualTo(2);
         (await page.Locator($"#q-{missed}").CountAsync()).Should().Be(1);
 
         // Live again: the next change is pushed and applied once.
         (await agent.PostAsync($"/api/v1/tickets/{missed}/priority", new { priority = "high" })).EnsureSuccessStatusCode();
         await page.WaitForSelectorAsync($"#q-{missed} .pill.high");
-        (await page.EvaluateAsync<long>("() => window.helpdeskConsole.lastSeq['team:xi']")).Should().Be(head + 1);
+        (await ConsoleConnection.LastSeqAsync(page, "team:xi")).Should().Be(head + 1);
         await page.Context.CloseAsync();
     }
 

@@ -53,6 +53,7 @@ public sealed class BrowserHost : IAsyncLifetime
     public async Task<IPage> LoginPageAsync(string? timeZone = null)
     {
         var context = await Browser.NewContextAsync(new BrowserNewContextOptions { BaseURL = Server.BaseAddress.ToString(), ViewportSize = new ViewportSize { Width = 1440, Height = 900 }, TimezoneId = timeZone });
+        await ConsoleConnection.WatchSocketsAsync(context);
         var page = await context.NewPageAsync();
         await page.GotoAsync("/");
         await page.WaitForURLAsync("**/login**");

@@ -96,9 +96,9 @@ public sealed class MailEndToEndTests(MailServerFixture servers)
     {
         var folder = $"crash-{Guid.NewGuid():N}"[..14];
         await _imap.CreateFolderAsync("support", folder);
-        var crash = new CrashOnce();
+        var crash = new CrashAfterRawStore(() => new SimulatedCrash("killed after storing the raw bytes"));
         // No IMAP in the host's configuration: the test runs the fetcher itself, so it can die like a process would.
-        using var desk = new MailDeskFactory(Settings(folder, imap: false), s => s.AddSingleton<IMailFaults>(crash));
+        using var desk = new MailDeskFactory(Settings(folder, imap: false), crash.AddTo);
         _ = desk.Services;
         await desk.EnsureTeamAsync("support");
         var mailbox = new ImapMailboxOptions
@@ -187,15 +187,5 @@ public sealed class MailEndToEndTests(MailServerFixture servers)
         var delivered = await Eventually.WaitAsync(async () => (await _imap.FindAsync("customer", subject)).ToList() is { Count: > 0 } l ? l : null, "delivery");
         delivered.Should().ContainSingle().Which.MessageId.Should().Be(row.MessageId);
         (await desk.DbAsync(db => db.Set<OutboxMail>().SingleAsync())).State.Should().Be(OutboxState.Sent);
-    }
-
-    private sealed class CrashOnce : IMailFaults
-    {
-        private int _crashed;
-
-        public void AfterStored(InboundMail stored)
-        {
-            if (Interlocked.Exchange(ref _crashed, 1) == 0) throw new SimulatedCrash("killed after storing the raw bytes");
-        }
     }
 }

@@ -78,8 +78,8 @@ public sealed class BatchIngestionTests(DeskFixture fixture) : IClassFixture<Des
     [Fact]
     public async Task A_batch_commits_the_raw_bytes_before_processing_so_a_crash_in_between_leaves_them_to_resume()
     {
-        var crash = new CrashAfterStore();
-        using var desk = new MailDeskFactory(services: s => s.AddSingleton<IMailFaults>(crash));
+        var crash = new CrashAfterRawStore(() => new InvalidOperationException("crash after the raw bytes were committed"));
+        using var desk = new MailDeskFactory(services: crash.AddTo);
         _ = desk.Services;
         await desk.EnsureTeamAsync("support");
         var messages = new[] { Mime.Message(from: Sender()), Mime.Message(from: Sender()), Mime.Message(from: Sender()) }
@@ -100,15 +100,5 @@ public sealed class BatchIngestionTests(DeskFixture fixture) : IClassFixture<Des
         }
         (await desk.DbAsync(db => db.Set<InboundMail>().CountAsync())).Should().Be(3);
         (await desk.DbAsync(db => db.Tickets.CountAsync())).Should().Be(3);
-    }
-
-    private sealed class CrashAfterStore : IMailFaults
-    {
-        private int _crashed;
-
-        public void AfterStored(InboundMail stored)
-        {
-            if (Interlocked.Exchange(ref _crashed, 1) == 0) throw new InvalidOperationException("crash after the raw bytes were committed");
-        }
     }
 }

@@ -13,7 +13,7 @@ namespace HelpDesk.Application.Reporting.Projection;
 /// the caller's unit of work: <see cref="Sla.SlaScheduler"/> calls it after every evaluation, so every path that
 /// changes a ticket (commands, mail, the due-queue firing a breach, recomputation) projects it before its SaveChanges.
 /// </summary>
-public sealed class ReportProjector(HelpDeskDbContext db, PendingCycleStops stops)
+public sealed class ReportProjector(HelpDeskDbContext db)
 {
     public async Task ProjectAsync(Ticket ticket, SlaReport report, CancellationToken ct)
     {
@@ -34,7 +34,7 @@ public sealed class ReportProjector(HelpDeskDbContext db, PendingCycleStops stop
         if (known) await NoteStopsAsync(row, stoppedBefore, ct);
     }
 
-    /// <summary>Cycles that stopped with this change, for the meters once it is committed (<see cref="PendingCycleStops"/>).</summary>
+    /// <summary>Cycles that stopped with this change, left on the row for the meters once it is committed (<see cref="PendingCycleStops"/>).</summary>
     private async Task NoteStopsAsync(ReportTicket row, HashSet<(SlaMetric, int)> stoppedBefore, CancellationToken ct)
     {
         string? team = null;
@@ -42,13 +42,13 @@ public sealed class ReportProjector(HelpDeskDbContext db, PendingCycleStops stop
         {
             if (c.StoppedAt is null)
             {
-                stops.Forget(c.TicketId, c.Metric, c.Cycle);
+                row.CycleNotes.Add(((c.Metric, c.Cycle), null));
                 continue;
             }
             if (stoppedBefore.Contains((c.Metric, c.Cycle))) continue;
             team ??= db.Teams.Local.FirstOrDefault(t => t.Id == row.TeamId)?.Name
                 ?? await db.Teams.Where(t => t.Id == row.TeamId).Select(t => t.Name).FirstOrDefaultAsync(ct) ?? "";
-            stops.Note(new StoppedCycle(c.TicketId, c.Metric, c.Cycle, team, row.Priority, row.Channel, c.CountedMs, c.State == CycleState.Met));
+            row.CycleNotes.Add(((c.Metric, c.Cycle), new StoppedCycle(c.TicketId, c.Metric, c.Cycle, team, row.Priority, row.Channel, c.CountedMs, c.State == CycleState.Met)));
         }
     }
 

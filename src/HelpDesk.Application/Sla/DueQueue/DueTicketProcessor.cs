@@ -27,13 +27,14 @@ public sealed record DueTicketResult(IReadOnlyList<FiredAlert> Alerts, IReadOnly
 
 /// <summary>
 /// One due ticket, one unit of work: fire every SLA alert that is due and has not fired (the unique key on SlaAlerts
-/// makes a racing node's SaveChanges fail, so nothing fires twice), notify, run the matching escalation steps,
-/// reschedule the ticket, save once, and only then publish.
+/// makes a racing node's SaveChanges fail, so nothing fires twice), notify, run the matching escalation steps, settle the
+/// ticket as every change does (<see cref="TicketChanges.SettleAsync"/>: SLA schedule, reporting rows), save once, and
+/// only then publish.
 /// </summary>
 public sealed class DueTicketProcessor(
     HelpDeskDbContext db,
     SlaConfigurationCache slaConfiguration,
-    SlaScheduler scheduler,
+    TicketChanges changes,
     EscalationRuleCache ruleCache,
     EscalationTimers timers,
     EscalationActions actions,
@@ -87,7 +88,7 @@ public sealed class DueTicketProcessor(
             await RunRulesAsync(ticket, new EscalationTrigger.Unassigned(spell.Cycle, elapsed), rules, firedSteps, now, steps, notifications, ct);
         }
 
-        await scheduler.RefreshAsync(ticket, now, ct);
+        await changes.SettleAsync(ticket, now, ct);
         if (ticket.SlaNextAlertAt is { } next && next <= now)
         {
             logger.LogWarning("Ticket #{Number} is still due at {Next} after its turn; looking again in {Backoff}", ticket.Number, next, Backoff);

@@ -1,9 +1,7 @@
 using FluentValidation;
 using HelpDesk.Application.Common;
 using HelpDesk.Application.Persistence;
-using HelpDesk.Application.Sla;
 using HelpDesk.Domain.Common;
-using HelpDesk.Domain.Customers;
 using HelpDesk.Domain.Tickets;
 using Mediator;
 using Microsoft.EntityFrameworkCore;
@@ -31,7 +29,7 @@ public sealed class CreateTicketValidator : AbstractValidator<CreateTicket>
     }
 }
 
-public sealed class CreateTicketHandler(HelpDeskDbContext db, IClock clock, Caller caller, SlaScheduler sla, TicketEventPublisher publisher)
+public sealed class CreateTicketHandler(HelpDeskDbContext db, IClock clock, Caller caller, TicketCreation creation, TicketEventPublisher publisher)
     : ICommandHandler<CreateTicket, TicketDto>
 {
     public async ValueTask<TicketDto> Handle(CreateTicket command, CancellationToken ct)
@@ -41,28 +39,17 @@ public sealed class CreateTicketHandler(HelpDeskDbContext db, IClock clock, Call
         var team = command.Team is { Length: > 0 } name
             ? await db.Teams.SingleOrDefaultAsync(t => t.Name == name.Trim().ToLower(), ct)
               ?? throw new ValidationException([new FluentValidation.Results.ValidationFailure("team", $"There is no team '{name}'.")])
-            : await db.Teams.OrderBy(t => t.Name == "support" ? 0 : 1).ThenBy(t => t.Name).FirstOrDefaultAsync(ct)
+            : await creation.DefaultTeamAsync(ct)
               ?? throw new DomainRuleViolation("team.none", "No team exists yet; create one first.");
         if (agent is not null && !agent.CanWorkOn(team.Id))
             throw new ForbiddenException($"You are not a member of team '{team.Name}'.");
 
         var ticket = await db.InTransactionAsync(async ct =>
         {
-            var email = EmailAddress.Normalise(command.Requester!.Email!);
-            var customer = await db.Customers.SingleOrDefaultAsync(c => c.Email == email, ct);
-            if (customer is null)
-            {
-                customer = new Customer(Guid.CreateVersion7(), email, command.Requester.Name, command.Requester.Organisation);
-                db.Customers.Add(customer);
-            }
-            else customer.LearnName(command.Requester.Name);
-
-            var number = await TicketNumbers.NextAsync(db, ct);
-            var ticket = Ticket.Open(Guid.CreateVersion7(), number, command.Subject!, customer, team.Id,
-                command.Priority is null ? Domain.Tickets.Priority.Normal : Vocabulary.ParsePriority(command.Priority),
-                command.Channel, command.Body!, null, agent is null ? Actor.System : Actor.ForAgent(agent.Id, agent.Name, agent.Email), now);
-            db.Tickets.Add(ticket);
-            await sla.RefreshAsync(ticket, now, ct);
+            var ticket = await creation.OpenAsync(new NewTicket(command.Subject!,
+                new Requester(command.Requester!.Email!, command.Requester.Name, command.Requester.Organisation), team.Id,
+                command.Priority is null ? Domain.Tickets.Priority.Normal : Vocabulary.ParsePriority(command.Priority), command.Channel,
+                _ => new TicketBody(command.Body!, null), agent is null ? Actor.System : Actor.ForAgent(agent.Id, agent.Name, agent.Email)), now, ct);
             await db.SaveChangesAsync(ct);
             return ticket;
         }, ct);

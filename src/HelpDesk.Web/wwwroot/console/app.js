@@ -14,11 +14,13 @@ const state = {
   ticket: null,           // TicketDto of the open ticket
   composerVersion: null,  // the ticket version the draft was written against
   typing: false, typingTimer: null,
-  replayed: 0,            // events fetched from the replay endpoint rather than pushed
-  resets: 0,              // replays answered "no longer kept": the queue was reloaded instead
   view: 'queue',          // 'queue' or 'reports'
 };
-window.helpdeskConsole = state; // for tests and debugging
+// The last applied sequence of each stream, also on <body data-last-seq> (what a page is up to, readable from outside).
+function setSeq(stream, seq) {
+  state.lastSeq[stream] = seq;
+  document.body.dataset.lastSeq = JSON.stringify(state.lastSeq);
+}
 
 // ---------- Countdown (business time only inside the server's working windows) ----------
 export function businessMsBetween(windows, fromMs, toMs) {
@@ -286,20 +288,18 @@ async function catchUp(stream) {
     const page = await api(`/api/v1/console/events?stream=${encodeURIComponent(stream)}&after=${after}`);
     if (page.reset) {
       // What was missed is no longer kept (the console was away longer than the events' retention): reload instead.
-      state.lastSeq[stream] = page.head;
-      state.resets++;
+      setSeq(stream, page.head);
       if (stream.startsWith('team:')) await loadQueue();
       return;
     }
-    for (const e of page.events) if (e.seq === (state.lastSeq[e.stream] ?? 0) + 1) { apply(e); state.replayed++; }
+    for (const e of page.events) if (e.seq === (state.lastSeq[e.stream] ?? 0) + 1) apply(e);
     if (!page.events.length || (state.lastSeq[stream] ?? 0) >= page.head) return;
   }
 }
 const changedTickets = new Set();
 let changeTimer = null;
 function apply(e) {
-  state.lastSeq[e.stream] = e.seq;
-  document.body.dataset.lastSeq = JSON.stringify(state.lastSeq);
+  setSeq(e.stream, e.seq);
   if (e.type === 'notification') { notify(e.data, e.ticket); return; }
   upsertQueueItem(e.data.ticket);
   renderQueue();
@@ -317,7 +317,6 @@ async function flushChanges() {
 // ---------- Hub ----------
 const hub = new signalR.HubConnectionBuilder().withUrl('/hubs/console').withAutomaticReconnect([0, 1000, 2000, 5000, 10000, 10000]).build();
 hub.on('Event', onEvent);
-state.hub = hub;
 hub.on('Presence', (ticket, viewers) => { if (ticket === state.open) renderPresence(viewers); });
 function setConn(text, cls) { const c = $('connection'); c.textContent = text; c.className = `conn ${cls}`; }
 hub.onreconnecting(() => setConn('reconnecting…', 'down'));
@@ -393,7 +392,7 @@ async function start() {
   for (const team of hello.teams) $('f-team').append(el('option', { value: team, text: team }));
   // Events pushed from here on are queued behind the initial load; the heads say what that load already contains.
   await (applying = applying.then(async () => {
-    Object.assign(state.lastSeq, hello.streams);
+    for (const [stream, seq] of Object.entries(hello.streams)) setSeq(stream, seq);
     await loadQueue();
     await loadTiles();
     const earlier = await api('/api/v1/notifications?unread=true&limit=20').catch(() => []);

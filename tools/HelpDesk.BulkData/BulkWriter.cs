@@ -6,7 +6,7 @@ using Microsoft.EntityFrameworkCore.Infrastructure;
 using Microsoft.EntityFrameworkCore.Metadata;
 using Microsoft.EntityFrameworkCore.Storage;
 
-namespace HelpDesk.Application.BulkData;
+namespace HelpDesk.BulkData;
 
 /// <summary>
 /// Inserts entities of one type with plain parameterised SQL built from the EF model (table, column names, each

@@ -11,7 +11,7 @@ using Mediator;
 using Microsoft.EntityFrameworkCore;
 using NodaTime;
 
-namespace HelpDesk.Application.BulkData;
+namespace HelpDesk.BulkData;
 
 /// <summary>One seeded team: its office calendar (agents answer in its hours) and its people.</summary>
 public sealed record BulkTeam(Team Team, BusinessCalendar Office, Agent Lead, IReadOnlyList<Agent> Agents, double Share);

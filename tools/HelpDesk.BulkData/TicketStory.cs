@@ -7,7 +7,7 @@ using HelpDesk.Domain.Surveys;
 using HelpDesk.Domain.Tickets;
 using NodaTime;
 
-namespace HelpDesk.Application.BulkData;
+namespace HelpDesk.BulkData;
 
 /// <summary>
 /// Writes one ticket's plausible life through the <see cref="Ticket"/> aggregate with explicit instants, the way the

@@ -14,7 +14,7 @@ using Mediator;
 using Microsoft.EntityFrameworkCore;
 using NodaTime;
 
-namespace HelpDesk.Application.BulkData;
+namespace HelpDesk.BulkData;
 
 /// <param name="Tickets">How many tickets to add.</param>
 /// <param name="Days">The history spans the last this many days before now.</param>
