@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using HelpDesk.Application.Persistence;
@@ -77,4 +78,30 @@ public static class LeaseScopes
             logger.LogWarning("Lease {Lease} not released ({Error}); it expires by itself", name, ex.Message);
         }
     }
+}
+
+/// <summary>
+/// A lease a background service holds across passes: <see cref="TryHoldAsync"/> takes or renews it before a pass,
+/// <see cref="KeepAsync"/> renews it within a long pass once a third of its lifetime has gone by (false: lost, stop).
+/// Elapsed time is measured on this process's monotonic clock, so a clock step cannot skip a renewal.
+/// </summary>
+public sealed class HeldLease(IServiceScopeFactory scopes, string name, LeaseTerms terms)
+{
+    private long _renewedAt = Stopwatch.GetTimestamp();
+
+    public string Name => name;
+    public LeaseTerms Terms => terms;
+
+    public async Task<bool> TryHoldAsync(CancellationToken ct)
+    {
+        var asked = Stopwatch.GetTimestamp();
+        if (!await scopes.TryAcquireLeaseAsync(name, terms.Ttl, ct)) return false;
+        _renewedAt = asked;
+        return true;
+    }
+
+    public Task<bool> KeepAsync(CancellationToken ct) =>
+        Stopwatch.GetElapsedTime(_renewedAt) < terms.RenewEvery ? Task.FromResult(true) : TryHoldAsync(ct);
+
+    public Task ReleaseAsync(ILogger logger) => scopes.ReleaseLeaseAsync(name, logger);
 }
