@@ -1,0 +1,41 @@
+using System.Net.Http.Json;
+using HelpDesk.Application.Mail;
+using HelpDesk.Cluster.Tests.Infrastructure;
+using HelpDesk.Mail.Outbound;
+using Microsoft.EntityFrameworkCore;
+
+namespace HelpDesk.Cluster.Tests;
+
+public sealed class OutboxFailoverTests(MailFixture mail, ITestOutputHelper output) : IClassFixture<MailFixture>
+{
+    [Fact]
+    public async Task Killing_the_outbox_holder_mid_burst_delivers_every_mail_and_repeats_at_most_the_one_in_flight_with_its_message_id()
+    {
+        await using var cluster = await DeskCluster.StartAsync(output, mail.SmtpSettings);
+        var tag = $"burst{Guid.NewGuid():N}"[..13];
+        var clients = cluster.Nodes.Select((_, i) => cluster.Admin(i)).ToList();
+        // 10 tickets x 20 public replies = 200 mails to customer@example.test, written through every node.
+        var tickets = await Task.WhenAll(Enumerable.Range(0, 10).Select(i => clients[i % 3].CreateTicketAsync($"{tag} {i}")));
+        var burst = Task.WhenAll(tickets.Select(async (number, t) =>
+        {
+            for (var r = 0; r < 20; r++)
+                (await clients[(t + r) % 3].PostAsJsonAsync($"/api/v1/tickets/{number}/replies", new { body = $"Reply {r}", visibility = "public" }))
+                    .EnsureSuccessStatusCode();
+        }));
+
+        var holder = await cluster.HolderAsync(OutboxSender.LeaseName);
+        await Until.TrueAsync(() => cluster.DbAsync(db => db.Set<OutboxMail>().AnyAsync(m => m.State == OutboxState.Sent)), "the first mail sent");
+        await cluster.KillAndAwaitTakeoverAsync(holder, OutboxSender.LeaseName);
+        await burst;
+
+        var rows = await cluster.DbAsync(db => db.Set<OutboxMail>().AsNoTracking().Where(m => m.Kind == "reply").ToListAsync());
+        rows.Should().HaveCount(200);
+        await Until.TrueAsync(async () => (await mail.MessageIdsAsync("customer", tag)).Distinct().Count() >= 200, "200 distinct mails in the customer's inbox", seconds: 90);
+        var arrived = await mail.MessageIdsAsync("customer", tag);
+        var sentTwice = arrived.GroupBy(id => id).Where(g => g.Count() > 1).ToList();
+        output.WriteLine($"{arrived.Count} mails arrived for 200 outbox rows; sent twice: {sentTwice.Count}");
+        arrived.Distinct().Should().BeEquivalentTo(rows.Select(r => r.MessageId.Trim('<', '>')));
+        sentTwice.Should().OnlyContain(g => g.Count() == 2).And.HaveCountLessThanOrEqualTo(1, "only the mail in flight when the node died may go twice");
+        (await cluster.DbAsync(db => db.Set<OutboxMail>().CountAsync(m => m.Kind == "reply" && m.State == OutboxState.Sent))).Should().Be(200);
+    }
+}
