@@ -18,10 +18,9 @@ public sealed class DueQueueFailoverTests(ITestOutputHelper output)
         const int tickets = 20;
         var clients = cluster.Nodes.Select((_, i) => cluster.Admin(i)).ToList();
         var numbers = await Task.WhenAll(Enumerable.Range(0, tickets).Select(i => clients[i % clients.Count].CreateTicketAsync($"Due {i}")));
-        var holder = await cluster.HolderAsync(SlaDueQueueService.LeaseName);
 
         await Until.TrueAsync(() => cluster.DbAsync(db => db.SlaAlerts.AnyAsync()), "the first warning to fire");
-        await cluster.KillAndAwaitTakeoverAsync(holder, SlaDueQueueService.LeaseName);
+        await cluster.KillHolderAndAwaitTakeoverAsync(SlaDueQueueService.LeaseName);
 
         const int expected = tickets * 3;
         await Until.TrueAsync(() => cluster.DbAsync(async db => await db.SlaAlerts.CountAsync() >= expected), $"{expected} alerts", seconds: 60);

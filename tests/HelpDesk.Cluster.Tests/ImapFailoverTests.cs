@@ -21,11 +21,10 @@ public sealed class ImapFailoverTests(MailFixture mail, ITestOutputHelper output
             return m;
         }).ToList();
         var lease = "mail-imap:support";
-        var holder = await cluster.HolderAsync(lease);
 
         var burst = mail.AppendAsync("support", messages);
         await Until.TrueAsync(() => cluster.DbAsync(db => db.Set<InboundMail>().AnyAsync()), "the first message stored");
-        await cluster.KillAndAwaitTakeoverAsync(holder, lease);
+        await cluster.KillHolderAndAwaitTakeoverAsync(lease);
         await burst;
 
         await Until.TrueAsync(() => cluster.DbAsync(db => db.Set<InboundMail>().CountAsync(m => m.ArticleId != null).ContinueWith(c => c.Result >= 200)),

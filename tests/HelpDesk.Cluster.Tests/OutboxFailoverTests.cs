@@ -13,29 +13,45 @@ public sealed class OutboxFailoverTests(MailFixture mail, ITestOutputHelper outp
     {
         await using var cluster = await DeskCluster.StartAsync(output, mail.SmtpSettings);
         var tag = $"burst{Guid.NewGuid():N}"[..13];
-        var clients = cluster.Nodes.Select((_, i) => cluster.Admin(i)).ToList();
-        // 10 tickets x 20 public replies = 200 mails to customer@example.test, written through every node.
+        var clients = cluster.Nodes.Select(n => n.Client(cluster.AdminToken)).ToList();
+        // 10 tickets x 20 public replies = 200 mails to customer@example.test, written through every node while the
+        // outbox sends them.
         var tickets = await Task.WhenAll(Enumerable.Range(0, 10).Select(i => clients[i % 3].CreateTicketAsync($"{tag} {i}")));
         var burst = Task.WhenAll(tickets.Select(async (number, t) =>
         {
-            for (var r = 0; r < 20; r++)
-                (await clients[(t + r) % 3].PostAsJsonAsync($"/api/v1/tickets/{number}/replies", new { body = $"Reply {r}", visibility = "public" }))
-                    .EnsureSuccessStatusCode();
+            for (var r = 0; r < 20; r++) await ReplyAsync(number, r, t + r);
         }));
 
-        var holder = await cluster.HolderAsync(OutboxSender.LeaseName);
+        async Task ReplyAsync(int number, int reply, int node)
+        {
+            // A request cut off by the kill may or may not have committed: it goes again through another node, so
+            // the burst may hold a reply more than 200. The assertions count the rows there are.
+            for (var attempt = 0; ; attempt++)
+            {
+                try
+                {
+                    (await clients[(node + attempt) % 3].PostAsJsonAsync($"/api/v1/tickets/{number}/replies", new { body = $"Reply {reply}", visibility = "public" }))
+                        .EnsureSuccessStatusCode();
+                    return;
+                }
+                catch (HttpRequestException e) when (e.StatusCode is null && attempt < 3)
+                {
+                }
+            }
+        }
+
         await Until.TrueAsync(() => cluster.DbAsync(db => db.Set<OutboxMail>().AnyAsync(m => m.State == OutboxState.Sent)), "the first mail sent");
-        await cluster.KillAndAwaitTakeoverAsync(holder, OutboxSender.LeaseName);
+        await cluster.KillHolderAndAwaitTakeoverAsync(OutboxSender.LeaseName);
         await burst;
 
         var rows = await cluster.DbAsync(db => db.Set<OutboxMail>().AsNoTracking().Where(m => m.Kind == "reply").ToListAsync());
-        rows.Should().HaveCount(200);
-        await Until.TrueAsync(async () => (await mail.MessageIdsAsync("customer", tag)).Distinct().Count() >= 200, "200 distinct mails in the customer's inbox", seconds: 90);
+        rows.Should().HaveCountGreaterThanOrEqualTo(200);
+        await Until.TrueAsync(async () => (await mail.MessageIdsAsync("customer", tag)).Distinct().Count() >= rows.Count, "every mail in the customer's inbox", seconds: 90);
         var arrived = await mail.MessageIdsAsync("customer", tag);
         var sentTwice = arrived.GroupBy(id => id).Where(g => g.Count() > 1).ToList();
-        output.WriteLine($"{arrived.Count} mails arrived for 200 outbox rows; sent twice: {sentTwice.Count}");
+        output.WriteLine($"{arrived.Count} mails arrived for {rows.Count} outbox rows; sent twice: {sentTwice.Count}");
         arrived.Distinct().Should().BeEquivalentTo(rows.Select(r => r.MessageId.Trim('<', '>')));
         sentTwice.Should().OnlyContain(g => g.Count() == 2).And.HaveCountLessThanOrEqualTo(1, "only the mail in flight when the node died may go twice");
-        (await cluster.DbAsync(db => db.Set<OutboxMail>().CountAsync(m => m.Kind == "reply" && m.State == OutboxState.Sent))).Should().Be(200);
+        (await cluster.DbAsync(db => db.Set<OutboxMail>().CountAsync(m => m.Kind == "reply" && m.State == OutboxState.Sent))).Should().Be(rows.Count);
     }
 }

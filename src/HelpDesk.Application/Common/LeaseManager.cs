@@ -83,11 +83,13 @@ public static class LeaseScopes
 /// <summary>
 /// A lease a background service holds across passes: <see cref="TryHoldAsync"/> takes or renews it before a pass,
 /// <see cref="KeepAsync"/> renews it within a long pass once a third of its lifetime has gone by (false: lost, stop).
-/// Elapsed time is measured on this process's monotonic clock, so a clock step cannot skip a renewal.
+/// Elapsed time is measured on this process's monotonic clock, so a clock step cannot skip a renewal. Taking and
+/// losing the lease are logged: an operator sees which node does the work and when it moved.
 /// </summary>
-public sealed class HeldLease(IServiceScopeFactory scopes, string name, LeaseTerms terms)
+public sealed class HeldLease(IServiceScopeFactory scopes, string name, LeaseTerms terms, ILogger logger)
 {
     private long _renewedAt = Stopwatch.GetTimestamp();
+    private bool _held;
 
     public string Name => name;
     public LeaseTerms Terms => terms;
@@ -95,13 +97,19 @@ public sealed class HeldLease(IServiceScopeFactory scopes, string name, LeaseTer
     public async Task<bool> TryHoldAsync(CancellationToken ct)
     {
         var asked = Stopwatch.GetTimestamp();
-        if (!await scopes.TryAcquireLeaseAsync(name, terms.Ttl, ct)) return false;
-        _renewedAt = asked;
-        return true;
+        var held = await scopes.TryAcquireLeaseAsync(name, terms.Ttl, ct);
+        if (held) _renewedAt = asked;
+        if (held != _held)
+        {
+            if (held) logger.LogInformation("This node now holds the lease {Lease}", name);
+            else logger.LogWarning("This node lost the lease {Lease} to another node", name);
+            _held = held;
+        }
+        return held;
     }
 
     public Task<bool> KeepAsync(CancellationToken ct) =>
         Stopwatch.GetElapsedTime(_renewedAt) < terms.RenewEvery ? Task.FromResult(true) : TryHoldAsync(ct);
 
-    public Task ReleaseAsync(ILogger logger) => scopes.ReleaseLeaseAsync(name, logger);
+    public Task ReleaseAsync() => scopes.ReleaseLeaseAsync(name, logger);
 }

@@ -29,7 +29,7 @@ public sealed class ImapMailboxFetcher(ImapMailboxOptions mailbox, IServiceScope
 {
     public const string ProcessedKeyword = "$HelpDeskStored";
     private static readonly TimeSpan MaxIdle = TimeSpan.FromMinutes(9);
-    private readonly HeldLease _lease = new(scopes, $"mail-imap:{mailbox.Name}", leaseTerms);
+    private readonly HeldLease _lease = new(scopes, $"mail-imap:{mailbox.Name}", leaseTerms, logger);
 
     public string LeaseName => _lease.Name;
 
@@ -59,7 +59,7 @@ public sealed class ImapMailboxFetcher(ImapMailboxOptions mailbox, IServiceScope
                 backoff = TimeSpan.FromTicks(Math.Min(backoff.Ticks * 2, TimeSpan.FromMinutes(2).Ticks));
             }
         }
-        await _lease.ReleaseAsync(logger);
+        await _lease.ReleaseAsync();
     }
 
     private async Task SessionAsync(CancellationToken ct)

@@ -27,7 +27,7 @@ public sealed class OutboxSender(IServiceScopeFactory scopes, OutboxSignal signa
 {
     public const string LeaseName = "mail-outbox";
     private static readonly TimeSpan Recheck = TimeSpan.FromSeconds(1);
-    private readonly HeldLease _lease = new(scopes, LeaseName, leases.Value.Outbox);
+    private readonly HeldLease _lease = new(scopes, LeaseName, leases.Value.Outbox, logger);
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {

@@ -20,7 +20,7 @@ public sealed class SlaDueQueueService(SlaDueQueue queue, DueQueueSignal signal,
     public const string LeaseName = "sla-due-queue";
     public static readonly TimeSpan Recheck = TimeSpan.FromSeconds(3);
     private static readonly TimeSpan AfterError = TimeSpan.FromSeconds(1);
-    private readonly HeldLease _lease = new(scopes, LeaseName, leases.Value.DueQueue);
+    private readonly HeldLease _lease = new(scopes, LeaseName, leases.Value.DueQueue, logger);
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -61,6 +61,6 @@ public sealed class SlaDueQueueService(SlaDueQueue queue, DueQueueSignal signal,
                 break;
             }
         }
-        await _lease.ReleaseAsync(logger);
+        await _lease.ReleaseAsync();
     }
 }
