@@ -10,7 +10,7 @@ public sealed class DueQueueFailoverTests(ITestOutputHelper output)
     [Fact]
     public async Task Killing_the_due_queue_holder_while_alerts_fall_due_leaves_every_warning_and_breach_fired_once_by_another_node()
     {
-        await using var cluster = await DeskCluster.StartAsync(output);
+        await using var cluster = await DeskCluster.StartAsync(output.WriteLine);
         using var admin = cluster.Admin(0);
         // Warnings at 3 s and 6 s, the breach at 12 s: the first fire while the test watches, the rest fall due while
         // the holder is dead or just replaced.

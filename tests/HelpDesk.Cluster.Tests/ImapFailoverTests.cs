@@ -10,7 +10,7 @@ public sealed class ImapFailoverTests(MailFixture mail, ITestOutputHelper output
     [Fact]
     public async Task Killing_the_fetching_node_mid_burst_makes_each_of_200_messages_exactly_one_article()
     {
-        await using var cluster = await DeskCluster.StartAsync(output, mail.ImapSettings("support"));
+        await using var cluster = await DeskCluster.StartAsync(output.WriteLine, mail.ImapSettings("support"));
         var tag = $"inbound{Guid.NewGuid():N}"[..15];
         var messages = Enumerable.Range(0, 200).Select(i =>
         {

@@ -11,7 +11,7 @@ public sealed class OutboxFailoverTests(MailFixture mail, ITestOutputHelper outp
     [Fact]
     public async Task Killing_the_outbox_holder_mid_burst_delivers_every_mail_and_repeats_at_most_the_one_in_flight_with_its_message_id()
     {
-        await using var cluster = await DeskCluster.StartAsync(output, mail.SmtpSettings);
+        await using var cluster = await DeskCluster.StartAsync(output.WriteLine, mail.SmtpSettings);
         var tag = $"burst{Guid.NewGuid():N}"[..13];
         var clients = cluster.Nodes.Select(n => n.Client(cluster.AdminToken)).ToList();
         // 10 tickets x 20 public replies = 200 mails to customer@example.test, written through every node while the

@@ -24,18 +24,19 @@ public sealed class DeskCluster : IAsyncDisposable
 
     private readonly ClusterDatabase _database;
     private readonly RedisServer _redis;
-    private readonly ITestOutputHelper _output;
+    private readonly Action<string> _log;
     private readonly List<HelpDeskNode> _nodes = [];
 
-    private DeskCluster(ClusterDatabase database, RedisServer redis, ITestOutputHelper output) => (_database, _redis, _output) = (database, redis, output);
+    private DeskCluster(ClusterDatabase database, RedisServer redis, Action<string> log) => (_database, _redis, _log) = (database, redis, log);
 
     public IReadOnlyList<HelpDeskNode> Nodes => _nodes;
     public string AdminToken { get; private set; } = "";
 
+    /// <param name="log">Where timings and the nodes' last log lines go (a test's output).</param>
     /// <param name="settings">More configuration for every node (mail servers, ...).</param>
-    public static async Task<DeskCluster> StartAsync(ITestOutputHelper output, IReadOnlyDictionary<string, string?>? settings = null, int nodes = 3)
+    public static async Task<DeskCluster> StartAsync(Action<string> log, IReadOnlyDictionary<string, string?>? settings = null, int nodes = 3)
     {
-        var cluster = new DeskCluster(await ClusterDatabase.CreateAsync(), await RedisServer.StartAsync(), output);
+        var cluster = new DeskCluster(await ClusterDatabase.CreateAsync(), await RedisServer.StartAsync(), log);
         try
         {
             await cluster.StartCoreAsync(settings ?? new Dictionary<string, string?>(), nodes);
@@ -67,12 +68,12 @@ public sealed class DeskCluster : IAsyncDisposable
         await CliAsync(settings, "agents", "add", "--email", AdminEmail, "--name", "Admin", "--role", "admin");
         AdminToken = (await CliAsync(settings, "tokens", "create", "--email", AdminEmail)).Trim();
 
-        _output.WriteLine($"database migrated, admin token issued by the CLI: {clock.Elapsed.TotalSeconds:0.0} s");
+        _log($"database migrated, admin token issued by the CLI: {clock.Elapsed.TotalSeconds:0.0} s");
         _nodes.Add(HelpDeskNode.Start("A", settings));
         await _nodes[0].WaitHealthyAsync();
         for (var i = 1; i < count; i++) _nodes.Add(HelpDeskNode.Start(((char)('A' + i)).ToString(), settings));
         await Task.WhenAll(_nodes.Skip(1).Select(n => n.WaitHealthyAsync()));
-        _output.WriteLine($"{count} nodes up: {clock.Elapsed.TotalSeconds:0.0} s");
+        _log($"{count} nodes up: {clock.Elapsed.TotalSeconds:0.0} s");
         (await Admin(0).PostAsJsonAsync("/api/v1/teams", new { name = Team, displayName = "Support" })).EnsureSuccessStatusCode();
     }
 
@@ -126,7 +127,7 @@ public sealed class DeskCluster : IAsyncDisposable
         if (ProcessOf(dead.Holder) == holder.ProcessId)
             (next.ExpiresAt - Duration.FromSeconds(LeaseSeconds)).Should().BeGreaterThanOrEqualTo(dead.ExpiresAt,
                 "a lease is taken over only once its holder's has expired");
-        _output.WriteLine($"takeover of {lease}: node {holder.Name} killed, node {successor.Name} took over after {taken.TotalSeconds:0.00} s " +
+        _log($"takeover of {lease}: node {holder.Name} killed, node {successor.Name} took over after {taken.TotalSeconds:0.00} s " +
             $"(lease {LeaseSeconds} s, takeover check {TakeoverCheckSeconds} s)");
         return taken;
     }
@@ -135,7 +136,7 @@ public sealed class DeskCluster : IAsyncDisposable
     {
         foreach (var node in _nodes)
         {
-            _output.WriteLine($"--- node {node.Name} (pid {node.ProcessId}), last lines:\n{node.LogTail(15)}");
+            _log($"--- node {node.Name} (pid {node.ProcessId}), last lines:\n{node.LogTail(15)}");
             await node.DisposeAsync();
         }
         await _redis.DisposeAsync();
