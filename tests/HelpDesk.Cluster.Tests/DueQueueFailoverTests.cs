@@ -19,11 +19,11 @@ public sealed class DueQueueFailoverTests(ITestOutputHelper output)
         var clients = cluster.Nodes.Select((_, i) => cluster.Admin(i)).ToList();
         var numbers = await Task.WhenAll(Enumerable.Range(0, tickets).Select(i => clients[i % clients.Count].CreateTicketAsync($"Due {i}")));
 
-        await Until.TrueAsync(() => cluster.DbAsync(db => db.SlaAlerts.AnyAsync()), "the first warning to fire");
+        await Eventually.UntilAsync(() => cluster.DbAsync(db => db.SlaAlerts.AnyAsync()), "the first warning to fire");
         await cluster.KillHolderAndAwaitTakeoverAsync(SlaDueQueueService.LeaseName);
 
         const int expected = tickets * 3;
-        await Until.TrueAsync(() => cluster.DbAsync(async db => await db.SlaAlerts.CountAsync() >= expected), $"{expected} alerts", seconds: 60);
+        await Eventually.UntilAsync(() => cluster.DbAsync(async db => await db.SlaAlerts.CountAsync() >= expected), $"{expected} alerts", seconds: 60);
         var alerts = await cluster.DbAsync(db => db.SlaAlerts.AsNoTracking().ToListAsync());
         alerts.Should().HaveCount(expected);
         alerts.GroupBy(a => a.TicketNumber).Should().HaveCount(tickets).And.OnlyContain(g => g.Select(a => a.Percent).Order().SequenceEqual(new[] { 25, 50, 100 }));

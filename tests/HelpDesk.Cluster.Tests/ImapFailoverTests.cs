@@ -23,11 +23,11 @@ public sealed class ImapFailoverTests(MailFixture mail, ITestOutputHelper output
         var lease = "mail-imap:support";
 
         var burst = mail.AppendAsync("support", messages);
-        await Until.TrueAsync(() => cluster.DbAsync(db => db.Set<InboundMail>().AnyAsync()), "the first message stored");
+        await Eventually.UntilAsync(() => cluster.DbAsync(db => db.Set<InboundMail>().AnyAsync()), "the first message stored");
         await cluster.KillHolderAndAwaitTakeoverAsync(lease);
         await burst;
 
-        await Until.TrueAsync(() => cluster.DbAsync(db => db.Set<InboundMail>().CountAsync(m => m.ArticleId != null).ContinueWith(c => c.Result >= 200)),
+        await Eventually.UntilAsync(() => cluster.DbAsync(async db => await db.Set<InboundMail>().CountAsync(m => m.ArticleId != null) >= 200),
             "200 messages made into articles", seconds: 90);
         var inbound = await cluster.DbAsync(db => db.Set<InboundMail>().AsNoTracking().ToListAsync());
         output.WriteLine($"{inbound.Count} inbound rows for 200 messages");

@@ -65,7 +65,7 @@ public sealed class SharedDatabaseTests(HealthyCluster healthy) : IClassFixture<
         using var throughA = _cluster.Admin(0);
         var number = await throughA.CreateTicketAsync("Seen everywhere");
 
-        await Until.TrueAsync(() => Task.FromResult(events.Any(e => e.GetProperty("type").GetString() == "ticket.created" && e.GetProperty("ticket").GetInt32() == number)),
+        await Eventually.UntilAsync(() => Task.FromResult(events.Any(e => e.GetProperty("type").GetString() == "ticket.created" && e.GetProperty("ticket").GetInt32() == number)),
             "the ticket.created event on node C's console");
         events.Should().Contain(e => e.GetProperty("stream").GetString() == $"team:{DeskCluster.Team}");
     }

@@ -2,7 +2,6 @@ using System.Diagnostics;
 using System.Net.Http.Json;
 using HelpDesk.Application.Persistence;
 using HelpDesk.Console.Tests.Infrastructure;
-using HelpDesk.Mail.Tests.Infrastructure;
 using Microsoft.EntityFrameworkCore;
 using NodaTime;
 
@@ -103,7 +102,7 @@ public sealed class DeskCluster : IAsyncDisposable
     private sealed record IssuedTokenBody(string Token);
 
     /// <summary>The running node holding <paramref name="lease"/> (waits until one does).</summary>
-    public Task<HelpDeskNode> HolderAsync(string lease, int seconds = 30) => Until.ValueAsync(async () =>
+    public Task<HelpDeskNode> HolderAsync(string lease, int seconds = 30) => Eventually.WaitAsync(async () =>
     {
         var row = await DbAsync(db => db.Leases.AsNoTracking().SingleOrDefaultAsync(l => l.Name == lease));
         return row is null ? null : _nodes.SingleOrDefault(n => n.IsRunning && ProcessOf(row.Holder) == n.ProcessId);

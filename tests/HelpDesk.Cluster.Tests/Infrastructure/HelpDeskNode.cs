@@ -54,7 +54,7 @@ public sealed class HelpDeskNode : IAsyncDisposable
     public async Task WaitHealthyAsync()
     {
         using var http = new HttpClient { BaseAddress = BaseAddress, Timeout = TimeSpan.FromSeconds(5) };
-        await Until.TrueAsync(async () =>
+        await Eventually.UntilAsync(async () =>
         {
             if (!IsRunning) throw new InvalidOperationException($"node {Name} exited with {_process.ExitCode}:\n{LogTail()}");
             try { return (await http.GetAsync("/health")).StatusCode == HttpStatusCode.OK; }

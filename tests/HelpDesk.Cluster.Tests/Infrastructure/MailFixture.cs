@@ -1,4 +1,3 @@
-using HelpDesk.Mail.Tests.Infrastructure;
 using MailKit;
 using MailKit.Net.Imap;
 using MailKit.Search;
