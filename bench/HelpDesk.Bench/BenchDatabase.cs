@@ -86,7 +86,7 @@ internal sealed class BenchDatabase : IAsyncDisposable
         services.AddSingleton(agent);
         services.AddSingleton<ICurrentAgent>(agent);
         // Interceptors registered by a benchmark (e.g. to time commits) join every context.
-        services.AddDbContext<HelpDeskDbContext>((sp, o) => o.UseSqlite(ConnectionString, s => s.MigrationsAssembly(DatabaseSetup.SqliteMigrations))
+        services.AddDbContext<HelpDeskDbContext>((sp, o) => o.UseSqlite(ConnectionString, HelpDesk.Migrations.Sqlite.SqliteRetryingExecutionStrategy.Configure)
             .AddInterceptors(sp.GetServices<Microsoft.EntityFrameworkCore.Diagnostics.IInterceptor>()));
         services.AddHelpDeskApplication();
         configure(services);

@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using HelpDesk.Application.BulkData;
-using HelpDesk.Application.Metrics.GetMetrics;
+using HelpDesk.Application.Reporting.GetMetrics;
 using HelpDesk.Application.Reporting.Breaches.GetBreaches;
 using HelpDesk.Application.Persistence;
 using HelpDesk.Application.Tickets.GetQueue;

@@ -8,6 +8,6 @@ namespace HelpDesk.Migrations.Sqlite;
 public sealed class DesignTimeFactory : IDesignTimeDbContextFactory<HelpDeskDbContext>
 {
     public HelpDeskDbContext CreateDbContext(string[] args) => new(new DbContextOptionsBuilder<HelpDeskDbContext>()
-        .UseSqlite("Data Source=design-time.db", o => o.MigrationsAssembly(typeof(DesignTimeFactory).Assembly.GetName().Name))
+        .UseSqlite("Data Source=design-time.db", SqliteRetryingExecutionStrategy.Configure)
         .Options);
 }

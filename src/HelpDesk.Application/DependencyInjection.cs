@@ -32,16 +32,16 @@ public static class DependencyInjection
         services.AddScoped<TicketEventPublisher>();
         services.AddSingleton<SlaConfigurationCache>();
         services.AddScoped<SlaScheduler>();
-        services.AddScoped<Reporting.ReportProjector>();
+        services.AddScoped<Reporting.Projection.ReportProjector>();
         services.AddScoped<AgentConsole.ConsoleEventRetention>();
-        services.AddScoped<Reporting.ReportRebuild>();
+        services.AddScoped<Reporting.Projection.ReportRebuild>();
         services.AddScoped<SlaRecomputation>();
         services.AddScoped<Credentials>();
         services.AddScoped<BulkData.BulkSeeder>();
-        services.AddScoped<Metrics.ReportScope>();
+        services.AddScoped<Reporting.ReportScope>();
         services.AddMetrics();
-        services.AddSingleton<Metrics.Telemetry.HelpDeskInstruments>();
-        services.AddScoped<Metrics.Telemetry.PendingCycleStops>();
+        services.AddSingleton<Telemetry.HelpDeskTelemetry>();
+        services.AddScoped<Telemetry.PendingCycleStops>();
 
         services.AddSingleton<EscalationRuleCache>();
         services.AddScoped<EscalationTimers>();

@@ -607,60 +607,6 @@ namespace HelpDesk.Migrations.SqlServer.Migrations
                     b.ToTable("SlaAlerts", (string)null);
                 });
 
-            modelBuilder.Entity("HelpDesk.Application.Persistence.Survey", b =>
-                {
-                    b.Property<Guid>("Id")
-                        .HasColumnType("uniqueidentifier");
-
-                    b.Property<DateTime?>("AnsweredAt")
-                        .HasColumnType("datetime2");
-
-                    b.Property<int?>("Ces")
-                        .HasColumnType("int");
-
-                    b.Property<string>("Comment")
-                        .HasMaxLength(4000)
-                        .HasColumnType("nvarchar(4000)");
-
-                    b.Property<DateTime>("ExpiresAt")
-                        .HasColumnType("datetime2");
-
-                    b.Property<int?>("Nps")
-                        .HasColumnType("int");
-
-                    b.Property<int?>("Rating")
-                        .HasColumnType("int");
-
-                    b.Property<string>("Recipient")
-                        .IsRequired()
-                        .HasMaxLength(254)
-                        .HasColumnType("nvarchar(254)");
-
-                    b.Property<DateTime>("SentAt")
-                        .HasColumnType("datetime2");
-
-                    b.Property<int>("SolveSequence")
-                        .HasColumnType("int");
-
-                    b.Property<Guid>("TicketId")
-                        .HasColumnType("uniqueidentifier");
-
-                    b.Property<int>("TicketNumber")
-                        .HasColumnType("int");
-
-                    b.Property<DateTime?>("UpdatedAt")
-                        .HasColumnType("datetime2");
-
-                    b.HasKey("Id");
-
-                    b.HasIndex("TicketId", "SolveSequence")
-                        .IsUnique();
-
-                    b.HasIndex("AnsweredAt", "TicketId", "Rating", "Nps", "Ces");
-
-                    b.ToTable("Surveys", (string)null);
-                });
-
             modelBuilder.Entity("HelpDesk.Application.Reporting.ReportCycle", b =>
                 {
                     b.Property<Guid>("TicketId")
@@ -1093,6 +1039,60 @@ namespace HelpDesk.Migrations.SqlServer.Migrations
                     b.ToTable("SlaPolicyVersions", (string)null);
                 });
 
+            modelBuilder.Entity("HelpDesk.Domain.Surveys.Survey", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .HasColumnType("uniqueidentifier");
+
+                    b.Property<DateTime?>("AnsweredAt")
+                        .HasColumnType("datetime2");
+
+                    b.Property<int?>("Ces")
+                        .HasColumnType("int");
+
+                    b.Property<string>("Comment")
+                        .HasMaxLength(4000)
+                        .HasColumnType("nvarchar(4000)");
+
+                    b.Property<DateTime>("ExpiresAt")
+                        .HasColumnType("datetime2");
+
+                    b.Property<int?>("Nps")
+                        .HasColumnType("int");
+
+                    b.Property<int?>("Rating")
+                        .HasColumnType("int");
+
+                    b.Property<string>("Recipient")
+                        .IsRequired()
+                        .HasMaxLength(254)
+                        .HasColumnType("nvarchar(254)");
+
+                    b.Property<DateTime>("SentAt")
+                        .HasColumnType("datetime2");
+
+                    b.Property<int>("SolveSequence")
+                        .HasColumnType("int");
+
+                    b.Property<Guid>("TicketId")
+                        .HasColumnType("uniqueidentifier");
+
+                    b.Property<int>("TicketNumber")
+                        .HasColumnType("int");
+
+                    b.Property<DateTime?>("UpdatedAt")
+                        .HasColumnType("datetime2");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("TicketId", "SolveSequence")
+                        .IsUnique();
+
+                    b.HasIndex("AnsweredAt", "TicketId", "Rating", "Nps", "Ces");
+
+                    b.ToTable("Surveys", (string)null);
+                });
+
             modelBuilder.Entity("HelpDesk.Domain.Teams.Team", b =>
                 {
                     b.Property<Guid>("Id")
@@ -1309,15 +1309,6 @@ namespace HelpDesk.Migrations.SqlServer.Migrations
                     b.ToTable("TicketChanges", (string)null);
                 });
 
-            modelBuilder.Entity("HelpDesk.Application.Persistence.Survey", b =>
-                {
-                    b.HasOne("HelpDesk.Domain.Tickets.Ticket", null)
-                        .WithMany()
-                        .HasForeignKey("TicketId")
-                        .OnDelete(DeleteBehavior.Cascade)
-                        .IsRequired();
-                });
-
             modelBuilder.Entity("HelpDesk.Application.Reporting.ReportCycle", b =>
                 {
                     b.HasOne("HelpDesk.Application.Reporting.ReportTicket", null)
@@ -1341,6 +1332,15 @@ namespace HelpDesk.Migrations.SqlServer.Migrations
                     b.HasOne("HelpDesk.Application.Reporting.ReportCycle", null)
                         .WithOne()
                         .HasForeignKey("HelpDesk.Domain.Reporting.BreachAcknowledgement", "TicketId", "Metric", "Cycle")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("HelpDesk.Domain.Surveys.Survey", b =>
+                {
+                    b.HasOne("HelpDesk.Domain.Tickets.Ticket", null)
+                        .WithMany()
+                        .HasForeignKey("TicketId")
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();
                 });

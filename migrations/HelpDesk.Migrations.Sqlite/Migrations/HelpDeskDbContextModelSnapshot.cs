@@ -602,60 +602,6 @@ namespace HelpDesk.Migrations.Sqlite.Migrations
                     b.ToTable("SlaAlerts", (string)null);
                 });
 
-            modelBuilder.Entity("HelpDesk.Application.Persistence.Survey", b =>
-                {
-                    b.Property<Guid>("Id")
-                        .HasColumnType("TEXT");
-
-                    b.Property<DateTime?>("AnsweredAt")
-                        .HasColumnType("TEXT");
-
-                    b.Property<int?>("Ces")
-                        .HasColumnType("INTEGER");
-
-                    b.Property<string>("Comment")
-                        .HasMaxLength(4000)
-                        .HasColumnType("TEXT");
-
-                    b.Property<DateTime>("ExpiresAt")
-                        .HasColumnType("TEXT");
-
-                    b.Property<int?>("Nps")
-                        .HasColumnType("INTEGER");
-
-                    b.Property<int?>("Rating")
-                        .HasColumnType("INTEGER");
-
-                    b.Property<string>("Recipient")
-                        .IsRequired()
-                        .HasMaxLength(254)
-                        .HasColumnType("TEXT");
-
-                    b.Property<DateTime>("SentAt")
-                        .HasColumnType("TEXT");
-
-                    b.Property<int>("SolveSequence")
-                        .HasColumnType("INTEGER");
-
-                    b.Property<Guid>("TicketId")
-                        .HasColumnType("TEXT");
-
-                    b.Property<int>("TicketNumber")
-                        .HasColumnType("INTEGER");
-
-                    b.Property<DateTime?>("UpdatedAt")
-                        .HasColumnType("TEXT");
-
-                    b.HasKey("Id");
-
-                    b.HasIndex("TicketId", "SolveSequence")
-                        .IsUnique();
-
-                    b.HasIndex("AnsweredAt", "TicketId", "Rating", "Nps", "Ces");
-
-                    b.ToTable("Surveys", (string)null);
-                });
-
             modelBuilder.Entity("HelpDesk.Application.Reporting.ReportCycle", b =>
                 {
                     b.Property<Guid>("TicketId")
@@ -1088,6 +1034,60 @@ namespace HelpDesk.Migrations.Sqlite.Migrations
                     b.ToTable("SlaPolicyVersions", (string)null);
                 });
 
+            modelBuilder.Entity("HelpDesk.Domain.Surveys.Survey", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime?>("AnsweredAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<int?>("Ces")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Comment")
+                        .HasMaxLength(4000)
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime>("ExpiresAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<int?>("Nps")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int?>("Rating")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Recipient")
+                        .IsRequired()
+                        .HasMaxLength(254)
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime>("SentAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("SolveSequence")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<Guid>("TicketId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("TicketNumber")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<DateTime?>("UpdatedAt")
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("TicketId", "SolveSequence")
+                        .IsUnique();
+
+                    b.HasIndex("AnsweredAt", "TicketId", "Rating", "Nps", "Ces");
+
+                    b.ToTable("Surveys", (string)null);
+                });
+
             modelBuilder.Entity("HelpDesk.Domain.Teams.Team", b =>
                 {
                     b.Property<Guid>("Id")
@@ -1304,15 +1304,6 @@ namespace HelpDesk.Migrations.Sqlite.Migrations
                     b.ToTable("TicketChanges", (string)null);
                 });
 
-            modelBuilder.Entity("HelpDesk.Application.Persistence.Survey", b =>
-                {
-                    b.HasOne("HelpDesk.Domain.Tickets.Ticket", null)
-                        .WithMany()
-                        .HasForeignKey("TicketId")
-                        .OnDelete(DeleteBehavior.Cascade)
-                        .IsRequired();
-                });
-
             modelBuilder.Entity("HelpDesk.Application.Reporting.ReportCycle", b =>
                 {
                     b.HasOne("HelpDesk.Application.Reporting.ReportTicket", null)
@@ -1336,6 +1327,15 @@ namespace HelpDesk.Migrations.Sqlite.Migrations
                     b.HasOne("HelpDesk.Application.Reporting.ReportCycle", null)
                         .WithOne()
                         .HasForeignKey("HelpDesk.Domain.Reporting.BreachAcknowledgement", "TicketId", "Metric", "Cycle")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("HelpDesk.Domain.Surveys.Survey", b =>
+                {
+                    b.HasOne("HelpDesk.Domain.Tickets.Ticket", null)
+                        .WithMany()
+                        .HasForeignKey("TicketId")
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();
                 });

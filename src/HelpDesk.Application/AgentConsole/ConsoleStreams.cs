@@ -28,38 +28,37 @@ public sealed class ConsoleStreams(HelpDeskDbContext db, IClock clock)
             }
             catch (DbUpdateException) when (attempt < 5)
             {
-                // Two nodes created the same new head row at once; the loser retries against the now existing row.
-                db.ChangeTracker.Clear();
+                // Two nodes created the same new head row at once; the loser retries against the now existing row (not a
+                // transient failure, so the execution strategy leaves it to this loop).
             }
         }
     }
 
-    private async Task<IReadOnlyList<ConsoleEvent>> AppendOnceAsync(IReadOnlyList<(string Stream, string Type, int? TicketNumber, string Payload)> items, CancellationToken ct)
-    {
-        await using var tx = await db.Database.BeginTransactionAsync(ct);
-        var now = clock.GetCurrentInstant();
-        var appended = new List<ConsoleEvent>(items.Count);
-        foreach (var (stream, type, ticket, payload) in items)
+    private Task<IReadOnlyList<ConsoleEvent>> AppendOnceAsync(IReadOnlyList<(string Stream, string Type, int? TicketNumber, string Payload)> items, CancellationToken ct) =>
+        db.InTransactionAsync<IReadOnlyList<ConsoleEvent>>(async ct =>
         {
-            var updated = await db.Set<ConsoleStreamHead>().Where(h => h.Stream == stream)
-                .ExecuteUpdateAsync(s => s.SetProperty(h => h.LastSequence, h => h.LastSequence + 1), ct);
-            long sequence;
-            if (updated == 0)
+            var now = clock.GetCurrentInstant();
+            var appended = new List<ConsoleEvent>(items.Count);
+            foreach (var (stream, type, ticket, payload) in items)
             {
-                db.Set<ConsoleStreamHead>().Add(new ConsoleStreamHead { Stream = stream, LastSequence = 1 });
-                await db.SaveChangesAsync(ct);
-                sequence = 1;
+                var updated = await db.Set<ConsoleStreamHead>().Where(h => h.Stream == stream)
+                    .ExecuteUpdateAsync(s => s.SetProperty(h => h.LastSequence, h => h.LastSequence + 1), ct);
+                long sequence;
+                if (updated == 0)
+                {
+                    db.Set<ConsoleStreamHead>().Add(new ConsoleStreamHead { Stream = stream, LastSequence = 1 });
+                    await db.SaveChangesAsync(ct);
+                    sequence = 1;
+                }
+                else
+                {
+                    sequence = await db.Set<ConsoleStreamHead>().Where(h => h.Stream == stream).Select(h => h.LastSequence).SingleAsync(ct);
+                }
+                var e = new ConsoleEvent { Id = Guid.CreateVersion7(), Stream = stream, Sequence = sequence, Type = type, TicketNumber = ticket, Payload = payload, At = now };
+                db.Set<ConsoleEvent>().Add(e);
+                appended.Add(e);
             }
-            else
-            {
-                sequence = await db.Set<ConsoleStreamHead>().Where(h => h.Stream == stream).Select(h => h.LastSequence).SingleAsync(ct);
-            }
-            var e = new ConsoleEvent { Id = Guid.CreateVersion7(), Stream = stream, Sequence = sequence, Type = type, TicketNumber = ticket, Payload = payload, At = now };
-            db.Set<ConsoleEvent>().Add(e);
-            appended.Add(e);
-        }
-        await db.SaveChangesAsync(ct);
-        await tx.CommitAsync(ct);
-        return appended;
-    }
+            await db.SaveChangesAsync(ct);
+            return appended;
+        }, ct);
 }

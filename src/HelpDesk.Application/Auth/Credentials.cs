@@ -2,23 +2,19 @@ using System.Security.Cryptography;
 using System.Text;
 using HelpDesk.Application.Persistence;
 using HelpDesk.Domain.Agents;
-using Microsoft.AspNetCore.Identity;
 using Microsoft.EntityFrameworkCore;
 using NodaTime;
 
 namespace HelpDesk.Application.Auth;
 
 /// <summary>
-/// Passwords are hashed with ASP.NET Core Identity's PBKDF2 hasher (salted, iterated, versioned format). API tokens are
+/// Passwords are hashed with PBKDF2 (<see cref="PasswordHashing"/>: salted, iterated, ASP.NET Core Identity's versioned format). API tokens are
 /// 256 random bits shown once; only their SHA-256 is stored, so a database leak does not leak usable tokens.
 /// </summary>
 public sealed class Credentials(HelpDeskDbContext db)
 {
     public const int MinimumPasswordLength = 10;
     private const string TokenPrefix = "hd_";
-    private static readonly PasswordHasher<Agent> Hasher = new();
-
-    public static string HashPassword(Agent agent, string password) => Hasher.HashPassword(agent, password);
 
     /// <summary>The active agent with this e-mail and password, or null (same answer for unknown e-mail and wrong password).</summary>
     public async Task<Agent?> VerifyPasswordAsync(string email, string password, CancellationToken ct)
@@ -29,14 +25,14 @@ public sealed class Credentials(HelpDeskDbContext db)
         if (agent is null || credential is null)
         {
             // Spend the same time as a real check so response times do not tell which addresses exist.
-            Hasher.VerifyHashedPassword(new Agent(Guid.Empty, "x@x", "x", AgentRole.Agent, []), DummyHash.Value, password);
+            PasswordHashing.Verify(DummyHash.Value, password);
             return null;
         }
-        var result = Hasher.VerifyHashedPassword(agent, credential.PasswordHash, password);
-        if (result == PasswordVerificationResult.Failed || !agent.IsActive) return null;
-        if (result == PasswordVerificationResult.SuccessRehashNeeded)
+        var result = PasswordHashing.Verify(credential.PasswordHash, password);
+        if (result == PasswordHashing.Result.Failed || !agent.IsActive) return null;
+        if (result == PasswordHashing.Result.SuccessRehashNeeded)
         {
-            credential.PasswordHash = Hasher.HashPassword(agent, password);
+            credential.PasswordHash = PasswordHashing.Hash(password);
             await db.SaveChangesAsync(ct);
         }
         return agent;
@@ -65,5 +61,5 @@ public sealed class Credentials(HelpDeskDbContext db)
 
     private static string Base64Url(byte[] bytes) => Convert.ToBase64String(bytes).TrimEnd('=').Replace('+', '-').Replace('/', '_');
 
-    private static readonly Lazy<string> DummyHash = new(() => Hasher.HashPassword(new Agent(Guid.Empty, "x@x", "x", AgentRole.Agent, []), "not-a-password"));
+    private static readonly Lazy<string> DummyHash = new(() => PasswordHashing.Hash("not-a-password"));
 }

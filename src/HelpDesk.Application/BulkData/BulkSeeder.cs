@@ -1,3 +1,5 @@
+using HelpDesk.Application.Reporting.Projection;
+using HelpDesk.Domain.Surveys;
 using System.Data.Common;
 using System.Diagnostics;
 using System.Threading.Channels;
@@ -57,9 +59,6 @@ public sealed class BulkSeeder(HelpDeskDbContext db, IMediator mediator, SlaConf
 {
     private const int BatchSize = 2_000;
 
-    // The Application project references no provider; the name is enough to know whether SQLite's PRAGMAs apply.
-    private bool IsSqlite => db.Database.ProviderName == "Microsoft.EntityFrameworkCore.Sqlite";
-
     public async Task<BulkSeedResult> SeedAsync(BulkSeedOptions options, IProgress<BulkProgress>? progress, CancellationToken ct)
     {
         var watch = Stopwatch.StartNew();
@@ -78,19 +77,14 @@ public sealed class BulkSeeder(HelpDeskDbContext db, IMediator mediator, SlaConf
         var restore = await SqliteForSeedingAsync(connection, ct);
         try
         {
-            IReadOnlyList<Customer> customers;
-            await using (var tx = await connection.BeginTransactionAsync(ct))
-            {
-                customers = await BulkDesk.EnsureCustomersAsync(db, Math.Clamp(options.Tickets / 3, 30, 300_000), tx, ct);
-                await tx.CommitAsync(ct);
-            }
+            var customers = await db.InTransactionAsync((tx, ct) => BulkDesk.EnsureCustomersAsync(db, Math.Clamp(options.Tickets / 3, 30, 300_000), tx, ct), ct);
             var plan = Plan(options, teams, now);
             var batches = Channel.CreateBounded<Batch>(new BoundedChannelOptions(2) { SingleReader = true, SingleWriter = true });
             var producer = Task.Run(() => Produce(batches.Writer, plan, first, teams, customers, configuration, options.Seed,
                 Duration.FromDays(options.SurveyValidityDays), now, ct), ct);
-            var stats = await WriteAsync(batches.Reader, connection, options.Tickets, watch, progress, ct);
+            var stats = await WriteAsync(batches.Reader, options.Tickets, watch, progress, ct);
             var generate = await producer;
-            if (IsSqlite) await ExecuteAsync(connection, "PRAGMA wal_checkpoint(TRUNCATE);", ct);
+            if (db.Sql.AfterBulkWrite is { } after) await ExecuteAsync(connection, after, ct);
             return new BulkSeedResult(options.Tickets, first, last, customers.Count, stats.Rows, stats.Open, stats.Breached, stats.Alerts, stats.Answered, setup, watch.Elapsed,
                 generate, stats.Write);
         }
@@ -104,10 +98,11 @@ public sealed class BulkSeeder(HelpDeskDbContext db, IMediator mediator, SlaConf
     /// <summary>Takes the numbers in one step, so tickets created meanwhile (a running server) never collide with them.</summary>
     private async Task<int> ReserveNumbersAsync(int count, CancellationToken ct)
     {
-        await using var tx = await db.Database.BeginTransactionAsync(ct);
-        await db.Counters.Where(c => c.Name == TicketNumbers.CounterName).ExecuteUpdateAsync(s => s.SetProperty(c => c.Value, c => c.Value + count), ct);
-        var last = await db.Counters.Where(c => c.Name == TicketNumbers.CounterName).Select(c => c.Value).SingleAsync(ct);
-        await tx.CommitAsync(ct);
+        var last = await db.InTransactionAsync(async ct =>
+        {
+            await db.Counters.Where(c => c.Name == TicketNumbers.CounterName).ExecuteUpdateAsync(s => s.SetProperty(c => c.Value, c => c.Value + count), ct);
+            return await db.Counters.Where(c => c.Name == TicketNumbers.CounterName).Select(c => c.Value).SingleAsync(ct);
+        }, ct);
         return checked((int)last);
     }
 
@@ -117,9 +112,8 @@ public sealed class BulkSeeder(HelpDeskDbContext db, IMediator mediator, SlaConf
     /// </summary>
     private async Task<IReadOnlyList<string>> SqliteForSeedingAsync(DbConnection connection, CancellationToken ct)
     {
-        if (!IsSqlite) return [];
         var restore = new List<string>();
-        foreach (var (pragma, value) in new[] { ("synchronous", "OFF"), ("cache_size", "-262144"), ("temp_store", "MEMORY") })
+        foreach (var (pragma, value) in db.Sql.BulkSessionSettings)
         {
             await using var read = connection.CreateCommand();
             read.CommandText = $"PRAGMA {pragma};";
@@ -228,52 +222,57 @@ public sealed class BulkSeeder(HelpDeskDbContext db, IMediator mediator, SlaConf
         Percent = percent, DueAt = at, FiredAt = at,
     };
 
-    private async Task<Stats> WriteAsync(ChannelReader<Batch> input, DbConnection connection, int total, Stopwatch watch,
-        IProgress<BulkProgress>? progress, CancellationToken ct)
+    private async Task<Stats> WriteAsync(ChannelReader<Batch> input, int total, Stopwatch watch, IProgress<BulkProgress>? progress, CancellationToken ct)
     {
-        var ticketId = Guid.Empty;
-        await using var tickets = new BulkWriter<Ticket>(db);
-        await using var articles = new BulkWriter<Article>(db);
-        await using var history = new BulkWriter<TicketChange>(db, new Dictionary<string, Func<TicketChange, object?>> { ["TicketId"] = _ => ticketId });
-        await using var reports = new BulkWriter<ReportTicket>(db);
-        await using var cycles = new BulkWriter<ReportCycle>(db);
-        await using var alerts = new BulkWriter<SlaAlert>(db);
-        await using var surveys = new BulkWriter<Survey>(db);
         var stats = new Stats();
         var done = 0;
         await foreach (var batch in input.ReadAllAsync(ct))
         {
             var busy = Stopwatch.StartNew();
-            await using var tx = await connection.BeginTransactionAsync(ct);
-            tickets.Transaction = articles.Transaction = history.Transaction = reports.Transaction = cycles.Transaction = alerts.Transaction = surveys.Transaction = tx;
-            // Parents first: the foreign keys are checked on every insert.
-            foreach (var s in batch.Tickets) await tickets.AddAsync(s.Ticket, ct);
-            await tickets.FlushAsync(ct);
-            foreach (var s in batch.Tickets)
-            {
-                ticketId = s.Ticket.Id;
-                await articles.AddRangeAsync(s.Ticket.Articles, ct);
-                await history.AddRangeAsync(s.Ticket.History, ct);
-                await reports.AddAsync(s.Report, ct);
-                await alerts.AddRangeAsync(s.Alerts, ct);
-                await surveys.AddRangeAsync(s.Surveys, ct);
-                stats.Answered += s.Surveys.Count(v => v.AnsweredAt is not null);
-                if (!s.Ticket.IsSolvedOrClosed) stats.Open++;
-                stats.Breached += s.Report.Breaches;
-                stats.Alerts += s.Alerts.Count;
-            }
-            await articles.FlushAsync(ct);
-            await history.FlushAsync(ct);
-            await reports.FlushAsync(ct);
-            await alerts.FlushAsync(ct);
-            await surveys.FlushAsync(ct);
-            foreach (var s in batch.Tickets) await cycles.AddRangeAsync(s.Report.Cycles, ct);
-            await cycles.FlushAsync(ct);
-            await tx.CommitAsync(ct);
+            // A retried batch starts again with fresh writers and counts, so nothing of a rolled-back attempt is counted.
+            var written = await db.InTransactionAsync((tx, ct) => WriteBatchAsync(batch, tx, ct), ct);
+            stats.Add(written);
             stats.Write += busy.Elapsed;
             done += batch.Tickets.Length;
             progress?.Report(new BulkProgress(done, total, watch.Elapsed));
         }
+        return stats;
+    }
+
+    private async Task<Stats> WriteBatchAsync(Batch batch, DbTransaction tx, CancellationToken ct)
+    {
+        var ticketId = Guid.Empty;
+        await using var tickets = new BulkWriter<Ticket>(db) { Transaction = tx };
+        await using var articles = new BulkWriter<Article>(db) { Transaction = tx };
+        await using var history = new BulkWriter<TicketChange>(db, new Dictionary<string, Func<TicketChange, object?>> { ["TicketId"] = _ => ticketId }) { Transaction = tx };
+        await using var reports = new BulkWriter<ReportTicket>(db) { Transaction = tx };
+        await using var cycles = new BulkWriter<ReportCycle>(db) { Transaction = tx };
+        await using var alerts = new BulkWriter<SlaAlert>(db) { Transaction = tx };
+        await using var surveys = new BulkWriter<Survey>(db) { Transaction = tx };
+        var stats = new Stats();
+        // Parents first: the foreign keys are checked on every insert.
+        foreach (var s in batch.Tickets) await tickets.AddAsync(s.Ticket, ct);
+        await tickets.FlushAsync(ct);
+        foreach (var s in batch.Tickets)
+        {
+            ticketId = s.Ticket.Id;
+            await articles.AddRangeAsync(s.Ticket.Articles, ct);
+            await history.AddRangeAsync(s.Ticket.History, ct);
+            await reports.AddAsync(s.Report, ct);
+            await alerts.AddRangeAsync(s.Alerts, ct);
+            await surveys.AddRangeAsync(s.Surveys, ct);
+            stats.Answered += s.Surveys.Count(v => v.AnsweredAt is not null);
+            if (!s.Ticket.IsSolvedOrClosed) stats.Open++;
+            stats.Breached += s.Report.Breaches;
+            stats.Alerts += s.Alerts.Count;
+        }
+        await articles.FlushAsync(ct);
+        await history.FlushAsync(ct);
+        await reports.FlushAsync(ct);
+        await alerts.FlushAsync(ct);
+        await surveys.FlushAsync(ct);
+        foreach (var s in batch.Tickets) await cycles.AddRangeAsync(s.Report.Cycles, ct);
+        await cycles.FlushAsync(ct);
         stats.Rows = tickets.Written + articles.Written + history.Written + reports.Written + cycles.Written + alerts.Written + surveys.Written;
         return stats;
     }
@@ -287,5 +286,14 @@ public sealed class BulkSeeder(HelpDeskDbContext db, IMediator mediator, SlaConf
         public long Rows;
         public int Open, Breached, Alerts, Answered;
         public TimeSpan Write;
+
+        public void Add(Stats batch)
+        {
+            Rows += batch.Rows;
+            Open += batch.Open;
+            Breached += batch.Breached;
+            Alerts += batch.Alerts;
+            Answered += batch.Answered;
+        }
     }
 }

@@ -3,6 +3,7 @@ using HelpDesk.Application.Sla;
 using HelpDesk.Domain.Agents;
 using HelpDesk.Domain.Customers;
 using HelpDesk.Domain.Sla;
+using HelpDesk.Domain.Surveys;
 using HelpDesk.Domain.Tickets;
 using NodaTime;
 

@@ -13,8 +13,6 @@ public sealed class Caller(ICurrentAgent current, HelpDeskDbContext db)
 {
     private Agent? _agent;
 
-    public bool IsSystem => current.AgentId is null;
-
     /// <summary>The calling agent, or null for the system.</summary>
     public async Task<Agent?> AgentAsync(CancellationToken ct)
     {

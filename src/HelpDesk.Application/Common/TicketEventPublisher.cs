@@ -1,4 +1,4 @@
-using HelpDesk.Application.Metrics.Telemetry;
+using HelpDesk.Application.Telemetry;
 using HelpDesk.Domain.Tickets;
 using Microsoft.Extensions.Logging;
 

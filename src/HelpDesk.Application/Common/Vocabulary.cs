@@ -58,4 +58,26 @@ public static class Vocabulary
     public static string Name(SlaMetric m) => Sla.Simulation.SlaReportJson.Name(m);
 
     public static string ListOf(IEnumerable<string> names) => string.Join(", ", names);
+
+    /// <summary>A status as people read it: <c>on hold</c>.</summary>
+    public static string Label(TicketStatus s) => Name(s).Replace('_', ' ');
+
+    /// <summary>An SLA clock as people read it: <c>First response</c>.</summary>
+    public static string Label(SlaMetric m) => m switch
+    {
+        SlaMetric.FirstResponse => "First response",
+        SlaMetric.NextReply => "Next reply",
+        SlaMetric.Resolution => "Resolution",
+        _ => throw new ArgumentOutOfRangeException(nameof(m)),
+    };
+
+    /// <summary>The words of the API with their labels, in display order, for a client to render (the console).</summary>
+    public static VocabularyDto Describe() => new(
+        Enum.GetValues<TicketStatus>().Select(s => new StatusWordDto(Name(s), Label(s), s.IsOpen())).ToList(),
+        Enum.GetValues<Priority>().Select(Name).ToList(),
+        Enum.GetValues<SlaMetric>().Select(m => new WordDto(Name(m), Label(m))).ToList());
 }
+
+public sealed record WordDto(string Name, string Label);
+public sealed record StatusWordDto(string Name, string Label, bool Open);
+public sealed record VocabularyDto(IReadOnlyList<StatusWordDto> Statuses, IReadOnlyList<string> Priorities, IReadOnlyList<WordDto> Metrics);

@@ -1,3 +1,4 @@
+using HelpDesk.Application.Sla.Format;
 using HelpDesk.Application.Notifications;
 using HelpDesk.Application.Persistence;
 using HelpDesk.Domain.Common;
@@ -85,7 +86,7 @@ public sealed class EscalationActions(HelpDeskDbContext db, TicketNotifier notif
     {
         EscalationTrigger.SlaAlert { Percent: >= SlaAlertPoint.Breach } a => $"{Words(a.Metric)} SLA breached",
         EscalationTrigger.SlaAlert a => $"{Words(a.Metric)} SLA at {a.Percent}%",
-        EscalationTrigger.Unassigned u => $"unassigned for {EscalationRuleShape.FormatDuration(u.Elapsed)} of business time",
+        EscalationTrigger.Unassigned u => $"unassigned for {IsoDuration.Format(u.Elapsed)} of business time",
         _ => "escalated",
     };
 

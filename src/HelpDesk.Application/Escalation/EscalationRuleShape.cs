@@ -1,10 +1,10 @@
+using HelpDesk.Application.Sla.Format;
 using HelpDesk.Application.Common;
 using HelpDesk.Domain.Common;
 using HelpDesk.Domain.Escalation;
 using HelpDesk.Domain.Sla;
 using HelpDesk.Domain.Tickets;
 using NodaTime;
-using NodaTime.Text;
 
 namespace HelpDesk.Application.Escalation;
 
@@ -164,7 +164,7 @@ public static class EscalationRuleShape
     {
         EscalationCondition.SlaWarning w => new("sla_warning", MetricName(w.Metric), w.Percent),
         EscalationCondition.SlaBreached b => new("sla_breached", MetricName(b.Metric)),
-        EscalationCondition.Unassigned u => new("unassigned_for", Duration: FormatDuration(u.For)),
+        EscalationCondition.Unassigned u => new("unassigned_for", Duration: IsoDuration.Format(u.For)),
         _ => throw new ArgumentOutOfRangeException(nameof(c)),
     };
 
@@ -200,23 +200,6 @@ public static class EscalationRuleShape
     }
 
     /// <summary>ISO-8601 with hours, minutes and seconds only (<c>PT2H</c>, <c>PT90M</c>): business time has no "days".</summary>
-    public static bool TryDuration(string? text, out Duration duration)
-    {
-        duration = Duration.Zero;
-        if (string.IsNullOrWhiteSpace(text)) return false;
-        var parsed = PeriodPattern.NormalizingIso.Parse(text.Trim());
-        if (!parsed.Success || parsed.Value.HasDateComponent) return false;
-        duration = parsed.Value.ToDuration();
-        return duration > Duration.Zero;
-    }
-
-    public static string FormatDuration(Duration d)
-    {
-        var seconds = (long)d.TotalSeconds;
-        if (seconds == 0) return "PT0S";
-        var h = seconds / 3600;
-        var m = seconds % 3600 / 60;
-        var s = seconds % 60;
-        return "PT" + (h > 0 ? $"{h}H" : "") + (m > 0 ? $"{m}M" : "") + (s > 0 ? $"{s}S" : "");
-    }
+    private static bool TryDuration(string? text, out Duration duration) =>
+        IsoDuration.TryParse(text?.Trim(), out duration, timeOnly: true) && duration > Duration.Zero;
 }

@@ -28,15 +28,17 @@ public sealed partial class MailSigning(IOptions<MailOptions> options)
         {
             // Plain SQL, so generating the key never flushes the caller's pending changes; a lost insert race re-reads.
             var generated = Convert.ToBase64String(RandomNumberGenerator.GetBytes(32));
+            int inserted;
             try
             {
-                await db.Database.ExecuteSqlInterpolatedAsync($"INSERT INTO MailSettings (Name, Value) VALUES ({SettingName}, {generated})", ct);
-                stored = generated;
+                inserted = await db.Database.ExecuteSqlRawAsync(db.Sql.InsertMailSetting, [SettingName, generated], ct);
             }
             catch (System.Data.Common.DbException)
             {
-                stored = await db.Set<MailSetting>().AsNoTracking().Where(s => s.Name == SettingName).Select(s => s.Value).SingleAsync(ct);
+                inserted = 0;
             }
+            stored = inserted == 1 ? generated
+                : await db.Set<MailSetting>().AsNoTracking().Where(s => s.Name == SettingName).Select(s => s.Value).SingleAsync(ct);
         }
         return _key = Convert.FromBase64String(stored);
     }
@@ -55,10 +57,6 @@ public sealed partial class MailSigning(IOptions<MailOptions> options)
         var actual = Encoding.ASCII.GetBytes(m.Groups[3].Value.ToLowerInvariant());
         return CryptographicOperations.FixedTimeEquals(expected, actual) ? number : null;
     }
-
-    /// <summary>Looks like one of ours (prefix and our domain), signed or not: used for loop detection together with <see cref="Verify"/>.</summary>
-    public bool IsOurDomain(string messageId) =>
-        messageId.Trim().Trim('<', '>').EndsWith("@" + Domain, StringComparison.OrdinalIgnoreCase);
 
     private static string Sign(byte[] key, int number, Guid delivery)
     {

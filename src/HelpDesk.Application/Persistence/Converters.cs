@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using HelpDesk.Application.Sla.Format;
 using HelpDesk.Domain.Sla;
 using HelpDesk.Domain.Tickets;
 using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
@@ -41,25 +42,26 @@ public static class Converters
         s => fromStored(JsonSerializer.Deserialize<TStored>(s, Json)!));
 }
 
-/// <summary>How calendars and policy terms are stored: plain records, the same vocabulary as the API and the simulator.</summary>
+/// <summary>
+/// How calendars and policy terms are stored: plain records in the same vocabulary as the API and the simulator; a
+/// stored calendar is read back by <see cref="CalendarFormat"/>, the parser the API and the simulator use.
+/// </summary>
 public sealed record StoredCalendar(string TimeZone, bool AlwaysOpen, Dictionary<IsoDayOfWeek, List<string[]>> Week, List<LocalDate> Holidays)
 {
     public static StoredCalendar From(BusinessCalendar c) => new(
         c.Zone.Id,
         c.IsAlwaysOpen,
-        c.Week.ToDictionary(kv => kv.Key, kv => kv.Value.Select(r => new[] { Format(r.Start), r.End is { } e ? Format(e) : "24:00" }).ToList()),
+        c.Week.ToDictionary(kv => kv.Key, kv => kv.Value.Select(CalendarFormat.FormatRange).ToList()),
         c.Holidays.Order().ToList());
 
-    public BusinessCalendar ToCalendar() => AlwaysOpen
-        ? BusinessCalendar.TwentyFourSeven
-        : BusinessCalendar.Create(
-            DateTimeZoneProviders.Tzdb[TimeZone],
-            Week.ToDictionary(kv => kv.Key, kv => (IReadOnlyList<WorkingRange>)kv.Value.Select(r => new WorkingRange(ParseTime(r[0]), r[1] == "24:00" ? null : ParseTime(r[1]))).ToList()),
-            Holidays);
-
-    private static string Format(LocalTime t) => t.ToString("HH:mm", null);
-
-    private static LocalTime ParseTime(string s) => NodaTime.Text.LocalTimePattern.CreateWithInvariantCulture("HH:mm").Parse(s).GetValueOrThrow();
+    public BusinessCalendar ToCalendar()
+    {
+        if (AlwaysOpen) return BusinessCalendar.TwentyFourSeven;
+        var errors = new List<FieldError>();
+        var calendar = CalendarFormat.Parse(TimeZone, Week.Select(kv => (CalendarFormat.DayName(kv.Key), (IReadOnlyList<IReadOnlyList<string>>)kv.Value)),
+            Holidays.Select(d => d.ToString("uuuu-MM-dd", null)), errors);
+        return calendar ?? throw new InvalidOperationException($"Stored calendar is invalid: {string.Join("; ", errors.Select(e => $"{e.Field}: {e.Message}"))}");
+    }
 }
 
 public sealed record StoredTargets(Duration? FirstResponse, Duration? NextReply, Duration? Resolution);

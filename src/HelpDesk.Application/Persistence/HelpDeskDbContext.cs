@@ -3,8 +3,10 @@ using HelpDesk.Domain.Customers;
 using HelpDesk.Domain.Escalation;
 using HelpDesk.Domain.Notifications;
 using HelpDesk.Domain.Sla;
+using HelpDesk.Domain.Surveys;
 using HelpDesk.Domain.Teams;
 using HelpDesk.Domain.Tickets;
+using HelpDesk.Application.Persistence.Configurations;
 using Microsoft.EntityFrameworkCore;
 using NodaTime;
 
@@ -38,8 +40,15 @@ public class HelpDeskDbContext(DbContextOptions<HelpDeskDbContext> options) : Db
         configurationBuilder.Properties<string>().HaveMaxLength(400);
     }
 
-    protected override void OnModelCreating(ModelBuilder modelBuilder) =>
-        modelBuilder.ApplyConfigurationsFromAssembly(typeof(HelpDeskDbContext).Assembly);
+    /// <summary>The provider's variants of the SQL that differs per provider.</summary>
+    public ProviderSql Sql => ProviderSql.For(Database.ProviderName);
+
+    protected override void OnModelCreating(ModelBuilder modelBuilder)
+    {
+        // The ticket configuration takes the provider's SQL, so it is applied by hand.
+        modelBuilder.ApplyConfigurationsFromAssembly(typeof(HelpDeskDbContext).Assembly, t => t != typeof(TicketConfiguration));
+        modelBuilder.ApplyConfiguration(new TicketConfiguration(Sql));
+    }
 
     private sealed class InstantConverter() : Microsoft.EntityFrameworkCore.Storage.ValueConversion.ValueConverter<Instant, DateTime>(
         Converters.Instant.ConvertToProviderExpression, Converters.Instant.ConvertFromProviderExpression);

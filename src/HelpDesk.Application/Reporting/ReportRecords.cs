@@ -1,3 +1,4 @@
+using HelpDesk.Domain.Teams;
 using System.Text.Json;
 using HelpDesk.Domain.Reporting;
 using HelpDesk.Domain.Sla;
@@ -11,7 +12,7 @@ namespace HelpDesk.Application.Reporting;
 /// read, so a lead's view over a million tickets is an indexed query instead of a replay of every ledger. Written in the
 /// same unit of work as every ticket change (<see cref="ReportProjector"/>); never edited by hand.
 /// </summary>
-public sealed class ReportTicket
+public sealed class ReportTicket : ITeamOwned
 {
     public Guid TicketId { get; set; }
     public int Number { get; set; }
@@ -41,7 +42,7 @@ public sealed class ReportTicket
 }
 
 /// <summary>One SLA cycle as of the ticket's last change (stopped cycles never change; a breach is projected when it fires).</summary>
-public sealed class ReportCycle
+public sealed class ReportCycle : ITeamOwned
 {
     public Guid TicketId { get; set; }
     public SlaMetric Metric { get; set; }

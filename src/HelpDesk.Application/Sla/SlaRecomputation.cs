@@ -1,3 +1,4 @@
+using HelpDesk.Application.Tickets;
 using System.Data;
 using System.Data.Common;
 using System.Diagnostics;
@@ -53,9 +54,9 @@ public sealed class SlaRecomputation(HelpDeskDbContext db, SlaConfigurationCache
             // makes SQLite walk the primary key through every ticket for each batch. The tickets are tracked only so
             // that EF fixes the history into them; nothing is saved through the tracker (it is cleared per batch).
             var from = after;
-            var until = await Open(db.Tickets.Where(t => t.Number > from)).OrderBy(t => t.Number).Select(t => (int?)t.Number)
+            var until = await db.Tickets.Where(t => t.Number > from).Open().OrderBy(t => t.Number).Select(t => (int?)t.Number)
                 .Skip(BatchSize - 1).FirstOrDefaultAsync(ct) ?? int.MaxValue;
-            var scope = Open(db.Tickets.Where(t => t.Number > from && t.Number <= until));
+            var scope = db.Tickets.Where(t => t.Number > from && t.Number <= until).Open();
             db.ChangeTracker.Clear();
             var batch = await scope.ToListAsync(ct);
             if (batch.Count == 0) break;
@@ -93,9 +94,6 @@ public sealed class SlaRecomputation(HelpDeskDbContext db, SlaConfigurationCache
             (long)stats.Write.TotalMilliseconds, stats.Written, stats.Tracked, stats.Conflicts);
         return stats.Tickets;
     }
-
-    private static IQueryable<Ticket> Open(IQueryable<Ticket> tickets) =>
-        tickets.Where(t => t.Status != TicketStatus.Solved && t.Status != TicketStatus.Closed);
 
     /// <summary>
     /// Organisations, fired alerts and (with timers) fired escalation steps of the tickets in <paramref name="scope"/>,
@@ -139,29 +137,30 @@ public sealed class SlaRecomputation(HelpDeskDbContext db, SlaConfigurationCache
     /// </summary>
     private async Task<List<int>> WriteDerivedAsync(IReadOnlyList<Outcome> changed, CancellationToken ct)
     {
-        var conflicts = new List<int>();
-        if (changed.Count == 0) return conflicts;
-        await using var tx = await db.Database.BeginTransactionAsync(ct);
-        await using var update = db.Database.GetDbConnection().CreateCommand();
-        update.Transaction = tx.GetDbTransaction();
-        update.CommandText = UpdateSql();
-        var due = Parameter(update, "@due", DbType.DateTime2);
-        var next = Parameter(update, "@next", DbType.DateTime2);
-        var number = Parameter(update, "@number", DbType.Int32);
-        var version = Parameter(update, "@version", DbType.Int32);
-        var readNext = Parameter(update, "@readNext", DbType.DateTime2);
-        await update.PrepareAsync(ct);
-        foreach (var o in changed)
+        if (changed.Count == 0) return [];
+        return await db.InTransactionAsync(async (tx, ct) =>
         {
-            due.Value = Provider(o.DueAt);
-            next.Value = Provider(o.NextAlertAt);
-            number.Value = o.Number;
-            version.Value = o.Version;
-            readNext.Value = Provider(o.ReadNextAlertAt);
-            if (await update.ExecuteNonQueryAsync(ct) == 0) conflicts.Add(o.Number);
-        }
-        await tx.CommitAsync(ct);
-        return conflicts;
+            var conflicts = new List<int>();
+            await using var update = db.Database.GetDbConnection().CreateCommand();
+            update.Transaction = tx;
+            update.CommandText = UpdateSql();
+            var due = Parameter(update, "due", nameof(Ticket.SlaDueAt));
+            var next = Parameter(update, "next", nameof(Ticket.SlaNextAlertAt));
+            var number = Parameter(update, "number", nameof(Ticket.Number));
+            var version = Parameter(update, "version", nameof(Ticket.Version));
+            var readNext = Parameter(update, "readNext", nameof(Ticket.SlaNextAlertAt));
+            await update.PrepareAsync(ct);
+            foreach (var o in changed)
+            {
+                due.Value = Provider(o.DueAt);
+                next.Value = Provider(o.NextAlertAt);
+                number.Value = o.Number;
+                version.Value = o.Version;
+                readNext.Value = Provider(o.ReadNextAlertAt);
+                if (await update.ExecuteNonQueryAsync(ct) == 0) conflicts.Add(o.Number);
+            }
+            return conflicts;
+        }, ct);
     }
 
     private string UpdateSql()
@@ -173,15 +172,17 @@ public sealed class SlaRecomputation(HelpDeskDbContext db, SlaConfigurationCache
         var (due, next, number, version) = (Column(nameof(Ticket.SlaDueAt)), Column(nameof(Ticket.SlaNextAlertAt)),
             Column(nameof(Ticket.Number)), Column(nameof(Ticket.Version)));
         // The next-alert guard catches the due-queue, which reschedules a ticket after firing without bumping its version.
-        return $"UPDATE {sql.DelimitIdentifier(table.Name, table.Schema)} SET {due} = @due, {next} = @next " +
-               $"WHERE {number} = @number AND {version} = @version AND ({next} = @readNext OR ({next} IS NULL AND @readNext IS NULL))";
+        string P(string name) => sql.GenerateParameterNamePlaceholder(name);
+        return $"UPDATE {sql.DelimitIdentifier(table.Name, table.Schema)} SET {due} = {P("due")}, {next} = {P("next")} " +
+               $"WHERE {number} = {P("number")} AND {version} = {P("version")} AND ({next} = {P("readNext")} OR ({next} IS NULL AND {P("readNext")} IS NULL))";
     }
 
-    private static DbParameter Parameter(DbCommand command, string name, DbType type)
+    /// <summary>A parameter typed like the ticket's column (its provider type mapping: timestamptz on PostgreSQL, datetime2 on SQL Server).</summary>
+    private DbParameter Parameter(DbCommand command, string name, string property)
     {
-        var parameter = command.CreateParameter();
-        parameter.ParameterName = name;
-        parameter.DbType = type;
+        var column = db.Model.FindEntityType(typeof(Ticket))!.FindProperty(property)!;
+        var mapping = (RelationalTypeMapping)column.GetTypeMapping();
+        var parameter = mapping.CreateParameter(command, db.GetService<ISqlGenerationHelper>().GenerateParameterName(name), null, column.IsNullable);
         command.Parameters.Add(parameter);
         return parameter;
     }
@@ -198,7 +199,7 @@ public sealed class SlaRecomputation(HelpDeskDbContext db, SlaConfigurationCache
         for (var attempt = 1; ; attempt++)
         {
             db.ChangeTracker.Clear();
-            var scope = Open(db.Tickets.Where(t => numbers.Contains(t.Number)));
+            var scope = db.Tickets.Where(t => numbers.Contains(t.Number)).Open();
             var tickets = await scope.Include(t => t.History).AsSplitQuery().ToListAsync(ct);
             var inputs = await InputsAsync(scope, withTimers: false, ct);
             foreach (var ticket in tickets)

@@ -1,6 +1,6 @@
 using HelpDesk.Application.Escalation;
 using HelpDesk.Application.Persistence;
-using HelpDesk.Application.Reporting;
+using HelpDesk.Application.Reporting.Projection;
 using HelpDesk.Domain.Sla;
 using HelpDesk.Domain.Tickets;
 using Microsoft.EntityFrameworkCore;

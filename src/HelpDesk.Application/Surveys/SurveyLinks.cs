@@ -1,4 +1,5 @@
 using HelpDesk.Application.Persistence;
+using HelpDesk.Domain.Surveys;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using NodaTime;

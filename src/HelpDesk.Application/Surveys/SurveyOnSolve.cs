@@ -1,5 +1,7 @@
+using System.Linq.Expressions;
 using HelpDesk.Application.Mail;
 using HelpDesk.Application.Persistence;
+using HelpDesk.Domain.Surveys;
 using HelpDesk.Domain.Tickets;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Logging;
@@ -43,12 +45,14 @@ public sealed class SurveyOnSolve(HelpDeskDbContext db, MailOutbox outbox, Surve
 
     /// <summary>
     /// Whether the requester wrote at least one message that was not machine-made: a requester we only know from
-    /// out-of-office replies or list mail is not asked (the message opening a ticket by API counts as theirs).
+    /// out-of-office replies or list mail is not asked (the message opening a ticket by API counts as theirs). A change
+    /// does not load the thread, so the stored messages are read here, with any this change added.
     /// </summary>
     private async Task<bool> WroteThemselvesAsync(Ticket ticket, Guid requesterId, CancellationToken ct)
     {
-        var own = ticket.Articles.Where(a => a.AuthorType == AuthorType.Customer && a.AuthorId == requesterId && a.Kind == ArticleKind.Reply)
-            .Select(a => a.Id).ToList();
+        Expression<Func<Article, bool>> theirs = a => a.AuthorType == AuthorType.Customer && a.AuthorId == requesterId && a.Kind == ArticleKind.Reply;
+        var stored = await db.Articles.Where(a => a.TicketId == ticket.Id).Where(theirs).Select(a => a.Id).ToListAsync(ct);
+        var own = stored.Union(ticket.Articles.Where(theirs.Compile()).Select(a => a.Id)).ToList();
         if (own.Count == 0) return false;
         var machineMade = await db.Set<ArticleMail>().CountAsync(m => own.Contains(m.ArticleId) && m.Classification != "normal", ct);
         return machineMade < own.Count;

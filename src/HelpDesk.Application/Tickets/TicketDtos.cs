@@ -27,12 +27,16 @@ public sealed record TicketDto(
     Instant? SlaDueAt,
     int? FollowUpOf);
 
-/// <summary>Loads tickets for changes (with thread and history) and shapes them for answers.</summary>
+/// <summary>Loads tickets for changes and shapes them for answers.</summary>
 public static class TicketLoading
 {
-    /// <summary>Tickets with what the aggregate needs to change (articles and history), tracked.</summary>
+    /// <summary>
+    /// Tickets with what the aggregate's rules read (the history, from which the SLA ledger is replayed), tracked. The
+    /// thread is not loaded: no rule reads earlier articles (the stale-reply guard compares versions), new ones are
+    /// added and saved all the same, and answers that show the thread read it themselves.
+    /// </summary>
     public static IQueryable<Ticket> TicketsForChange(this HelpDeskDbContext db) =>
-        db.Tickets.Include(t => t.Articles).Include(t => t.History).AsSplitQuery();
+        db.Tickets.Include(t => t.History);
 
     public static async Task<Ticket> LoadForChangeAsync(this HelpDeskDbContext db, int number, CancellationToken ct) =>
         await db.TicketsForChange().SingleOrDefaultAsync(t => t.Number == number, ct)

@@ -35,12 +35,4 @@ public sealed class Agent
     {
         if (!_teamIds.Contains(teamId)) _teamIds.Add(teamId);
     }
-
-    public void LeaveTeam(Guid teamId) => _teamIds.Remove(teamId);
-
-    public void ChangeRole(AgentRole role) => Role = role;
-
-    public void Deactivate() => IsActive = false;
-
-    public void Activate() => IsActive = true;
 }

@@ -82,5 +82,5 @@ public sealed record TicketOutcome(
         return total;
     }
 
-    private static bool IsDone(string? status) => status is nameof(TicketStatus.Solved) or nameof(TicketStatus.Closed);
+    private static bool IsDone(string? status) => Enum.TryParse<TicketStatus>(status, out var s) && !s.IsOpen();
 }

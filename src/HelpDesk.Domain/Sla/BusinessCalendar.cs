@@ -11,7 +11,8 @@ public sealed record WorkingRange(LocalTime Start, LocalTime? End)
     /// <inheritdoc />
     public override string ToString() => $"{Format(Start)}-{(End is { } end ? Format(end) : "24:00")}";
 
-    internal static string Format(LocalTime time) =>
+    /// <summary><c>09:00</c>, or <c>09:00:30</c> when the time has seconds: how calendars write their times.</summary>
+    public static string Format(LocalTime time) =>
         LocalTimePattern.CreateWithInvariantCulture(time.Second == 0 && time.NanosecondOfSecond == 0 ? "HH:mm" : "HH:mm:ss.FFFFFFFFF").Format(time);
 }
 

@@ -116,7 +116,7 @@ public static class SlaEngine
         _ => e.GetType().Name,
     };
 
-    private static bool IsSolvedOrClosed(TicketStatus s) => s is TicketStatus.Solved or TicketStatus.Closed;
+    private static bool IsSolvedOrClosed(TicketStatus s) => !s.IsOpen();
 
     /// <summary><c>target × percent / 100</c>, rounded down to the nanosecond, without overflowing for long targets.</summary>
     internal static Duration Share(Duration target, int percent)

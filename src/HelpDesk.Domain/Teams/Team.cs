@@ -15,6 +15,4 @@ public sealed class Team
     public Guid Id { get; private set; }
     public string Name { get; private set; }
     public string DisplayName { get; private set; }
-
-    public void Rename(string displayName) => DisplayName = displayName.Trim();
 }

@@ -2,6 +2,7 @@ using HelpDesk.Domain.Agents;
 using HelpDesk.Domain.Common;
 using HelpDesk.Domain.Customers;
 using HelpDesk.Domain.Sla;
+using HelpDesk.Domain.Teams;
 using NodaTime;
 
 namespace HelpDesk.Domain.Tickets;
@@ -11,7 +12,7 @@ namespace HelpDesk.Domain.Tickets;
 /// Methods refuse illegal transitions with a <see cref="DomainRuleViolation"/> and record each change in
 /// <see cref="History"/>, from which the SLA ledger is replayed. Time always comes in as an argument.
 /// </summary>
-public sealed class Ticket
+public sealed class Ticket : ITeamOwned
 {
     public const int MaxSubjectLength = 300;
     public const int MaxTags = 50;
@@ -50,6 +51,10 @@ public sealed class Ticket
     /// <summary>Next instant at which an SLA warning or breach must fire (derived; the due-queue waits for it).</summary>
     public Instant? SlaNextAlertAt { get; private set; }
 
+    /// <summary>
+    /// The thread as loaded. No rule reads earlier articles (the stale-reply guard compares <see cref="LastPublicMessageVersion"/>),
+    /// so a ticket loaded for a change holds only the articles the change adds.
+    /// </summary>
     public IReadOnlyList<Article> Articles => _articles;
     public IReadOnlyList<TicketChange> History => _history;
     public IReadOnlyList<string> Tags => _tags;
@@ -59,7 +64,7 @@ public sealed class Ticket
     public IReadOnlyList<TicketEvent> Events => _events;
 
     public bool IsClosed => Status == TicketStatus.Closed;
-    public bool IsSolvedOrClosed => Status is TicketStatus.Solved or TicketStatus.Closed;
+    public bool IsSolvedOrClosed => !Status.IsOpen();
 
     /// <summary>Opens a ticket for <paramref name="requester"/> with their first message as the description.</summary>
     public static Ticket Open(Guid id, int number, string subject, Customer requester, Guid teamId, Priority priority,

@@ -3,7 +3,7 @@ using System.Text;
 using System.Text.RegularExpressions;
 using HelpDesk.Application.Common;
 using HelpDesk.Application.Mail;
-using HelpDesk.Application.Metrics.Telemetry;
+using HelpDesk.Application.Telemetry;
 using HelpDesk.Application.Persistence;
 using HelpDesk.Application.Sla;
 using HelpDesk.Application.Tickets;
@@ -203,72 +203,89 @@ public sealed partial class MailIngestor(HelpDeskDbContext db, IClock clock, Mai
     /// Processes stored rows (detached) in one transaction. Parsing and body extraction, pure CPU work bounded by
     /// timeouts, run in parallel first; then each message's domain effects are applied in order under a savepoint: a
     /// message that throws is rolled back to its savepoint and quarantined with the error, a concurrency conflict is
-    /// retried from the raw bytes. Ticket events are published after the commit.
+    /// retried from the raw bytes. Ticket events are published after the commit. A transient failure retries the whole
+    /// batch (ADR 0009): every attempt starts from the rows and cycle stops as they were before the first.
     /// </summary>
     private async Task<IReadOnlyList<MailOutcome>> ProcessRowsAsync(IReadOnlyList<InboundMail> rows, CancellationToken ct)
     {
         if (rows.Count == 0) return [];
         var key = await signing.KeyAsync(db, ct);
         var prepared = await PrepareAsync(rows, key, ct);
-        var outcomes = new MailOutcome[rows.Count];
-        var touched = new List<Ticket>();
-        await using var tx = await db.Database.BeginTransactionAsync(ct);
-        for (var k = 0; k < rows.Count; k++)
+        var before = rows.Select(RowState.Of).ToList();
+        var noted = stops.Mark();
+        var (outcomes, touched) = await db.InTransactionAsync(async ct =>
         {
-            for (var attempt = 1; ; attempt++)
+            for (var k = 0; k < rows.Count; k++) before[k].ApplyTo(rows[k]);
+            stops.RollBackTo(noted);
+            var tx = db.Database.CurrentTransaction!;
+            var outcomes = new MailOutcome[rows.Count];
+            var touched = new List<Ticket>();
+            for (var k = 0; k < rows.Count; k++)
             {
-                db.ChangeTracker.Clear();
-                await tx.CreateSavepointAsync(Savepoint, ct);
-                var noted = stops.Mark();
-                var row = rows[k];
-                db.Attach(row);
-                try
+                for (var attempt = 1; ; attempt++)
                 {
-                    if (prepared[k].Error is { } error) throw error;
-                    var (outcome, ticket) = await ApplyAsync(row, prepared[k], key, ct);
-                    await db.SaveChangesAsync(ct);
-                    await tx.ReleaseSavepointAsync(Savepoint, ct);
-                    outcomes[k] = outcome;
-                    if (ticket is not null) touched.Add(ticket);
-                    break;
-                }
-                catch (Exception ex) when (ex is ConcurrencyConflict or DbUpdateConcurrencyException && attempt < 4)
-                {
-                    // Someone changed the ticket at the same moment: start this message again from its raw bytes.
-                    await RollBackAsync(tx, row, ct);
-                    stops.RollBackTo(noted);
-                    await tx.ReleaseSavepointAsync(Savepoint, ct);
-                }
-                catch (OperationCanceledException) when (ct.IsCancellationRequested)
-                {
-                    throw;
-                }
-                catch (Exception ex)
-                {
-                    await RollBackAsync(tx, row, ct);
-                    stops.RollBackTo(noted);
-                    outcomes[k] = await QuarantineAsync(row, ex, ct);
-                    await tx.ReleaseSavepointAsync(Savepoint, ct);
-                    break;
+                    db.ChangeTracker.Clear();
+                    await tx.CreateSavepointAsync(Savepoint, ct);
+                    var mark = stops.Mark();
+                    var row = rows[k];
+                    db.Attach(row);
+                    try
+                    {
+                        if (prepared[k].Error is { } error) throw error;
+                        var (outcome, ticket) = await ApplyAsync(row, prepared[k], key, ct);
+                        await db.SaveChangesAsync(ct);
+                        await tx.ReleaseSavepointAsync(Savepoint, ct);
+                        outcomes[k] = outcome;
+                        if (ticket is not null) touched.Add(ticket);
+                        break;
+                    }
+                    catch (Exception ex) when (ex is ConcurrencyConflict or DbUpdateConcurrencyException && attempt < 4)
+                    {
+                        // Someone changed the ticket at the same moment: start this message again from its raw bytes.
+                        await RollBackAsync(tx, row, ct);
+                        stops.RollBackTo(mark);
+                        await tx.ReleaseSavepointAsync(Savepoint, ct);
+                    }
+                    catch (OperationCanceledException) when (ct.IsCancellationRequested)
+                    {
+                        throw;
+                    }
+                    // A transient failure is the database's, not the message's: it leaves the unit, which runs the batch again.
+                    catch (Exception ex) when (!db.IsTransient(ex))
+                    {
+                        await RollBackAsync(tx, row, ct);
+                        stops.RollBackTo(mark);
+                        outcomes[k] = await QuarantineAsync(row, ex, ct);
+                        await tx.ReleaseSavepointAsync(Savepoint, ct);
+                        break;
+                    }
                 }
             }
-        }
-        db.ChangeTracker.Clear();
-        await tx.CommitAsync(ct);
+            db.ChangeTracker.Clear();
+            return (outcomes, touched);
+        }, ct);
         await publisher.PublishAsync(touched, ct);
         return outcomes;
     }
 
     private const string Savepoint = "inbound_mail";
 
+    /// <summary>What processing changes on an inbound row (the rest is as stored).</summary>
+    private sealed record RowState(InboundState State, string? Outcome, string? Reason, int? TicketNumber, Guid? ArticleId, Instant? ProcessedAt, int Attempts)
+    {
+        public static RowState Of(InboundMail row) => new(row.State, row.Outcome, row.Reason, row.TicketNumber, row.ArticleId, row.ProcessedAt, row.Attempts);
+
+        public void ApplyTo(InboundMail row) =>
+            (row.State, row.Outcome, row.Reason, row.TicketNumber, row.ArticleId, row.ProcessedAt, row.Attempts) =
+            (State, Outcome, Reason, TicketNumber, ArticleId, ProcessedAt, Attempts);
+    }
+
     private async Task RollBackAsync(Microsoft.EntityFrameworkCore.Storage.IDbContextTransaction tx, InboundMail row, CancellationToken ct)
     {
         await tx.RollbackToSavepointAsync(Savepoint, ct);
         db.ChangeTracker.Clear();
         // The row object may carry this attempt's changes; the database has the stored state again.
-        var fresh = await db.Set<InboundMail>().AsNoTracking().SingleAsync(m => m.Id == row.Id, ct);
-        (row.State, row.Outcome, row.Reason, row.TicketNumber, row.ArticleId, row.ProcessedAt, row.Attempts) =
-            (fresh.State, fresh.Outcome, fresh.Reason, fresh.TicketNumber, fresh.ArticleId, fresh.ProcessedAt, fresh.Attempts);
+        RowState.Of(await db.Set<InboundMail>().AsNoTracking().SingleAsync(m => m.Id == row.Id, ct)).ApplyTo(row);
     }
 
     private async Task<MailOutcome> QuarantineAsync(InboundMail row, Exception ex, CancellationToken ct)

@@ -2,7 +2,7 @@ using HelpDesk.Application.AgentConsole;
 using HelpDesk.Application.AgentConsole.GetConsoleEvents;
 using HelpDesk.Application.AgentConsole.GetCountdowns;
 using HelpDesk.Application.Common;
-using HelpDesk.Application.Metrics.GetConsoleTiles;
+using HelpDesk.Application.Reporting.GetConsoleTiles;
 using HelpDesk.Application.Notifications;
 using HelpDesk.Web.Hosting;
 using Mediator;

@@ -120,7 +120,7 @@ public static class HelpDeskCli
         CliArgs.Parse(args[1..], new HashSet<string>()).RequireNoWords();
         await using var services = await CliServices.BuildMigratedAsync();
         await using var scope = services.CreateAsyncScope();
-        var projected = await scope.ServiceProvider.GetRequiredService<Application.Reporting.ReportRebuild>().RunAsync(
+        var projected = await scope.ServiceProvider.GetRequiredService<Application.Reporting.Projection.ReportRebuild>().RunAsync(
             (done, total) => stderr.WriteLine($"reports rebuild: {done}/{total} tickets"), CancellationToken.None);
         await stdout.WriteLineAsync($"reporting rows rebuilt for {projected} tickets");
         return 0;

@@ -1,8 +1,8 @@
 using HelpDesk.Application.Reporting.Breaches;
 using HelpDesk.Application.Reporting.Breaches.AcknowledgeBreach;
 using HelpDesk.Application.Reporting.Breaches.GetBreaches;
-using HelpDesk.Application.Reporting.Export.ExportCycles;
-using HelpDesk.Application.Reporting.Export.ExportTickets;
+using HelpDesk.Application.Reporting.Csv.ExportCycles;
+using HelpDesk.Application.Reporting.Csv.ExportTickets;
 using Mediator;
 
 namespace HelpDesk.Web.Endpoints;
@@ -44,6 +44,6 @@ public static class BreachEndpoints
     }
 
     /// <summary>Streams the file as an attachment: rows go out as they are read, never the whole file in memory.</summary>
-    private static IResult Csv(Application.Reporting.Export.CsvFile file, CancellationToken ct) =>
+    private static IResult Csv(Application.Reporting.Csv.CsvFile file, CancellationToken ct) =>
         Results.Stream(stream => file.WriteAsync(stream, ct), "text/csv; charset=utf-8", file.FileName);
 }

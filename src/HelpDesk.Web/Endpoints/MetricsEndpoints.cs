@@ -1,5 +1,5 @@
-using HelpDesk.Application.Metrics.GetMetrics;
-using HelpDesk.Application.Metrics.GetScorecards;
+using HelpDesk.Application.Reporting.GetMetrics;
+using HelpDesk.Application.Reporting.GetScorecards;
 using Mediator;
 
 namespace HelpDesk.Web.Endpoints;

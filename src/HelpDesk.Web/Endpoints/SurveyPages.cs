@@ -45,7 +45,7 @@ public static class SurveyPages
         if (s.AskNps) b.Append(Scale("nps", "How likely are you to recommend us to a friend or colleague? (0 = not at all, 10 = extremely)", 0, 10, s.Nps));
         if (s.AskCes) b.Append(Scale("ces", "How easy was it to get your issue solved? (1 = very difficult, 7 = very easy)", 1, 7, s.Ces));
         b.Append($"<label for=\"comment\">Anything you would like to tell us? (optional)</label>");
-        b.Append($"<textarea id=\"comment\" name=\"comment\" rows=\"5\" maxlength=\"{Application.Persistence.Survey.MaxCommentLength}\">{E(s.Comment ?? "")}</textarea>");
+        b.Append($"<textarea id=\"comment\" name=\"comment\" rows=\"5\" maxlength=\"{Domain.Surveys.Survey.MaxCommentLength}\">{E(s.Comment ?? "")}</textarea>");
         b.Append("<button type=\"submit\">Send</button></form>");
         b.Append($"<p class=\"sub\">You can change your answers until {s.ExpiresAt.InUtc().Date:uuuu-MM-dd}.</p>");
         return b.ToString();

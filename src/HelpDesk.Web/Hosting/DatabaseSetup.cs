@@ -1,13 +1,20 @@
 using HelpDesk.Application.Persistence;
+using HelpDesk.Migrations.Sqlite;
+using HelpDesk.Migrations.PostgreSql;
+using HelpDesk.Migrations.SqlServer;
 using Microsoft.EntityFrameworkCore;
 
 namespace HelpDesk.Web.Hosting;
 
-/// <summary>Database provider selection. SQLite is the embedded default; SQL Server is the production provider.</summary>
+/// <summary>
+/// Database provider selection. SQLite is the embedded default; PostgreSQL and SQL Server are the production providers.
+/// Every provider runs under a retrying execution strategy, so transactions go through <see cref="UnitOfWork"/> (ADR 0009).
+/// </summary>
 public static class DatabaseSetup
 {
     public const string SqliteMigrations = "HelpDesk.Migrations.Sqlite";
     public const string SqlServerMigrations = "HelpDesk.Migrations.SqlServer";
+    public const string PostgreSqlMigrations = "HelpDesk.Migrations.PostgreSql";
 
     public static string Provider(IConfiguration configuration) => configuration["HelpDesk:Database:Provider"] ?? "Sqlite";
 
@@ -15,18 +22,20 @@ public static class DatabaseSetup
         configuration.GetConnectionString("HelpDesk") is { Length: > 0 } cs ? cs
         : Provider(configuration).Equals("Sqlite", StringComparison.OrdinalIgnoreCase)
             ? $"Data Source={Path.Combine(AppContext.BaseDirectory, "helpdesk.db")}"
-            : throw new InvalidOperationException("ConnectionStrings:HelpDesk is required for the SqlServer provider.");
+            : throw new InvalidOperationException($"ConnectionStrings:HelpDesk is required for the {Provider(configuration)} provider.");
 
     public static void Configure(DbContextOptionsBuilder options, IConfiguration configuration)
     {
         var provider = Provider(configuration);
         var connectionString = ConnectionString(configuration);
         if (provider.Equals("Sqlite", StringComparison.OrdinalIgnoreCase))
-            options.UseSqlite(connectionString, o => o.MigrationsAssembly(SqliteMigrations));
+            options.UseSqlite(connectionString, SqliteRetryingExecutionStrategy.Configure);
         else if (provider.Equals("SqlServer", StringComparison.OrdinalIgnoreCase))
-            options.UseSqlServer(connectionString, o => o.MigrationsAssembly(SqlServerMigrations).EnableRetryOnFailure());
+            options.UseSqlServer(connectionString, SqlServerRetryingStrategy.Configure);
+        else if (provider.Equals("PostgreSql", StringComparison.OrdinalIgnoreCase))
+            options.UseNpgsql(connectionString, PostgreSqlRetryingStrategy.Configure);
         else
-            throw new InvalidOperationException($"HelpDesk:Database:Provider must be Sqlite or SqlServer, not '{provider}'.");
+            throw new InvalidOperationException($"HelpDesk:Database:Provider must be Sqlite, PostgreSql or SqlServer, not '{provider}'.");
     }
 
     public static IServiceCollection AddHelpDeskDatabase(this IServiceCollection services, IConfiguration configuration) =>
@@ -36,7 +45,7 @@ public static class DatabaseSetup
     public static async Task MigrateAsync(HelpDeskDbContext db, CancellationToken ct = default)
     {
         await db.Database.MigrateAsync(ct);
-        if (db.Database.IsSqlite())
-            await db.Database.ExecuteSqlRawAsync("PRAGMA journal_mode=WAL;", ct);
+        if (db.Sql.AfterMigrate is { } after)
+            await db.Database.ExecuteSqlRawAsync(after, ct);
     }
 }

@@ -42,7 +42,7 @@ public static class HelpDeskWebApp
         builder.Services.AddHelpDeskTelemetry(builder.Configuration);
 
         var app = builder.Build();
-        app.StartHelpDeskInstruments();
+        app.StartHelpDeskTelemetry();
         app.Lifetime.ApplicationStarted.Register(() => AnnounceAddresses(app));
         app.UseExceptionHandler();
         app.UseStatusCodePages();
@@ -66,6 +66,7 @@ public static class HelpDeskWebApp
         api.MapMailEndpoints();
         api.MapMetricsEndpoints();
         api.MapBreachEndpoints();
+        api.MapVocabularyEndpoints();
         return app;
     }
 

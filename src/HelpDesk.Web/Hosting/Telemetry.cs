@@ -1,4 +1,4 @@
-using HelpDesk.Application.Metrics.Telemetry;
+using HelpDesk.Application.Telemetry;
 using OpenTelemetry.Metrics;
 using OpenTelemetry.Resources;
 
@@ -17,7 +17,7 @@ public static class Telemetry
             .ConfigureResource(r => r.AddService(configuration["HelpDesk:Telemetry:ServiceName"] is { Length: > 0 } name ? name : "helpdesk"))
             .WithMetrics(metrics =>
             {
-                metrics.AddMeter(HelpDeskInstruments.MeterName, "Microsoft.AspNetCore.Hosting");
+                metrics.AddMeter(HelpDeskTelemetry.MeterName, "Microsoft.AspNetCore.Hosting");
                 if (!string.IsNullOrWhiteSpace(endpoint))
                     metrics.AddOtlpExporter(o => o.Endpoint = new Uri(endpoint));
             });
@@ -25,5 +25,5 @@ public static class Telemetry
     }
 
     /// <summary>Creates the instruments at start, so the backlog gauge is observable before the first ticket changes.</summary>
-    public static void StartHelpDeskInstruments(this WebApplication app) => app.Services.GetRequiredService<HelpDeskInstruments>();
+    public static void StartHelpDeskTelemetry(this WebApplication app) => app.Services.GetRequiredService<HelpDeskTelemetry>();
 }

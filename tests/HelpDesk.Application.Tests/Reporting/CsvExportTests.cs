@@ -1,11 +1,12 @@
+using HelpDesk.Domain.Surveys;
 using System.Text;
 using CsvHelper;
 using HelpDesk.Application.Common;
 using HelpDesk.Application.Persistence;
 using HelpDesk.Application.Reporting.Breaches.AcknowledgeBreach;
-using HelpDesk.Application.Reporting.Export;
-using HelpDesk.Application.Reporting.Export.ExportCycles;
-using HelpDesk.Application.Reporting.Export.ExportTickets;
+using HelpDesk.Application.Reporting.Csv;
+using HelpDesk.Application.Reporting.Csv.ExportCycles;
+using HelpDesk.Application.Reporting.Csv.ExportTickets;
 using HelpDesk.Application.Tests.Support;
 using HelpDesk.Application.Tickets;
 using HelpDesk.Application.Tickets.AddReply;

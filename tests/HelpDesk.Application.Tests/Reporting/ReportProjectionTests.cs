@@ -1,3 +1,4 @@
+using HelpDesk.Application.Reporting.Projection;
 using HelpDesk.Application.Reporting;
 using HelpDesk.Application.Tests.Support;
 using HelpDesk.Application.Tickets.AddReply;

@@ -1,3 +1,4 @@
+using HelpDesk.Application.Sla.Format;
 using System.Text.Json.Nodes;
 using HelpDesk.Application.Sla.Simulation;
 using HelpDesk.Domain.Sla;
@@ -206,13 +207,13 @@ public class SlaSimulatorTests
     [InlineData(59, "PT59S")]
     public void Durations_print_hours_minutes_and_seconds_only(long seconds, string expected)
     {
-        SlaReportJson.FormatDuration(Duration.FromSeconds(seconds)).Should().Be(expected);
+        IsoDuration.Format(Duration.FromSeconds(seconds)).Should().Be(expected);
     }
 
     [Fact]
     public void Fractional_seconds_are_printed_when_present()
     {
-        SlaReportJson.FormatDuration(Duration.FromMilliseconds(61_250)).Should().Be("PT1M1.25S");
+        IsoDuration.Format(Duration.FromMilliseconds(61_250)).Should().Be("PT1M1.25S");
         SlaReportJson.FormatInstant(Instant.FromUtc(2026, 3, 30, 8, 0) + Duration.FromMilliseconds(120)).Should().Be("2026-03-30T08:00:00.12Z");
     }
 

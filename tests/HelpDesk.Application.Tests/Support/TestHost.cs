@@ -3,8 +3,8 @@ using HelpDesk.Application.Common;
 using HelpDesk.Application.Persistence;
 using HelpDesk.Application.Sla.DueQueue;
 using Mediator;
-using Microsoft.Data.Sqlite;
-using Microsoft.EntityFrameworkCore;
+using HelpDesk.Testing;
+using HelpDesk.Web.Hosting;
 using Microsoft.Extensions.DependencyInjection;
 using NodaTime;
 using NodaTime.Testing;
@@ -18,16 +18,17 @@ public sealed class TestCurrentAgent : ICurrentAgent
 }
 
 /// <summary>
-/// The application as a host composes it (real mediator pipeline, real services) on a SQLite file and a fake clock.
-/// <see cref="RestartAsync"/> throws the process away and starts a fresh one on the same database file.
+/// The application as a host composes it (real mediator pipeline, real services, the host's database configuration) on
+/// a fresh migrated database of the run's provider (<see cref="TestDatabase"/>) and a fake clock.
+/// <see cref="RestartAsync"/> throws the process away and starts a fresh one on the same database.
 /// </summary>
 public sealed class TestHost : IAsyncDisposable
 {
-    private bool _ownsDatabase = true;
+    private bool _handedOver;
 
-    private TestHost(string databasePath, FakeClock clock, Action<IServiceCollection>? configure)
+    private TestHost(TestDatabase database, FakeClock clock, Action<IServiceCollection>? configure)
     {
-        DatabasePath = databasePath;
+        Database = database;
         Clock = clock;
         Configure = configure;
         var services = new ServiceCollection();
@@ -35,7 +36,8 @@ public sealed class TestHost : IAsyncDisposable
         services.AddSingleton<IClock>(clock);
         services.AddSingleton(Agent);
         services.AddSingleton<ICurrentAgent>(Agent);
-        services.AddDbContext<HelpDeskDbContext>(o => o.UseSqlite($"Data Source={databasePath};Pooling=False"));
+        services.AddHelpDeskDatabase(database.Configuration);
+        TestDatabase.AddRegisteredInterceptors(services);
         services.AddHelpDeskApplication();
         configure?.Invoke(services);
         Services = services.BuildServiceProvider(new ServiceProviderOptions { ValidateScopes = true, ValidateOnBuild = true });
@@ -43,7 +45,7 @@ public sealed class TestHost : IAsyncDisposable
 
     public static readonly Instant Start = Instant.FromUtc(2026, 3, 2, 9, 0);
 
-    public string DatabasePath { get; }
+    public TestDatabase Database { get; }
     public FakeClock Clock { get; }
     public TestCurrentAgent Agent { get; } = new();
     public ServiceProvider Services { get; }
@@ -51,22 +53,27 @@ public sealed class TestHost : IAsyncDisposable
 
     public static TestHost Create(Action<IServiceCollection>? configure = null)
     {
-        var path = Path.Combine(Path.GetTempPath(), $"helpdesk-test-{Guid.NewGuid():N}.db");
-        var host = new TestHost(path, new FakeClock(Start), configure);
-        using var scope = host.Services.CreateScope();
-        scope.ServiceProvider.GetRequiredService<HelpDeskDbContext>().Database.EnsureCreated();
-        return host;
+        var database = TestDatabase.Create();
+        try
+        {
+            return new TestHost(database, new FakeClock(Start), configure);
+        }
+        catch
+        {
+            database.Dispose();
+            throw;
+        }
     }
 
     /// <summary>Another node on the same database and clock (it never deletes the database).</summary>
-    public static TestHost OnSameDatabase(TestHost node) => new(node.DatabasePath, node.Clock, node.Configure) { _ownsDatabase = false };
+    public static TestHost OnSameDatabase(TestHost node) => new(node.Database.Shared(), node.Clock, node.Configure);
 
     /// <summary>A new process on the same database and clock; this one is disposed.</summary>
     public async Task<TestHost> RestartAsync()
     {
-        _ownsDatabase = false;
-        await DisposeAsync();
-        return new TestHost(DatabasePath, Clock, Configure);
+        _handedOver = true;
+        await Services.DisposeAsync();
+        return new TestHost(Database, Clock, Configure);
     }
 
     public async Task<T> SendAsync<T>(ICommand<T> command, Guid? asAgent = null)
@@ -97,9 +104,6 @@ public sealed class TestHost : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         await Services.DisposeAsync();
-        if (!_ownsDatabase) return;
-        SqliteConnection.ClearAllPools();
-        foreach (var file in new[] { DatabasePath, DatabasePath + "-wal", DatabasePath + "-shm", DatabasePath + "-journal" })
-            if (File.Exists(file)) File.Delete(file);
+        if (!_handedOver) await Database.DisposeAsync();
     }
 }

@@ -7,6 +7,7 @@ using HelpDesk.Application.Surveys.SaveSurveyFeedback;
 using HelpDesk.Application.Tests.Support;
 using HelpDesk.Application.Tickets.ChangeStatus;
 using HelpDesk.Application.Tickets.CreateTicket;
+using HelpDesk.Domain.Surveys;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using NodaTime;

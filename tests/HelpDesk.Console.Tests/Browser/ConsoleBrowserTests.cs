@@ -1,6 +1,8 @@
 using System.Text.Json;
 using HelpDesk.Console.Tests.Infrastructure;
-using Microsoft.Data.Sqlite;
+using HelpDesk.Application.AgentConsole;
+using HelpDesk.Domain.Tickets;
+using Microsoft.EntityFrameworkCore;
 using Microsoft.Playwright;
 
 namespace HelpDesk.Console.Tests.Browser;
@@ -142,13 +144,8 @@ public sealed class ConsoleBrowserTests(BrowserHost host) : IClassFixture<Browse
         var missed = await agent.CreateTicketAsync("omicron", subject: "While away for weeks");
         (await agent.PostAsync($"/api/v1/tickets/{before}/priority", new { priority = "urgent" })).EnsureSuccessStatusCode();
         // The retention job removed what was missed (this stream only: the server is shared with other tests).
-        await using (var db = new SqliteConnection($"Data Source={Server.Factory.DatabasePath}"))
-        {
-            await db.OpenAsync();
-            var cmd = db.CreateCommand();
-            cmd.CommandText = "DELETE FROM ConsoleEvents WHERE Stream = 'team:omicron'";
-            await cmd.ExecuteNonQueryAsync();
-        }
+        await using (var db = Server.Factory.Database.NewContext())
+            await db.Set<ConsoleEvent>().Where(e => e.Stream == "team:omicron").ExecuteDeleteAsync();
         await page.Context.SetOfflineAsync(false);
 
         await page.WaitForSelectorAsync($"#q-{missed}");
@@ -203,14 +200,11 @@ public sealed class ConsoleBrowserTests(BrowserHost host) : IClassFixture<Browse
         var number = await agent.CreateTicketAsync("nu", subject: "<img src=x onerror=alert('subject')>", body: payload);
         (await agent.PostAsync($"/api/v1/tickets/{number}/replies", new { body = payload, visibility = "internal" })).EnsureSuccessStatusCode();
         // What the e-mail channel will store: HTML (sanitised there; here deliberately hostile to prove the iframe holds anyway).
-        await using (var db = new SqliteConnection($"Data Source={Server.Factory.DatabasePath}"))
+        await using (var db = Server.Factory.Database.NewContext())
         {
-            await db.OpenAsync();
-            var cmd = db.CreateCommand();
-            cmd.CommandText = "UPDATE Articles SET BodyHtml = $html WHERE Id = (SELECT a.Id FROM Articles a JOIN Tickets t ON t.Id = a.TicketId WHERE t.Number = $n ORDER BY a.CreatedAt, a.Id LIMIT 1)";
-            cmd.Parameters.AddWithValue("$html", "<p>Hello</p>" + payload + "<a href=\"javascript:alert('link')\">click</a><iframe src=\"javascript:alert('frame')\"></iframe>");
-            cmd.Parameters.AddWithValue("$n", number);
-            (await cmd.ExecuteNonQueryAsync()).Should().Be(1);
+            var html = "<p>Hello</p>" + payload + "<a href=\"javascript:alert('link')\">click</a><iframe src=\"javascript:alert('frame')\"></iframe>";
+            var first = db.Tickets.Where(t => t.Number == number).SelectMany(t => t.Articles).OrderBy(a => a.CreatedAt).ThenBy(a => a.Id).Select(a => a.Id).Take(1);
+            (await db.Set<Article>().Where(a => first.Contains(a.Id)).ExecuteUpdateAsync(s => s.SetProperty(a => a.BodyHtml, html))).Should().Be(1);
         }
 
         var page = await host.SignInAsync(agent);

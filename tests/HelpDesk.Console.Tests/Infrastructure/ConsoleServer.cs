@@ -1,6 +1,7 @@
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text.Json;
+using HelpDesk.Testing;
 using HelpDesk.Web.Tests.Infrastructure;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
@@ -9,18 +10,18 @@ using Microsoft.Extensions.DependencyInjection;
 
 namespace HelpDesk.Console.Tests.Infrastructure;
 
-/// <summary>The real app on a real loopback Kestrel port over a fresh SQLite file, with a fake clock.</summary>
+/// <summary>The real app on a real loopback Kestrel port over a fresh database of the run's provider, with a fake clock.</summary>
 public sealed class ConsoleServer : IAsyncLifetime
 {
     public ConsoleServer() : this(null) { }
 
-    /// <param name="dbPath">A database shared with another node; by default one of its own.</param>
+    /// <param name="database">A database shared with another node; by default one of its own.</param>
     /// <param name="redis">A Redis SignalR backplane to join (HelpDesk:Redis); by default none.</param>
-    private ConsoleServer(string? dbPath, string? redis = null) =>
-        Factory = new HelpDeskFactory(dbPath, redis is null ? null : new Dictionary<string, string?> { ["HelpDesk:Redis"] = redis });
+    private ConsoleServer(TestDatabase? database, string? redis = null) =>
+        Factory = new HelpDeskFactory(database, redis is null ? null : new Dictionary<string, string?> { ["HelpDesk:Redis"] = redis });
 
     /// <summary>A second node on <paramref name="other"/>'s database. (xunit fixtures may have one public constructor.)</summary>
-    public static ConsoleServer SharingDatabaseWith(ConsoleServer other, string? redis = null) => new(other.Factory.DatabasePath, redis);
+    public static ConsoleServer SharingDatabaseWith(ConsoleServer other, string? redis = null) => new(other.Factory.Database.Shared(), redis);
 
     /// <summary>A node of its own database on a Redis backplane.</summary>
     public static ConsoleServer WithRedis(string redis) => new(null, redis);

@@ -52,7 +52,8 @@ public sealed class LeanMailgateTests
         _ = desk.Services;
         await desk.EnsureTeamAsync("support");
         var helpdesk = Path.Combine(AppContext.BaseDirectory, "helpdesk.dll");
-        var fallback = $"env ConnectionStrings__HelpDesk=\"Data Source={desk.DatabasePath}\" dotnet {helpdesk} mailgate";
+        var settings = string.Join(" ", desk.Database.EnvironmentVariables.Select(kv => $"{kv.Key}=\"{kv.Value}\""));
+        var fallback = $"env {settings} dotnet {helpdesk} mailgate";
 
         var (exit, stdout, stderr) = await LeanAsync(Mime.Message(from: "fallback-lean@example.test"), "--url", "http://127.0.0.1:9", "--fallback", fallback);
 

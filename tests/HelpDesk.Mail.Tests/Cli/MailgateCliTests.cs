@@ -8,10 +8,12 @@ public sealed class MailgateCliTests(DeskFixture fixture) : IClassFixture<DeskFi
 {
     private readonly MailDeskFactory _desk = fixture.Desk;
 
+    /// <param name="connectionString">A SQLite store instead of the desk's database.</param>
     private Task<(int Exit, string Stdout, string Stderr)> MailgateAsync(string stdin, string? connectionString = null) =>
-        DotnetProcess.RunAsync("helpdesk.dll", ["mailgate"], stdin, new Dictionary<string, string?>
+        DotnetProcess.RunAsync("helpdesk.dll", ["mailgate"], stdin, new Dictionary<string, string?>(connectionString is null
+            ? _desk.Database.EnvironmentVariables.Select(kv => KeyValuePair.Create(kv.Key, (string?)kv.Value))
+            : [KeyValuePair.Create("ConnectionStrings__HelpDesk", (string?)connectionString)])
         {
-            ["ConnectionStrings__HelpDesk"] = connectionString ?? $"Data Source={_desk.DatabasePath}",
             ["HelpDesk__Mail__SystemAddress"] = MailDeskFactory.SystemAddress,
         });
 

@@ -7,11 +7,12 @@ namespace HelpDesk.Mail.Tests.Cli;
 /// <summary>The rt-mailgate way: the mailgate process hands the bytes to the running server over loopback, else stores them itself.</summary>
 public sealed class MailgateHandoffTests
 {
-    private static async Task<(int Exit, string Stdout)> MailgateAsync(string stdin, string url, string connectionString)
+    /// <param name="database">The database settings as environment variables (<c>ConnectionStrings__HelpDesk</c>, provider).</param>
+    private static async Task<(int Exit, string Stdout)> MailgateAsync(string stdin, string url, IReadOnlyDictionary<string, string> database)
     {
-        var (exit, stdout, _) = await DotnetProcess.RunAsync("helpdesk.dll", ["mailgate"], stdin, new Dictionary<string, string?>
+        var (exit, stdout, _) = await DotnetProcess.RunAsync("helpdesk.dll", ["mailgate"], stdin,
+            new Dictionary<string, string?>(database.Select(kv => KeyValuePair.Create(kv.Key, (string?)kv.Value)))
         {
-            ["ConnectionStrings__HelpDesk"] = connectionString,
             ["HelpDesk__Mail__MailgateUrl"] = url,
         });
         return (exit, stdout);
@@ -22,7 +23,7 @@ public sealed class MailgateHandoffTests
     {
         using var desk = new MailDeskFactory();
         var address = await desk.StartOnLoopbackAsync();
-        var unusable = $"Data Source={Path.Combine(Path.GetTempPath(), "no-such-dir-" + Guid.NewGuid().ToString("N"), "x.db")}";
+        var unusable = new Dictionary<string, string> { ["ConnectionStrings__HelpDesk"] = $"Data Source={Path.Combine(Path.GetTempPath(), "no-such-dir-" + Guid.NewGuid().ToString("N"), "x.db")}" };
 
         var (exit, stdout) = await MailgateAsync(Mime.Message(from: "handoff@example.test"), address, unusable);
 
@@ -65,7 +66,7 @@ public sealed class MailgateHandoffTests
         using var desk = new MailDeskFactory();
         _ = desk.Services;
         await desk.EnsureTeamAsync("support");
-        var (exit, stdout) = await MailgateAsync(Mime.Message(from: "fallback@example.test"), "http://127.0.0.1:9", $"Data Source={desk.DatabasePath}");
+        var (exit, stdout) = await MailgateAsync(Mime.Message(from: "fallback@example.test"), "http://127.0.0.1:9", desk.Database.EnvironmentVariables);
         exit.Should().Be(0);
         JsonDocument.Parse(stdout).RootElement.GetProperty("outcome").GetString().Should().Be("created");
     }

@@ -4,6 +4,7 @@ using HelpDesk.Application.Agents.CreateApiToken;
 using HelpDesk.Application.Persistence;
 using HelpDesk.Application.Teams.CreateTeam;
 using HelpDesk.Mail.Inbound;
+using HelpDesk.Testing;
 using Mediator;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
@@ -13,27 +14,27 @@ using Microsoft.Extensions.DependencyInjection.Extensions;
 namespace HelpDesk.Mail.Tests.Infrastructure;
 
 /// <summary>
-/// The real host on a fresh SQLite file with the real clock (mail servers and back-off run in real time), configured
+/// The real host on a fresh database of the run's provider (<see cref="TestDatabase"/>) with the real clock (mail servers and back-off run in real time), configured
 /// by <paramref name="settings"/> (HelpDesk:Mail:...). Without IMAP/SMTP settings no mail leaves or arrives by itself.
 /// </summary>
 public sealed class MailDeskFactory(IDictionary<string, string?>? settings = null, Action<IServiceCollection>? services = null)
     : WebApplicationFactory<Program>
 {
-    private readonly string _dbPath = Path.Combine(Path.GetTempPath(), $"helpdesk-mail-{Guid.NewGuid():N}.db");
 
     public const string SystemAddress = "support@helpdesk.test";
 
-    public string DatabasePath => _dbPath;
+    public TestDatabase Database { get; } = TestDatabase.Create("helpdesk-mail");
 
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
-        builder.UseSetting("ConnectionStrings:HelpDesk", $"Data Source={_dbPath}");
+        foreach (var (key, value) in Database.Settings) builder.UseSetting(key, value);
         builder.UseSetting("HelpDesk:SeedDemo", "false");
         builder.UseSetting("HelpDesk:Mail:SystemAddress", SystemAddress);
         builder.UseSetting("HelpDesk:Mail:RetryBaseSeconds", "0.2");
         builder.UseSetting("HelpDesk:Mail:RetryMaxSeconds", "1");
         foreach (var (k, v) in settings ?? new Dictionary<string, string?>()) builder.UseSetting(k, v);
         builder.UseEnvironment("Testing");
+        builder.ConfigureServices(TestDatabase.AddRegisteredInterceptors);
         if (services is not null) builder.ConfigureServices(services);
     }
 
@@ -100,9 +101,7 @@ public sealed class MailDeskFactory(IDictionary<string, string?>? settings = nul
     protected override void Dispose(bool disposing)
     {
         base.Dispose(disposing);
-        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
-        foreach (var f in new[] { _dbPath, _dbPath + "-wal", _dbPath + "-shm" })
-            try { File.Delete(f); } catch (IOException) { }
+        Database.Dispose();
     }
 }
 
@@ -132,7 +131,12 @@ public static class Corpus
 /// <summary>One desk (host + database with a support team) shared by the tests of a class; tests use their own tickets and addresses.</summary>
 public sealed class DeskFixture : IAsyncLifetime
 {
-    public MailDeskFactory Desk { get; } = new();
+    public DeskFixture() : this(null) { }
+
+    /// <summary>A desk whose host gets <paramref name="services"/> too (a test class that owns its desk).</summary>
+    internal DeskFixture(Action<IServiceCollection>? services) => Desk = new MailDeskFactory(services: services);
+
+    public MailDeskFactory Desk { get; }
 
     public async Task InitializeAsync()
     {

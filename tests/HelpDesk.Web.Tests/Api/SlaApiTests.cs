@@ -126,6 +126,37 @@ public sealed class SlaApiTests : IAsyncLifetime
         errors.Should().BeEquivalentTo(["targets.normal.firstResponse", "targets.someday", "warnAtPercent[0]"]);
     }
 
+    [Theory]
+    [InlineData("P1M")]
+    [InlineData("P1Y")]
+    [InlineData("PT0S")]
+    [InlineData("-PT4H")]
+    public async Task A_target_of_no_fixed_positive_length_gets_400_naming_the_field(string firstResponse)
+    {
+        await PutOfficeCalendarAsync();
+
+        var response = await PutPolicyAsync(firstResponse);
+
+        response.StatusCode.Should().Be(HttpStatusCode.BadRequest);
+        (await response.JsonAsync()).GetProperty("errors").EnumerateObject().Select(e => e.Name).Should().Equal("targets.normal.firstResponse");
+    }
+
+    [Fact]
+    public async Task A_calendar_with_seconds_in_its_ranges_is_stored_and_read_back()
+    {
+        var calendar = await _admin.PutAsJsonAsync("/api/v1/calendars/office", new
+        {
+            timeZone = "Europe/Berlin",
+            week = new Dictionary<string, string[][]> { ["Monday"] = [["09:00:30", "17:00"]] },
+        });
+        calendar.EnsureSuccessStatusCode();
+        (await PutPolicyAsync("PT4H")).EnsureSuccessStatusCode();
+
+        var number = await _admin.CreateTicketNumberAsync();
+        var sla = await (await _admin.GetAsync($"/api/v1/tickets/{number}/sla")).JsonAsync();
+        sla.GetProperty("clocks")[0].GetProperty("target").GetString().Should().Be("PT4H");
+    }
+
     [Fact]
     public async Task Overlapping_ranges_are_refused_with_the_day_named()
     {

@@ -1,20 +1,19 @@
 using System.Net;
 using System.Net.Http.Headers;
+using HelpDesk.Application.Reporting;
+using HelpDesk.Testing;
 using HelpDesk.Web.Tests.Infrastructure;
+using Microsoft.EntityFrameworkCore;
 
 namespace HelpDesk.Web.Tests.Cli;
 
 public sealed class OperatorCliTests : IDisposable
 {
-    private readonly string _db = Path.Combine(Path.GetTempPath(), $"helpdesk-cli-{Guid.NewGuid():N}.db");
+    private readonly TestDatabase _db = TestDatabase.Reserve("helpdesk-cli");
 
-    private Dictionary<string, string> Env => new() { ["ConnectionStrings__HelpDesk"] = $"Data Source={_db}" };
+    private Dictionary<string, string> Env => new(_db.EnvironmentVariables);
 
-    public void Dispose()
-    {
-        foreach (var f in new[] { _db, _db + "-wal", _db + "-shm" })
-            try { File.Delete(f); } catch (IOException) { }
-    }
+    public void Dispose() => _db.Dispose();
 
     [Theory]
     [InlineData("frobnicate")]
@@ -41,7 +40,7 @@ public sealed class OperatorCliTests : IDisposable
     public async Task Agents_add_then_tokens_create_prints_only_a_token_the_api_accepts()
     {
         (await CliProcess.RunAsync(["migrate"], environment: Env)).ExitCode.Should().Be(0);
-        await using (var setup = new HelpDeskFactory(_db)) await setup.EnsureTeamAsync("support");
+        await using (var setup = new HelpDeskFactory(_db.Shared())) await setup.EnsureTeamAsync("support");
 
         var add = await CliProcess.RunAsync(["agents", "add", "--email", "Ops@Helpdesk.test", "--name", "Ops", "--role", "admin", "--team", "support", "--password", "a-long-password"], environment: Env);
         add.ExitCode.Should().Be(0, add.Stderr);
@@ -49,7 +48,7 @@ public sealed class OperatorCliTests : IDisposable
 
         token.ExitCode.Should().Be(0, token.Stderr);
         token.Stdout.Should().MatchRegex("^hd_[A-Za-z0-9_-]{43}\n$");
-        await using var app = new HelpDeskFactory(_db);
+        await using var app = new HelpDeskFactory(_db.Shared());
         var client = app.CreateClient();
         client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token.Stdout.Trim());
         (await client.GetAsync("/api/v1/tickets")).StatusCode.Should().Be(HttpStatusCode.OK);
@@ -79,24 +78,16 @@ public sealed class OperatorCliTests : IDisposable
     public async Task Reports_rebuild_reprojects_every_ticket_of_the_demo()
     {
         (await CliProcess.RunAsync(["seed-demo"], environment: Env)).ExitCode.Should().Be(0);
-        Scalar("DELETE FROM ReportTickets");
+        await using (var db = _db.NewContext()) await db.Set<ReportTicket>().ExecuteDeleteAsync();
 
         var rebuild = await CliProcess.RunAsync(["reports", "rebuild"], environment: Env);
 
         rebuild.ExitCode.Should().Be(0, rebuild.Stderr);
-        var tickets = Scalar("SELECT COUNT(*) FROM Tickets");
+        await using var read = _db.NewContext();
+        var tickets = await read.Tickets.CountAsync();
         tickets.Should().BeGreaterThan(0);
-        Scalar("SELECT COUNT(*) FROM ReportTickets").Should().Be(tickets);
-        Scalar("SELECT COUNT(*) FROM ReportCycles").Should().BeGreaterThan(0);
+        (await read.Set<ReportTicket>().CountAsync()).Should().Be(tickets);
+        (await read.Set<ReportCycle>().CountAsync()).Should().BeGreaterThan(0);
         rebuild.Stdout.Trim().Should().Be($"reporting rows rebuilt for {tickets} tickets");
-    }
-
-    private long Scalar(string sql)
-    {
-        using var connection = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={_db};Pooling=false");
-        connection.Open();
-        using var command = connection.CreateCommand();
-        command.CommandText = sql;
-        return Convert.ToInt64(command.ExecuteScalar() ?? 0L, System.Globalization.CultureInfo.InvariantCulture);
     }
 }

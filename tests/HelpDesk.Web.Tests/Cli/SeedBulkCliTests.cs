@@ -1,9 +1,12 @@
 using HelpDesk.Application.Persistence;
+using HelpDesk.Application.Reporting.Projection;
 using HelpDesk.Application.Reporting;
 using HelpDesk.Application.Sla;
 using HelpDesk.Application.Tickets;
 using HelpDesk.Domain.Sla;
+using HelpDesk.Domain.Surveys;
 using HelpDesk.Domain.Tickets;
+using HelpDesk.Testing;
 using Microsoft.EntityFrameworkCore;
 using NodaTime;
 
@@ -11,16 +14,11 @@ namespace HelpDesk.Web.Tests.Cli;
 
 public sealed class SeedBulkCliTests : IDisposable
 {
-    private readonly string _db = Path.Combine(Path.GetTempPath(), $"helpdesk-bulk-{Guid.NewGuid():N}.db");
+    private readonly TestDatabase _db = TestDatabase.Reserve("helpdesk-bulk");
 
-    private Dictionary<string, string> Env => new() { ["ConnectionStrings__HelpDesk"] = $"Data Source={_db}" };
+    private Dictionary<string, string> Env => new(_db.EnvironmentVariables);
 
-    public void Dispose()
-    {
-        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
-        foreach (var f in new[] { _db, _db + "-wal", _db + "-shm" })
-            try { File.Delete(f); } catch (IOException) { }
-    }
+    public void Dispose() => _db.Dispose();
 
     [Fact]
     public async Task Seed_bulk_writes_a_history_whose_stored_sla_and_report_rows_replay_from_the_ledgers()
@@ -94,7 +92,7 @@ public sealed class SeedBulkCliTests : IDisposable
         result.ExitCode.Should().Be(2);
         result.Stdout.Should().BeEmpty();
         result.Stderr.Trim().Split('\n').Should().ContainSingle().Which.Should().Contain("--tickets").And.Contain(tickets);
-        File.Exists(_db).Should().BeFalse("nothing is created for a wrong command line");
+        _db.Exists().Should().BeFalse("nothing is created for a wrong command line");
     }
 
     /// <summary>What the database keeps of an instant: 100 ns ticks (the engine computes in nanoseconds).</summary>
@@ -105,6 +103,5 @@ public sealed class SeedBulkCliTests : IDisposable
 
     private static Instant Stored(Instant instant) => Instant.FromUnixTimeTicks(instant.ToUnixTimeTicks());
 
-    private HelpDeskDbContext Open() =>
-        new(new DbContextOptionsBuilder<HelpDeskDbContext>().UseSqlite($"Data Source={_db}").Options);
+    private HelpDeskDbContext Open() => _db.NewContext();
 }

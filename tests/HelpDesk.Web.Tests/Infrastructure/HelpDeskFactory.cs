@@ -10,39 +10,37 @@ using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using HelpDesk.Testing;
 using NodaTime;
 using NodaTime.Testing;
 
 namespace HelpDesk.Web.Tests.Infrastructure;
 
 /// <summary>
-/// The real host on a fresh SQLite file (migrated on start, no demo data) with a fake clock.
-/// Monday 2 March 2026, 09:00 in Berlin, unless a test moves the clock.
+/// The real host on a fresh database of the run's provider (<see cref="TestDatabase"/>: migrated, no demo data) with a
+/// fake clock. Monday 2 March 2026, 09:00 in Berlin, unless a test moves the clock.
 /// </summary>
 public sealed class HelpDeskFactory : WebApplicationFactory<Program>
 {
     public static readonly Instant MondayNineBerlin = Instant.FromUtc(2026, 3, 2, 8, 0);
 
-    private readonly string _dbPath;
-    private readonly bool _ownsDatabase;
     private readonly IReadOnlyDictionary<string, string?> _settings;
 
-    /// <param name="dbPath">An existing database to share (left in place on dispose); by default a new one of its own.</param>
+    /// <param name="database">An existing database to share (<see cref="TestDatabase.Shared"/>, left in place on dispose); by default a new one of its own.</param>
     /// <param name="settings">Extra configuration (e.g. <c>HelpDesk:Redis</c>).</param>
-    public HelpDeskFactory(string? dbPath = null, IReadOnlyDictionary<string, string?>? settings = null)
+    public HelpDeskFactory(TestDatabase? database = null, IReadOnlyDictionary<string, string?>? settings = null)
     {
-        _ownsDatabase = dbPath is null;
-        _dbPath = dbPath ?? Path.Combine(Path.GetTempPath(), $"helpdesk-test-{Guid.NewGuid():N}.db");
+        Database = database ?? TestDatabase.Create();
         _settings = settings ?? new Dictionary<string, string?>();
     }
 
-    public string DatabasePath => _dbPath;
+    public TestDatabase Database { get; }
 
     public FakeClock Clock { get; } = new(MondayNineBerlin);
 
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
-        builder.UseSetting("ConnectionStrings:HelpDesk", $"Data Source={_dbPath}");
+        foreach (var (key, value) in Database.Settings) builder.UseSetting(key, value);
         builder.UseSetting("HelpDesk:SeedDemo", "false");
         foreach (var (key, value) in _settings) builder.UseSetting(key, value);
         builder.UseEnvironment("Testing");
@@ -50,6 +48,7 @@ public sealed class HelpDeskFactory : WebApplicationFactory<Program>
         {
             s.RemoveAll<IClock>();
             s.AddSingleton<IClock>(Clock);
+            TestDatabase.AddRegisteredInterceptors(s);
         });
     }
 
@@ -95,10 +94,7 @@ public sealed class HelpDeskFactory : WebApplicationFactory<Program>
     protected override void Dispose(bool disposing)
     {
         base.Dispose(disposing);
-        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
-        if (!_ownsDatabase) return;
-        foreach (var f in new[] { _dbPath, _dbPath + "-wal", _dbPath + "-shm" })
-            try { File.Delete(f); } catch (IOException) { }
+        Database.Dispose();
     }
 }
 

@@ -43,8 +43,7 @@ public sealed class GetCountdownsHandler(HelpDeskDbContext db, Caller caller, IC
         var now = clock.GetCurrentInstant();
         var visible = await caller.VisibleTeamsAsync(ct);
         var numbers = query.Numbers.Distinct().ToList();
-        var tickets = db.Tickets.AsNoTracking().Include(t => t.History).Where(t => numbers.Contains(t.Number));
-        if (visible is not null) tickets = tickets.Where(t => visible.Contains(t.TeamId));
+        var tickets = db.Tickets.AsNoTracking().Include(t => t.History).Where(t => numbers.Contains(t.Number)).VisibleTo(visible);
         var configuration = await cache.GetAsync(db, ct);
         var result = new List<CountdownDto>();
         foreach (var ticket in await tickets.AsSplitQuery().ToListAsync(ct))

@@ -41,7 +41,7 @@ public sealed class CreateAgentHandler(HelpDeskDbContext db) : ICommandHandler<C
         var agent = new Agent(Guid.CreateVersion7(), email, command.Name!, Vocabulary.ParseRole(command.Role!), teams.Select(t => t.Id));
         db.Agents.Add(agent);
         if (command.Password is not null)
-            db.AgentCredentials.Add(new AgentCredential { AgentId = agent.Id, PasswordHash = Credentials.HashPassword(agent, command.Password) });
+            db.AgentCredentials.Add(new AgentCredential { AgentId = agent.Id, PasswordHash = PasswordHashing.Hash(command.Password) });
         await db.SaveChangesAsync(ct);
         return new AgentDto(agent.Email, agent.Name, Vocabulary.Name(agent.Role), teams.Select(t => t.Name).ToList(), agent.IsActive);
     }

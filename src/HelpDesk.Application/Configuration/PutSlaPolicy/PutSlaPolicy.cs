@@ -3,13 +3,13 @@ using HelpDesk.Application.Common;
 using HelpDesk.Application.Configuration.PutCalendar;
 using HelpDesk.Application.Persistence;
 using HelpDesk.Application.Sla;
+using HelpDesk.Application.Sla.Format;
 using HelpDesk.Domain.Agents;
 using HelpDesk.Domain.Sla;
 using HelpDesk.Domain.Tickets;
 using Mediator;
 using Microsoft.EntityFrameworkCore;
 using NodaTime;
-using NodaTime.Text;
 
 namespace HelpDesk.Application.Configuration.PutSlaPolicy;
 
@@ -24,13 +24,18 @@ public sealed record ConditionsBody(List<string>? Priorities, List<string>? Team
 public sealed record PolicyBody(int Position, string? Calendar, ConditionsBody? Conditions, Dictionary<string, TargetsBody>? Targets,
     List<int>? WarnAtPercent, List<string>? PauseOn, bool Active = true)
 {
-    public static Duration? ParseDuration(string? s) =>
-        s is null ? null : PeriodPattern.NormalizingIso.Parse(s) is { Success: true } p && p.Value.HasTimeComponent | p.Value.HasDateComponent
-            ? p.Value.ToDuration() : null;
+    /// <summary>A priority's targets as the API takes them: positive durations; problems by field (<c>targets.normal.firstResponse</c>).</summary>
+    public static SlaTargets ReadTargets(string priority, TargetsBody targets, List<FieldError> errors)
+    {
+        var read = new List<FieldError>();
+        var result = PolicyTermsFormat.Targets(targets.FirstResponse, targets.NextReply, targets.Resolution, allowZero: false, read);
+        errors.AddRange(read.Select(e => e.Under($"targets.{priority}")));
+        return result;
+    }
 
     public SlaPolicyTerms ToTerms() => new(
         (Targets ?? []).ToDictionary(kv => Vocabulary.ParsePriority(kv.Key),
-            kv => new SlaTargets(ParseDuration(kv.Value.FirstResponse), ParseDuration(kv.Value.NextReply), ParseDuration(kv.Value.Resolution))),
+            kv => ReadTargets(kv.Key, kv.Value, [])),
         (WarnAtPercent ?? [.. SlaPolicyTerms.DefaultWarnAtPercent]).Distinct().Order().ToList(),
         PauseOn is null ? SlaPolicyTerms.DefaultPauseOn : PauseOn.Select(Vocabulary.ParseStatus).ToHashSet());
 
@@ -59,9 +64,9 @@ public sealed class PutSlaPolicyValidator : AbstractValidator<PutSlaPolicy>
             {
                 if (!Vocabulary.TryPriority(kv.Key, out _))
                     ctx.AddFailure(new FluentValidation.Results.ValidationFailure($"targets.{kv.Key}", $"'{kv.Key}' is not a priority ({Vocabulary.ListOf(Vocabulary.PriorityNames)})."));
-                foreach (var (metric, value) in new[] { ("firstResponse", kv.Value.FirstResponse), ("nextReply", kv.Value.NextReply), ("resolution", kv.Value.Resolution) })
-                    if (value is not null && (PolicyBody.ParseDuration(value) is not { } d || d <= Duration.Zero))
-                        ctx.AddFailure(new FluentValidation.Results.ValidationFailure($"targets.{kv.Key}.{metric}", $"'{value}' is not a positive ISO-8601 duration (e.g. PT4H)."));
+                var errors = new List<FieldError>();
+                PolicyBody.ReadTargets(kv.Key, kv.Value, errors);
+                errors.ForEach(e => ctx.AddFailure(new FluentValidation.Results.ValidationFailure(e.Field, e.Message)));
             });
             RuleForEach(c => c.Body!.WarnAtPercent).InclusiveBetween(1, 99).OverridePropertyName("warnAtPercent");
             RuleForEach(c => c.Body!.PauseOn).Must(s => Vocabulary.TryStatus(s, out var st) && st is not (TicketStatus.Solved or TicketStatus.Closed))

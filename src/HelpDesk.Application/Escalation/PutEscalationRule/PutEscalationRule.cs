@@ -50,25 +50,27 @@ public sealed class PutEscalationRuleHandler(HelpDeskDbContext db, EscalationRul
         var now = clock.GetCurrentInstant();
         var name = EscalationRule.NormaliseName(command.Name);
 
-        await using var tx = await db.Database.BeginTransactionAsync(ct);
-        var rule = await db.EscalationRules.SingleOrDefaultAsync(r => r.Name == name, ct);
-        if (rule is null)
+        var rule = await db.InTransactionAsync(async ct =>
         {
-            rule = new EscalationRule(Guid.CreateVersion7(), name, body.Position ?? 0, body.Active ?? true, filters, steps, now);
-            db.EscalationRules.Add(rule);
-        }
-        else rule.Replace(body.Position ?? rule.Position, body.Active ?? true, filters, steps, now);
-        await db.SaveChangesAsync(ct);
+            var rule = await db.EscalationRules.SingleOrDefaultAsync(r => r.Name == name, ct);
+            if (rule is null)
+            {
+                rule = new EscalationRule(Guid.CreateVersion7(), name, body.Position ?? 0, body.Active ?? true, filters, steps, now);
+                db.EscalationRules.Add(rule);
+            }
+            else rule.Replace(body.Position ?? rule.Position, body.Active ?? true, filters, steps, now);
+            await db.SaveChangesAsync(ct);
+            if (rule is { IsActive: true, HasTimers: true })
+            {
+                // Unassigned tickets have no instant scheduled for this rule yet: make them due now, and the due-queue
+                // fires what is already overdue and schedules the rest.
+                var workable = new[] { TicketStatus.New, TicketStatus.Open, TicketStatus.Pending, TicketStatus.OnHold };
+                await db.Tickets.Where(t => t.AssigneeId == null && workable.Contains(t.Status) && (t.SlaNextAlertAt == null || t.SlaNextAlertAt > now))
+                    .ExecuteUpdateAsync(s => s.SetProperty(t => t.SlaNextAlertAt, (Instant?)now), ct);
+            }
+            return rule;
+        }, ct);
         rules.Invalidate();
-        if (rule is { IsActive: true, HasTimers: true })
-        {
-            // Unassigned tickets have no instant scheduled for this rule yet: make them due now, and the due-queue
-            // fires what is already overdue and schedules the rest.
-            var workable = new[] { TicketStatus.New, TicketStatus.Open, TicketStatus.Pending, TicketStatus.OnHold };
-            await db.Tickets.Where(t => t.AssigneeId == null && workable.Contains(t.Status) && (t.SlaNextAlertAt == null || t.SlaNextAlertAt > now))
-                .ExecuteUpdateAsync(s => s.SetProperty(t => t.SlaNextAlertAt, (Instant?)now), ct);
-        }
-        await tx.CommitAsync(ct);
         dueQueue.Wake();
         return EscalationRuleDto.From(rule);
     }

@@ -1,3 +1,4 @@
+using HelpDesk.Domain.Surveys;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Metadata.Builders;
 

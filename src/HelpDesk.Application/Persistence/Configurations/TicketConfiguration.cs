@@ -4,10 +4,9 @@ using Microsoft.EntityFrameworkCore.Metadata.Builders;
 
 namespace HelpDesk.Application.Persistence.Configurations;
 
-internal sealed class TicketConfiguration : IEntityTypeConfiguration<Ticket>
+/// <summary>Applied by <see cref="HelpDeskDbContext"/> with the provider's SQL (the queue index's filter differs per provider).</summary>
+internal sealed class TicketConfiguration(ProviderSql sql) : IEntityTypeConfiguration<Ticket>
 {
-    /// <summary>The queue index's filter: the workable statuses (bracket quoting is read by SQLite and SQL Server).</summary>
-    internal const string QueueIndexFilter = "[Status] IN ('New', 'Open', 'Pending', 'OnHold')";
 
     public void Configure(EntityTypeBuilder<Ticket> b)
     {
@@ -34,10 +33,10 @@ internal sealed class TicketConfiguration : IEntityTypeConfiguration<Ticket>
         b.HasIndex(t => new { t.TeamId, t.Status, t.SlaDueAt });
         // Solved and closed tickets listed most recently updated first (GetQueue).
         b.HasIndex(t => new { t.TeamId, t.Status, t.UpdatedAt, t.Number });
-        // The queue's read: a team's workable tickets in queue order, covering (Number names the page, Status serves a status filter). Filtered (SQLite partial, SQL Server filtered) to
+        // The queue's read: a team's workable tickets in queue order, covering (Number names the page, Status serves a status filter). Filtered (SQLite and PostgreSQL partial, SQL Server filtered) to
         // the ~1 % of tickets not solved or closed; GetQueue repeats the filter verbatim so SQLite can use it.
         b.HasIndex(t => new { t.TeamId, t.SlaDueAt, t.CreatedAt, t.Number, t.Status }, "IX_Tickets_Queue")
-            .HasFilter(QueueIndexFilter);
+            .HasFilter(sql.QueueIndexFilter);
         b.HasIndex(t => t.SlaNextAlertAt);
         b.HasIndex(t => new { t.AssigneeId, t.Status });
         b.HasIndex(t => t.RequesterId);

@@ -1,6 +1,5 @@
-using System.Globalization;
-using System.Text;
 using System.Text.Json;
+using HelpDesk.Application.Sla.Format;
 using HelpDesk.Domain.Sla;
 using NodaTime;
 using NodaTime.Text;
@@ -34,12 +33,12 @@ public sealed record SlaClockDto(
         SlaReportJson.Name(c.Metric),
         c.Cycle,
         SlaReportJson.Name(c.State),
-        SlaReportJson.FormatDuration(c.Target),
+        IsoDuration.Format(c.Target),
         SlaReportJson.FormatInstant(c.StartedAt),
         SlaReportJson.FormatInstant(c.StoppedAt),
         SlaReportJson.FormatInstant(c.DueAt),
         SlaReportJson.FormatInstant(c.BreachedAt),
-        SlaReportJson.FormatDuration(c.Counted),
+        IsoDuration.Format(c.Counted),
         [.. c.Warnings.Select(w => new SlaWarningDto(w.Percent, SlaReportJson.FormatInstant(w.At)))],
         [.. c.Segments.Select(s => new SlaSegmentDto(SlaReportJson.FormatInstant(s.From), SlaReportJson.FormatInstant(s.To), SlaReportJson.Name(s.Kind)))]);
 }
@@ -67,45 +66,6 @@ public static class SlaReportJson
     public static string FormatInstant(Instant instant) => InstantPattern.ExtendedIso.Format(instant);
 
     public static string? FormatInstant(Instant? instant) => instant is { } i ? FormatInstant(i) : null;
-
-    /// <summary>ISO-8601 with hours, minutes and seconds only, never days: <c>PT27H30M</c>, <c>PT1H5S</c>, <c>PT0S</c>, <c>PT0.5S</c>.</summary>
-    public static string FormatDuration(Duration duration)
-    {
-        var sb = new StringBuilder("PT");
-        if (duration < Duration.Zero)
-        {
-            sb.Insert(0, '-');
-            duration = -duration;
-        }
-
-        var totalNs = duration.ToInt64Nanoseconds();
-        var hours = totalNs / NodaConstants.NanosecondsPerHour;
-        var minutes = totalNs % NodaConstants.NanosecondsPerHour / NodaConstants.NanosecondsPerMinute;
-        var secondsNs = totalNs % NodaConstants.NanosecondsPerMinute;
-        if (hours > 0)
-        {
-            sb.Append(hours.ToString(CultureInfo.InvariantCulture)).Append('H');
-        }
-
-        if (minutes > 0)
-        {
-            sb.Append(minutes.ToString(CultureInfo.InvariantCulture)).Append('M');
-        }
-
-        if (secondsNs > 0 || (hours == 0 && minutes == 0))
-        {
-            sb.Append((secondsNs / NodaConstants.NanosecondsPerSecond).ToString(CultureInfo.InvariantCulture));
-            var fraction = secondsNs % NodaConstants.NanosecondsPerSecond;
-            if (fraction > 0)
-            {
-                sb.Append('.').Append(fraction.ToString("D9", CultureInfo.InvariantCulture).TrimEnd('0'));
-            }
-
-            sb.Append('S');
-        }
-
-        return sb.ToString();
-    }
 
     public static string Name(SlaMetric metric) => metric switch
     {

@@ -1,4 +1,5 @@
 using HelpDesk.Application.Common;
+using HelpDesk.Application.Sla.Format;
 using System.Text.Json;
 using HelpDesk.Domain.Sla;
 using HelpDesk.Domain.Tickets;
@@ -15,14 +16,6 @@ namespace HelpDesk.Application.Sla.Simulation;
 public static class SlaScenarioParser
 {
     private static readonly JsonDocumentOptions DocumentOptions = new() { AllowTrailingCommas = true, CommentHandling = JsonCommentHandling.Skip };
-    private static readonly LocalTimePattern[] TimePatterns =
-    [
-        LocalTimePattern.CreateWithInvariantCulture("HH:mm"),
-        LocalTimePattern.CreateWithInvariantCulture("HH:mm:ss"),
-    ];
-
-    private static readonly string[] WeekdayNames = ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"];
-
     /// <summary>Parses and validates a scenario.</summary>
     /// <exception cref="SlaScenarioException">bad input, with one line naming the field.</exception>
     public static SlaScenario Parse(string json)
@@ -70,83 +63,29 @@ public static class SlaScenarioParser
                 : throw new SlaScenarioException("calendar", $"expected \"24/7\" or an object, not '{element.GetString()}'");
         }
 
+        // The JSON shape is checked here; what the text means is CalendarFormat's, the API's and storage's reading too.
         Expect(element, JsonValueKind.Object, "calendar", "\"24/7\" or an object");
         AllowOnly(element, "calendar", "timeZone", "week", "holidays");
         var zoneId = String(Required(element, "timeZone", "calendar.timeZone"), "calendar.timeZone");
-        var zone = DateTimeZoneProviders.Tzdb.GetZoneOrNull(zoneId)
-            ?? throw new SlaScenarioException("calendar.timeZone", $"unknown time zone '{zoneId}'");
-
         var weekElement = Required(element, "week", "calendar.week");
         Expect(weekElement, JsonValueKind.Object, "calendar.week", "an object of weekdays");
-        var week = new Dictionary<IsoDayOfWeek, IReadOnlyList<WorkingRange>>();
-        foreach (var day in weekElement.EnumerateObject())
-        {
-            var field = $"calendar.week.{day.Name}";
-            var index = Array.IndexOf(WeekdayNames, day.Name);
-            if (index < 0)
-            {
-                throw new SlaScenarioException(field, $"unknown weekday (expected one of {string.Join(", ", WeekdayNames)})");
-            }
-
-            week[(IsoDayOfWeek)(index + 1)] = ParseRanges(day.Value, field);
-        }
-
+        var week = weekElement.EnumerateObject()
+            .Select(day => (day.Name, (IReadOnlyList<IReadOnlyList<string>>)Items(day.Value, $"calendar.week.{day.Name}", "an array of [\"HH:mm\", \"HH:mm\"] ranges", RangeTexts)))
+            .ToList();
         var holidays = element.TryGetProperty("holidays", out var holidaysElement)
-            ? Items(holidaysElement, "calendar.holidays", "an array of dates", ParseDate)
+            ? Items(holidaysElement, "calendar.holidays", "an array of dates", String)
             : [];
 
-        try
-        {
-            return BusinessCalendar.Create(zone, week, holidays);
-        }
-        catch (ArgumentException e)
-        {
-            throw SlaScenarioException.FromDomain(e);
-        }
+        var errors = new List<FieldError>();
+        return CalendarFormat.Parse(zoneId, week, holidays, errors) ?? throw Problem(errors[0].Under("calendar"));
     }
 
-    private static WorkingRange[] ParseRanges(JsonElement element, string field) =>
-        [.. Items(element, field, "an array of [\"HH:mm\", \"HH:mm\"] ranges", ParseRange)];
+    private static IReadOnlyList<string> RangeTexts(JsonElement range, string field) =>
+        range.ValueKind == JsonValueKind.Array && range.GetArrayLength() == 2
+            ? [String(range[0], $"{field}[0]"), String(range[1], $"{field}[1]")]
+            : throw new SlaScenarioException(field, "expected [\"HH:mm\", \"HH:mm\"]");
 
-    private static WorkingRange ParseRange(JsonElement range, string field)
-    {
-        if (range.ValueKind != JsonValueKind.Array || range.GetArrayLength() != 2)
-        {
-            throw new SlaScenarioException(field, "expected [\"HH:mm\", \"HH:mm\"]");
-        }
-
-        return new WorkingRange(
-            ParseTime(range[0], $"{field}[0]", allowMidnightEnd: false)!.Value,
-            ParseTime(range[1], $"{field}[1]", allowMidnightEnd: true));
-    }
-
-    /// <returns>The time, or null for 24:00 (allowed as an end only).</returns>
-    private static LocalTime? ParseTime(JsonElement element, string field, bool allowMidnightEnd)
-    {
-        var text = String(element, field);
-        if (text is "24:00" or "24:00:00" && allowMidnightEnd)
-        {
-            return null;
-        }
-
-        foreach (var pattern in TimePatterns)
-        {
-            var parsed = pattern.Parse(text);
-            if (parsed.Success)
-            {
-                return parsed.Value;
-            }
-        }
-
-        throw new SlaScenarioException(field, $"bad time '{text}' (expected HH:mm{(allowMidnightEnd ? ", or 24:00" : "")})");
-    }
-
-    private static LocalDate ParseDate(JsonElement element, string field)
-    {
-        var text = String(element, field);
-        var parsed = LocalDatePattern.Iso.Parse(text);
-        return parsed.Success ? parsed.Value : throw new SlaScenarioException(field, $"bad date '{text}' (expected YYYY-MM-DD)");
-    }
+    private static SlaScenarioException Problem(FieldError error) => new(error.Field, error.Message);
 
     private static int ParsePercent(JsonElement element, string field) =>
         element.ValueKind == JsonValueKind.Number && element.TryGetInt32(out var percent) && percent is >= 1 and <= 100
@@ -180,10 +119,14 @@ public static class SlaScenarioParser
             var priority = ParsePriority(p.Name, field);
             Expect(p.Value, JsonValueKind.Object, field, "an object of targets");
             AllowOnly(p.Value, field, "firstResponse", "nextReply", "resolution");
-            targets[priority] = new SlaTargets(
-                OptionalDuration(p.Value, "firstResponse", field),
-                OptionalDuration(p.Value, "nextReply", field),
-                OptionalDuration(p.Value, "resolution", field));
+            var errors = new List<FieldError>();
+            targets[priority] = PolicyTermsFormat.Targets(
+                OptionalString(p.Value, "firstResponse", field),
+                OptionalString(p.Value, "nextReply", field),
+                OptionalString(p.Value, "resolution", field),
+                allowZero: true,
+                errors);
+            if (errors.Count > 0) throw Problem(errors[0].Under(field));
         }
 
         IReadOnlyList<int> warnAt = element.TryGetProperty("warnAtPercent", out var warnElement)
@@ -196,24 +139,8 @@ public static class SlaScenarioParser
         return new SlaPolicyTerms(targets, warnAt, pauseOn);
     }
 
-    private static Duration? OptionalDuration(JsonElement parent, string name, string parentField)
-    {
-        if (!parent.TryGetProperty(name, out var element) || element.ValueKind == JsonValueKind.Null)
-        {
-            return null;
-        }
-
-        var field = $"{parentField}.{name}";
-        var text = String(element, field);
-        var parsed = PeriodPattern.NormalizingIso.Parse(text);
-        if (!parsed.Success || parsed.Value.Years != 0 || parsed.Value.Months != 0)
-        {
-            throw new SlaScenarioException(field, $"bad duration '{text}' (expected ISO-8601 like PT4H or P1DT2H)");
-        }
-
-        var duration = parsed.Value.ToDuration();
-        return duration >= Duration.Zero ? duration : throw new SlaScenarioException(field, $"negative duration '{text}'");
-    }
+    private static string? OptionalString(JsonElement parent, string name, string parentField) =>
+        parent.TryGetProperty(name, out var element) && element.ValueKind != JsonValueKind.Null ? String(element, $"{parentField}.{name}") : null;
 
     private static List<SlaEvent> ParseEvents(JsonElement element) => Items(element, "events", "an array of events", ParseEvent);
 

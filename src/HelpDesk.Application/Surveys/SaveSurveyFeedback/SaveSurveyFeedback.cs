@@ -1,5 +1,6 @@
 using FluentValidation;
 using HelpDesk.Application.Persistence;
+using HelpDesk.Domain.Surveys;
 using Mediator;
 
 namespace HelpDesk.Application.Surveys.SaveSurveyFeedback;

@@ -46,24 +46,26 @@ public sealed class CreateTicketHandler(HelpDeskDbContext db, IClock clock, Call
         if (agent is not null && !agent.CanWorkOn(team.Id))
             throw new ForbiddenException($"You are not a member of team '{team.Name}'.");
 
-        await using var tx = await db.Database.BeginTransactionAsync(ct);
-        var email = EmailAddress.Normalise(command.Requester!.Email!);
-        var customer = await db.Customers.SingleOrDefaultAsync(c => c.Email == email, ct);
-        if (customer is null)
+        var ticket = await db.InTransactionAsync(async ct =>
         {
-            customer = new Customer(Guid.CreateVersion7(), email, command.Requester.Name, command.Requester.Organisation);
-            db.Customers.Add(customer);
-        }
-        else customer.LearnName(command.Requester.Name);
+            var email = EmailAddress.Normalise(command.Requester!.Email!);
+            var customer = await db.Customers.SingleOrDefaultAsync(c => c.Email == email, ct);
+            if (customer is null)
+            {
+                customer = new Customer(Guid.CreateVersion7(), email, command.Requester.Name, command.Requester.Organisation);
+                db.Customers.Add(customer);
+            }
+            else customer.LearnName(command.Requester.Name);
 
-        var number = await TicketNumbers.NextAsync(db, ct);
-        var ticket = Ticket.Open(Guid.CreateVersion7(), number, command.Subject!, customer, team.Id,
-            command.Priority is null ? Domain.Tickets.Priority.Normal : Vocabulary.ParsePriority(command.Priority),
-            command.Channel, command.Body!, null, agent is null ? Actor.System : Actor.ForAgent(agent.Id, agent.Name, agent.Email), now);
-        db.Tickets.Add(ticket);
-        await sla.RefreshAsync(ticket, now, ct);
-        await db.SaveChangesAsync(ct);
-        await tx.CommitAsync(ct);
+            var number = await TicketNumbers.NextAsync(db, ct);
+            var ticket = Ticket.Open(Guid.CreateVersion7(), number, command.Subject!, customer, team.Id,
+                command.Priority is null ? Domain.Tickets.Priority.Normal : Vocabulary.ParsePriority(command.Priority),
+                command.Channel, command.Body!, null, agent is null ? Actor.System : Actor.ForAgent(agent.Id, agent.Name, agent.Email), now);
+            db.Tickets.Add(ticket);
+            await sla.RefreshAsync(ticket, now, ct);
+            await db.SaveChangesAsync(ct);
+            return ticket;
+        }, ct);
         await publisher.PublishAsync(ticket, ct);
         return await db.ToDtoAsync(ticket, ct);
     }

@@ -22,8 +22,7 @@ public sealed class GetCustomerHistoryHandler(HelpDeskDbContext db, Caller calle
         var customer = await db.Customers.AsNoTracking().SingleOrDefaultAsync(c => c.Email == email, ct)
             ?? throw new NotFoundException($"There is no customer '{query.Email}'.");
         var visible = await caller.VisibleTeamsAsync(ct);
-        var tickets = db.Tickets.AsNoTracking().Where(t => t.RequesterId == customer.Id);
-        if (visible is not null) tickets = tickets.Where(t => visible.Contains(t.TeamId));
+        var tickets = db.Tickets.AsNoTracking().Where(t => t.RequesterId == customer.Id).VisibleTo(visible);
         var total = await tickets.CountAsync(ct);
         if (total == 0 && visible is not null) throw new NotFoundException($"There is no customer '{query.Email}'.");
         var rows = await tickets.OrderByDescending(t => t.CreatedAt).Take(Math.Clamp(query.Limit, 1, 200))

@@ -39,30 +39,27 @@ public sealed class GetQueueValidator : AbstractValidator<GetQueue>
 
 public sealed class GetQueueHandler(HelpDeskDbContext db, Caller caller) : IQueryHandler<GetQueue, QueuePage>
 {
-    private static readonly TicketStatus[] Workable = [TicketStatus.New, TicketStatus.Open, TicketStatus.Pending, TicketStatus.OnHold];
-
     /// <summary>Above this many teams one sorted read is cheaper than a read per team.</summary>
     private const int MaxMergedTeams = 32;
 
     public async ValueTask<QueuePage> Handle(GetQueue query, CancellationToken ct)
     {
         var visible = await caller.VisibleTeamsAsync(ct);
-        var tickets = db.Tickets.AsNoTracking();
+        var tickets = db.Tickets.AsNoTracking().VisibleTo(visible);
         IReadOnlyList<Guid>? teams = visible?.ToList();
-        if (visible is not null) tickets = tickets.Where(t => visible.Contains(t.TeamId));
         if (query.Team is { Length: > 0 } teamName)
         {
             var teamId = await db.Teams.Where(t => t.Name == teamName.ToLower()).Select(t => (Guid?)t.Id).SingleOrDefaultAsync(ct);
             tickets = tickets.Where(t => t.TeamId == teamId);
             teams = teamId is { } id && (teams is null || teams.Contains(id)) ? [id] : [];
         }
-        var statuses = query.Status is { Count: > 0 } s ? s.Select(Vocabulary.ParseStatus).Distinct().ToArray() : Workable;
-        var workableOnly = statuses.All(Workable.Contains);
+        var statuses = query.Status is { Count: > 0 } s ? s.Select(Vocabulary.ParseStatus).Distinct().ToArray() : [.. TicketStatuses.Open];
+        var workableOnly = statuses.All(TicketStatuses.Open.Contains);
         if (workableOnly)
         {
-            // Spelled as the queue index's filter (constants, same order) so that SQLite sees the index applies.
-            tickets = tickets.Where(t => EF.Constant(Workable).Contains(t.Status));
-            if (statuses.Length < Workable.Length) tickets = tickets.Where(t => statuses.Contains(t.Status));
+            // Open() is spelled as the queue index's filter (constants, same order), so SQLite sees the index applies.
+            tickets = tickets.Open();
+            if (statuses.Length < TicketStatuses.Open.Count) tickets = tickets.Where(t => statuses.Contains(t.Status));
         }
         else tickets = tickets.Where(t => statuses.Contains(t.Status));
         if (query.Priority is not null)
@@ -86,10 +83,10 @@ public sealed class GetQueueHandler(HelpDeskDbContext db, Caller caller) : IQuer
         }
 
         teams ??= await db.Teams.Select(t => t.Id).ToListAsync(ct);
-        if (statuses.All(Done.Contains)) return await DoneAsync(tickets, teams, statuses, visible is null && query.Team is not { Length: > 0 }, query, ct);
+        if (statuses.All(TicketStatuses.Done.Contains)) return await DoneAsync(tickets, teams, statuses, visible is null && query.Team is not { Length: > 0 }, query, ct);
         var merge = workableOnly && teams.Count <= MaxMergedTeams;
         // Every team named, even for an admin: the count then seeks each team's range of an index instead of scanning one.
-        if (merge && visible is null && query.Team is not { Length: > 0 }) tickets = tickets.Where(t => teams.Contains(t.TeamId));
+        if (merge && visible is null && query.Team is not { Length: > 0 }) tickets = tickets.VisibleTo(teams);
         var total = await tickets.CountAsync(ct);
         if (!merge || total == 0 || query.Offset >= total)
         {
@@ -133,8 +130,6 @@ public sealed class GetQueueHandler(HelpDeskDbContext db, Caller caller) : IQuer
 
     private sealed record QueueKey(int Number, Instant? SlaDueAt, Instant CreatedAt);
 
-    private static readonly TicketStatus[] Done = [TicketStatus.Solved, TicketStatus.Closed];
-
     /// <summary>
     /// Solved and closed tickets, most recently updated first. Each (team, status) range of the (TeamId, Status,
     /// UpdatedAt, Number) index is read newest first, Offset + Limit entries at most, and merged here; over
@@ -144,7 +139,7 @@ public sealed class GetQueueHandler(HelpDeskDbContext db, Caller caller) : IQuer
         GetQueue query, CancellationToken ct)
     {
         // Every team named, even for an admin: the count then seeks each team's range instead of scanning every ticket.
-        if (nameTeams) tickets = tickets.Where(t => teams.Contains(t.TeamId));
+        if (nameTeams) tickets = tickets.VisibleTo(teams);
         var total = await tickets.CountAsync(ct);
         if (total == 0 || query.Offset >= total) return new QueuePage([], total);
         var need = query.Offset + query.Limit;

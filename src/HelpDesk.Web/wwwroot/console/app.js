@@ -1,7 +1,7 @@
 // The agent console: live queue, ticket view, presence, stale-reply guard, countdowns, notifications, metric tiles.
 // Everything the server pushes carries (stream, seq); the console applies each sequence number once, in order, and
 // fetches any gap (after a reconnect, or events from another node arriving early) from /api/v1/console/events.
-import { $, el, api, post, session, fmtDuration, fmtTime, parseIsoDuration, browserTimeZone } from './lib.js';
+import { $, el, api, post, session, fmtDuration, fmtTime, parseIsoDuration, browserTimeZone, vocabulary, metricLabel, loadVocabulary, isOpenStatus, fillOptions } from './lib.js';
 import { showReports } from './reports.js';
 
 const state = {
@@ -45,7 +45,7 @@ function chipFor(number) {
   if (left < 0 || c.state === 'breached') cls = 'breached';
   else if (c.state === 'paused') cls = 'paused';
   else if (counted >= c.targetMs * warnPct / 100) cls = 'warning';
-  const label = { firstResponse: 'first response', nextReply: 'next reply', resolution: 'resolution' }[c.metric] || c.metric;
+  const label = metricLabel[c.metric]?.toLowerCase() || c.metric;
   const text = c.state === 'paused' ? `⏸ ${fmtDuration(left)}` : left < 0 ? `${fmtDuration(left)} late` : fmtDuration(left);
   return { text, cls, title: `${label}: ${fmtDuration(left)} of business time left (target ${fmtDuration(c.targetMs)})`, left };
 }
@@ -69,9 +69,8 @@ function tickChips() {
 }
 
 // ---------- Queue ----------
-const closedStatuses = new Set(['solved', 'closed']);
 function upsertQueueItem(item) {
-  if (closedStatuses.has(item.status) || !state.teams.includes(item.team)) state.queue.delete(item.number);
+  if (!isOpenStatus(item.status) || !state.teams.includes(item.team)) state.queue.delete(item.number);
   else state.queue.set(item.number, item);
 }
 function visibleQueue() {
@@ -179,7 +178,6 @@ async function loadSla() {
   const sla = await api(`/api/v1/tickets/${state.open}/sla`);
   const box = $('sla');
   if (!sla.clocks.length) { box.replaceChildren(el('p', { class: 'sub', text: 'No SLA policy applies.' })); return; }
-  const label = { firstResponse: 'First response', nextReply: 'Next reply', resolution: 'Resolution' };
   box.replaceChildren(...sla.clocks.map((c) => {
     const start = Date.parse(c.segments[0]?.from ?? c.startedAt), end = Date.parse(c.segments.at(-1)?.to ?? c.startedAt);
     const span = Math.max(1, end - start);
@@ -189,7 +187,7 @@ async function loadSla() {
     const why = `Counted ${fmtDuration(parseIsoDuration(c.counted))} of ${fmtDuration(parseIsoDuration(c.target))}; ` +
       `outside hours ${fmtDuration(sum('outside_hours'))}, paused ${fmtDuration(sum('paused'))}` +
       (c.dueAt ? `; due ${fmtTime(c.dueAt)}` : '') + (c.breachedAt ? `; breached ${fmtTime(c.breachedAt)}` : '');
-    return el('div', { class: 'cycle' }, el('div', { class: 'title' }, el('span', { text: `${label[c.metric] || c.metric} #${c.cycle}` }), el('span', { text: c.state })),
+    return el('div', { class: 'cycle' }, el('div', { class: 'title' }, el('span', { text: `${metricLabel[c.metric] || c.metric} #${c.cycle}` }), el('span', { text: c.state })),
       bar, el('div', { class: 'why', text: why }));
   }), el('div', { class: 'legend' }, el('i', { class: 'seg-counting' }), 'counting', el('i', { class: 'seg-outside_hours' }), 'outside hours',
     el('i', { class: 'seg-paused' }), 'paused', el('i', { class: 'seg-stopped' }), 'stopped'));
@@ -380,6 +378,11 @@ for (const id of ['f-mine', 'f-unassigned', 'f-team', 'f-status', 'f-priority'])
 // ---------- Start ----------
 async function start() {
   state.me = await api('/api/v1/me');
+  await loadVocabulary();
+  fillOptions($('f-status'), vocabulary.statuses.filter((s) => s.open));
+  fillOptions($('a-status'), vocabulary.statuses);
+  fillOptions($('f-priority'), vocabulary.priorities);
+  fillOptions($('a-priority'), vocabulary.priorities);
   state.csrf = session.csrf = state.me.csrfToken;
   $('me-name').textContent = state.me.name;
   $('logout-token').value = state.csrf;

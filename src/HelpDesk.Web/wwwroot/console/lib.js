@@ -48,9 +48,24 @@ export function fmtSpan(ms) {
 }
 export const fmtPercent = (rate) => rate === null || rate === undefined ? '—' : `${Math.round(rate * 100)}%`;
 export const fmtTime = (iso) => iso ? new Date(iso).toLocaleString([], { dateStyle: 'medium', timeStyle: 'short' }) : '—';
+// Not a second reading of the server's duration rules (those are IsoDuration's): this only reads back what the SLA
+// report writes (IsoDuration.Format: "PT27H30M", "PT0.5S", never days), to show it with fmtDuration like the countdowns.
 export const parseIsoDuration = (d) => { const m = /^PT(?:(\d+)H)?(?:(\d+)M)?(?:([\d.]+)S)?$/.exec(d || ''); return m ? ((+m[1] || 0) * 3600 + (+m[2] || 0) * 60 + (+m[3] || 0)) * 1000 : 0; };
 export const browserTimeZone = () => Intl.DateTimeFormat().resolvedOptions().timeZone || 'UTC';
 /** The local calendar date of a Date as YYYY-MM-DD. */
 export const localDate = (d) => `${d.getFullYear()}-${String(d.getMonth() + 1).padStart(2, '0')}-${String(d.getDate()).padStart(2, '0')}`;
 
-export const metricLabel = { firstResponse: 'First response', nextReply: 'Next reply', resolution: 'Resolution' };
+// ---------- Vocabulary ----------
+// Statuses (and which are open work), priorities and SLA clocks with their labels come from the server, which parses and
+// prints the same words (GET /api/v1/vocabulary); loaded once before anything renders.
+export const vocabulary = { statuses: [], priorities: [], metrics: [] };
+export const metricLabel = {};
+export async function loadVocabulary() {
+  Object.assign(vocabulary, await api('/api/v1/vocabulary'));
+  for (const m of vocabulary.metrics) metricLabel[m.name] = m.label;
+}
+export const isOpenStatus = (name) => vocabulary.statuses.some((s) => s.name === name && s.open);
+/** Options for a select: the statuses (all, or open work only) or the priorities, after any fixed options already there. */
+export function fillOptions(select, words) {
+  select.append(...words.map((w) => typeof w === 'string' ? el('option', { value: w, text: w }) : el('option', { value: w.name, text: w.label })));
+}

@@ -1,7 +1,7 @@
 // Reports: the dashboard (charts and headline figures), the breach review and the scorecards, for a period of local
 // dates in the browser's time zone. Leads and admins see every page for their teams; an agent sees their own scorecard.
 // The period and filters live in the URL hash (#/reports/PAGE?from=…&to=…&team=…), so a view can be bookmarked or shared.
-import { $, el, api, post, fmtSpan, fmtPercent, fmtTime, browserTimeZone, localDate, metricLabel } from './lib.js';
+import { $, el, api, post, fmtSpan, fmtPercent, fmtTime, browserTimeZone, localDate, metricLabel, vocabulary } from './lib.js';
 import { barChart, stackedBar, timeline, legend, clockColours, slaStateColours, segmentColours, palette } from './charts.js';
 
 const pages = {
@@ -111,7 +111,7 @@ const fallback = (t) => el('details', { class: 'fallback' }, el('summary', { tex
 async function renderDashboard(content, f, ctx, current) {
   const m = await api(`/api/v1/metrics?${query(f)}`);
   if (!current()) return;
-  const clocks = ['firstResponse', 'nextReply', 'resolution'];
+  const clocks = vocabulary.metrics.map((c) => c.name);
   const figure = (label, value, sub, key) => el('div', { class: 'figure', 'data-figure': key }, el('small', { text: label }), el('div', { class: 'value', text: value }), el('div', { class: 'sub', text: sub }));
   const nps = m.nps?.score === null || m.nps?.score === undefined ? '—' : `${m.nps.score > 0 ? '+' : ''}${Math.round(m.nps.score)}`;
   const headline = el('section', { class: 'headline', 'aria-label': 'Headline figures' },

@@ -32,7 +32,7 @@ public sealed class GetBreachesValidator : AbstractValidator<GetBreaches>
     }
 }
 
-public sealed class GetBreachesHandler(HelpDeskDbContext db, Metrics.ReportScope reports) : IQueryHandler<GetBreaches, BreachPage>
+public sealed class GetBreachesHandler(HelpDeskDbContext db, ReportScope reports) : IQueryHandler<GetBreaches, BreachPage>
 {
     public async ValueTask<BreachPage> Handle(GetBreaches query, CancellationToken ct)
     {
@@ -43,8 +43,8 @@ public sealed class GetBreachesHandler(HelpDeskDbContext db, Metrics.ReportScope
 
         // BreachedAt is set exactly when a cycle is breached, so the range on the (BreachedAt, TeamId) index is the
         // whole selection; the other filters narrow within it.
-        var cycles = db.Set<ReportCycle>().AsNoTracking().Where(c => c.BreachedAt >= start && c.BreachedAt < end);
-        if (teams is not null) cycles = cycles.Where(c => teams.Contains(c.TeamId));
+        var cycles = db.Set<ReportCycle>().AsNoTracking().Where(c => c.BreachedAt >= start && c.BreachedAt < end)
+            .VisibleTo(teams);
         if (agentId is not null) cycles = cycles.Where(c => c.AttributedAgentId == agentId);
         if (query.Metric is not null && Vocabulary.TryMetric(query.Metric, out var metric)) cycles = cycles.Where(c => c.Metric == metric);
         if (query.Priority is not null && Vocabulary.TryPriority(query.Priority, out var priority)) cycles = cycles.Where(c => c.Priority == priority);
