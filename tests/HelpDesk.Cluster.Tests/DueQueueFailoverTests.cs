@@ -17,7 +17,8 @@ public sealed class DueQueueFailoverTests(ITestOutputHelper output)
         await admin.PutFastPolicyAsync("PT12S", [25, 50]);
         const int tickets = 20;
         var clients = cluster.Nodes.Select((_, i) => cluster.Admin(i)).ToList();
-        var numbers = await Task.WhenAll(Enumerable.Range(0, tickets).Select(i => clients[i % clients.Count].CreateTicketAsync($"Due {i}")));
+        var numbers = new List<int>();
+        for (var i = 0; i < tickets; i++) numbers.Add(await clients[i % clients.Count].CreateTicketAsync($"Due {i}"));
 
         await Eventually.UntilAsync(() => cluster.DbAsync(db => db.SlaAlerts.AnyAsync()), "the first warning to fire");
         await cluster.KillHolderAndAwaitTakeoverAsync(SlaDueQueueService.LeaseName);

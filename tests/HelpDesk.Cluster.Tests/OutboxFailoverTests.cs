@@ -16,7 +16,8 @@ public sealed class OutboxFailoverTests(MailFixture mail, ITestOutputHelper outp
         var clients = cluster.Nodes.Select(n => n.Client(cluster.AdminToken)).ToList();
         // 10 tickets x 20 public replies = 200 mails to customer@example.test, written through every node while the
         // outbox sends them.
-        var tickets = await Task.WhenAll(Enumerable.Range(0, 10).Select(i => clients[i % 3].CreateTicketAsync($"{tag} {i}")));
+        var tickets = new List<int>();
+        for (var i = 0; i < 10; i++) tickets.Add(await clients[i % 3].CreateTicketAsync($"{tag} {i}"));
         var burst = Task.WhenAll(tickets.Select(async (number, t) =>
         {
             for (var r = 0; r < 20; r++) await ReplyAsync(number, r, t + r);

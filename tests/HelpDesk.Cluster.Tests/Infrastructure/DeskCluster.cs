@@ -2,13 +2,15 @@ using System.Diagnostics;
 using System.Net.Http.Json;
 using HelpDesk.Application.Persistence;
 using HelpDesk.Console.Tests.Infrastructure;
+using HelpDesk.Testing;
 using Microsoft.EntityFrameworkCore;
 using NodaTime;
 
 namespace HelpDesk.Cluster.Tests.Infrastructure;
 
 /// <summary>
-/// Several app nodes (separate processes) on one database and one Redis backplane, with short leases. The first node
+/// Several app nodes (separate processes) on one database of the run's provider (<see cref="TestDatabase"/>: PostgreSQL
+/// in the PostgreSQL run, the only run these tests are part of) and one Redis backplane, with short leases. The first node
 /// starts alone on a database the CLI has migrated and given an admin and a token (<c>helpdesk agents add</c>,
 /// <c>tokens create</c>), the others together once it answers. Finds which node holds a lease from the
 /// <c>Leases</c> table (the holder names machine/pid/instance) and measures how long a takeover takes.
@@ -21,12 +23,12 @@ public sealed class DeskCluster : IAsyncDisposable
     /// <summary>Lease lifetime and takeover check the nodes run with (seconds).</summary>
     public const double LeaseSeconds = 5, TakeoverCheckSeconds = 0.5;
 
-    private readonly ClusterDatabase _database;
+    private readonly TestDatabase _database;
     private readonly RedisServer _redis;
     private readonly Action<string> _log;
     private readonly List<HelpDeskNode> _nodes = [];
 
-    private DeskCluster(ClusterDatabase database, RedisServer redis, Action<string> log) => (_database, _redis, _log) = (database, redis, log);
+    private DeskCluster(TestDatabase database, RedisServer redis, Action<string> log) => (_database, _redis, _log) = (database, redis, log);
 
     public IReadOnlyList<HelpDeskNode> Nodes => _nodes;
     public string AdminToken { get; private set; } = "";
@@ -35,7 +37,7 @@ public sealed class DeskCluster : IAsyncDisposable
     /// <param name="settings">More configuration for every node (mail servers, ...).</param>
     public static async Task<DeskCluster> StartAsync(Action<string> log, IReadOnlyDictionary<string, string?>? settings = null, int nodes = 3)
     {
-        var cluster = new DeskCluster(await ClusterDatabase.CreateAsync(), await RedisServer.StartAsync(), log);
+        var cluster = new DeskCluster(TestDatabase.Create("hd-cluster"), await RedisServer.StartAsync(), log);
         try
         {
             await cluster.StartCoreAsync(settings ?? new Dictionary<string, string?>(), nodes);
@@ -50,7 +52,7 @@ public sealed class DeskCluster : IAsyncDisposable
 
     private async Task StartCoreAsync(IReadOnlyDictionary<string, string?> extra, int count)
     {
-        var settings = new Dictionary<string, string?>(_database.Settings)
+        var settings = new Dictionary<string, string?>(_database.Settings.Select(kv => KeyValuePair.Create(kv.Key, (string?)kv.Value)))
         {
             ["HelpDesk:SeedDemo"] = "false",
             ["HelpDesk:Redis"] = _redis.ConnectionString,
@@ -87,7 +89,11 @@ public sealed class DeskCluster : IAsyncDisposable
     /// <summary>An admin API client on node <paramref name="node"/>.</summary>
     public HttpClient Admin(int node) => _nodes[node].Client(AdminToken);
 
-    public Task<T> DbAsync<T>(Func<HelpDeskDbContext, Task<T>> query) => _database.QueryAsync(query);
+    public async Task<T> DbAsync<T>(Func<HelpDeskDbContext, Task<T>> query)
+    {
+        await using var db = _database.NewContext();
+        return await query(db);
+    }
 
     /// <summary>Creates an agent of <see cref="Team"/> and returns its API token.</summary>
     public async Task<string> AgentTokenAsync(string email, int node = 0)
