@@ -111,5 +111,51 @@ public sealed class HeldLease(IServiceScopeFactory scopes, string name, LeaseTer
     public Task<bool> KeepAsync(CancellationToken ct) =>
         Stopwatch.GetElapsedTime(_renewedAt) < terms.RenewEvery ? Task.FromResult(true) : TryHoldAsync(ct);
 
+    /// <summary>
+    /// Runs <paramref name="work"/> while renewing the lease in the background every third of its lifetime, so one long
+    /// step (a chunk of mail on a busy database) cannot outlast the lease and let a second node start the same work. The
+    /// work's token is cancelled as soon as a renewal finds the lease taken; false then.
+    /// </summary>
+    public async Task<bool> HoldDuringAsync(Func<CancellationToken, Task> work, CancellationToken ct)
+    {
+        using var lost = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        var renewing = RenewUntilLostAsync(lost);
+        try
+        {
+            await work(lost.Token);
+            return true;
+        }
+        catch (OperationCanceledException) when (lost.IsCancellationRequested && !ct.IsCancellationRequested)
+        {
+            return false;
+        }
+        finally
+        {
+            await lost.CancelAsync();
+            await renewing;
+        }
+    }
+
+    private async Task RenewUntilLostAsync(CancellationTokenSource lost)
+    {
+        while (!lost.IsCancellationRequested)
+        {
+            try
+            {
+                await Task.Delay(terms.RenewEvery, lost.Token);
+                if (!await TryHoldAsync(lost.Token)) await lost.CancelAsync();
+            }
+            catch (OperationCanceledException) when (lost.IsCancellationRequested)
+            {
+                return;
+            }
+            catch (Exception ex)
+            {
+                // The database is unreachable: keep trying; if the lease expires meanwhile, the next renewal says so.
+                logger.LogWarning("Lease {Lease} not renewed ({Error})", name, ex.Message);
+            }
+        }
+    }
+
     public Task ReleaseAsync() => scopes.ReleaseLeaseAsync(name, logger);
 }

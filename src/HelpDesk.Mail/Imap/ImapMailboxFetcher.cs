@@ -20,9 +20,9 @@ namespace HelpDesk.Mail.Imap;
 /// waits with IDLE (re-issued every <see cref="MailOptions.IdleSeconds"/>, at most 9 minutes) or polls. Messages go in
 /// chunks (up to <see cref="MailIngestor.MaxBatch"/>): size-gated, stored raw in one commit, processed in one more, and
 /// only then acknowledged on the server in one command (a keyword; <c>\Seen</c> when the server takes no keywords) and
-/// checkpointed. Connection failures reconnect with exponential back-off. The lease is renewed before every IDLE or
-/// poll (which never last longer than a third of its lifetime) and between chunks; a fetcher that lost it stops, and a
-/// node without it tries to take it every <see cref="LeaseOptions.TakeoverCheckSeconds"/>.
+/// checkpointed. Connection failures reconnect with exponential back-off. A session renews its lease in the background
+/// every third of its lifetime (also checked before every IDLE or poll and between chunks) and stops as soon as it was
+/// lost; a node without it tries to take it every <see cref="LeaseOptions.TakeoverCheckSeconds"/>.
 /// </summary>
 public sealed class ImapMailboxFetcher(ImapMailboxOptions mailbox, IServiceScopeFactory scopes, IOptions<MailOptions> options, LeaseTerms leaseTerms,
     IClock clock, ILogger logger)
@@ -42,7 +42,7 @@ public sealed class ImapMailboxFetcher(ImapMailboxOptions mailbox, IServiceScope
             {
                 if (await _lease.TryHoldAsync(ct))
                 {
-                    await SessionAsync(ct);
+                    await _lease.HoldDuringAsync(SessionAsync, ct);
                     backoff = TimeSpan.FromSeconds(1);
                 }
                 else await Task.Delay(_lease.Terms.TakeoverCheck, ct);
