@@ -57,6 +57,7 @@ public static class DependencyInjection
 
         services.AddSingleton(LeaseHolder.ForThisProcess());
         services.AddScoped<LeaseManager>();
+        services.AddOptions<LeaseOptions>();
         services.AddHelpDeskMailOutbox();
         services.AddOptions<SurveyOptions>();
         services.AddSingleton<SurveyTokens>();

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using HelpDesk.Application.Persistence;
@@ -77,4 +78,84 @@ public static class LeaseScopes
             logger.LogWarning("Lease {Lease} not released ({Error}); it expires by itself", name, ex.Message);
         }
     }
+}
+
+/// <summary>
+/// A lease a background service holds across passes: <see cref="TryHoldAsync"/> takes or renews it before a pass,
+/// <see cref="KeepAsync"/> renews it within a long pass once a third of its lifetime has gone by (false: lost, stop).
+/// Elapsed time is measured on this process's monotonic clock, so a clock step cannot skip a renewal. Taking and
+/// losing the lease are logged: an operator sees which node does the work and when it moved.
+/// </summary>
+public sealed class HeldLease(IServiceScopeFactory scopes, string name, LeaseTerms terms, ILogger logger)
+{
+    private long _renewedAt = Stopwatch.GetTimestamp();
+    private bool _held;
+
+    public string Name => name;
+    public LeaseTerms Terms => terms;
+
+    public async Task<bool> TryHoldAsync(CancellationToken ct)
+    {
+        var asked = Stopwatch.GetTimestamp();
+        var held = await scopes.TryAcquireLeaseAsync(name, terms.Ttl, ct);
+        if (held) _renewedAt = asked;
+        if (held != _held)
+        {
+            if (held) logger.LogInformation("This node now holds the lease {Lease}", name);
+            else logger.LogWarning("This node lost the lease {Lease} to another node", name);
+            _held = held;
+        }
+        return held;
+    }
+
+    public Task<bool> KeepAsync(CancellationToken ct) =>
+        Stopwatch.GetElapsedTime(_renewedAt) < terms.RenewEvery ? Task.FromResult(true) : TryHoldAsync(ct);
+
+    /// <summary>
+    /// Runs <paramref name="work"/> while renewing the lease in the background every third of its lifetime, so one long
+    /// step (a chunk of mail on a busy database) cannot outlast the lease and let a second node start the same work. The
+    /// work's token is cancelled as soon as a renewal finds the lease taken; false then.
+    /// </summary>
+    public async Task<bool> HoldDuringAsync(Func<CancellationToken, Task> work, CancellationToken ct)
+    {
+        using var lost = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        var renewing = RenewUntilLostAsync(lost);
+        try
+        {
+            await work(lost.Token);
+            return true;
+        }
+        catch (OperationCanceledException) when (lost.IsCancellationRequested && !ct.IsCancellationRequested)
+        {
+            return false;
+        }
+        finally
+        {
+            await lost.CancelAsync();
+            await renewing;
+        }
+    }
+
+    private async Task RenewUntilLostAsync(CancellationTokenSource lost)
+    {
+        while (!lost.IsCancellationRequested)
+        {
+            try
+            {
+                await Task.Delay(terms.RenewEvery, lost.Token);
+                if (!await TryHoldAsync(lost.Token)) await lost.CancelAsync();
+            }
+            catch (OperationCanceledException) when (lost.IsCancellationRequested)
+            {
+                return;
+            }
+            catch (Exception ex)
+            {
+                // The database is unreachable: keep trying; if the lease expires meanwhile, the next renewal says so.
+                logger.LogWarning("Lease {Lease} not renewed ({Error})", name, ex.Message);
+            }
+        }
+    }
+
+    public Task ReleaseAsync() => scopes.ReleaseLeaseAsync(name, logger);
 }

@@ -20,14 +20,18 @@ namespace HelpDesk.Mail.Imap;
 /// waits with IDLE (re-issued every <see cref="MailOptions.IdleSeconds"/>, at most 9 minutes) or polls. Messages go in
 /// chunks (up to <see cref="MailIngestor.MaxBatch"/>): size-gated, stored raw in one commit, processed in one more, and
 /// only then acknowledged on the server in one command (a keyword; <c>\Seen</c> when the server takes no keywords) and
-/// checkpointed. Connection failures reconnect with exponential back-off.
+/// checkpointed. Connection failures reconnect with exponential back-off. A session renews its lease in the background
+/// every third of its lifetime (also checked before every IDLE or poll and between chunks) and stops as soon as it was
+/// lost; a node without it tries to take it every <see cref="LeaseOptions.TakeoverCheckSeconds"/>.
 /// </summary>
-public sealed class ImapMailboxFetcher(ImapMailboxOptions mailbox, IServiceScopeFactory scopes, IOptions<MailOptions> options, IClock clock, ILogger logger)
+public sealed class ImapMailboxFetcher(ImapMailboxOptions mailbox, IServiceScopeFactory scopes, IOptions<MailOptions> options, LeaseTerms leaseTerms,
+    IClock clock, ILogger logger)
 {
     public const string ProcessedKeyword = "$HelpDeskStored";
-    private static readonly Duration LeaseTtl = Duration.FromSeconds(60);
     private static readonly TimeSpan MaxIdle = TimeSpan.FromMinutes(9);
-    public string LeaseName => $"mail-imap:{mailbox.Name}";
+    private readonly HeldLease _lease = new(scopes, $"mail-imap:{mailbox.Name}", leaseTerms, logger);
+
+    public string LeaseName => _lease.Name;
 
     public async Task RunAsync(CancellationToken ct)
     {
@@ -36,12 +40,12 @@ public sealed class ImapMailboxFetcher(ImapMailboxOptions mailbox, IServiceScope
         {
             try
             {
-                if (await HoldLeaseAsync(ct))
+                if (await _lease.TryHoldAsync(ct))
                 {
-                    await SessionAsync(ct);
+                    await _lease.HoldDuringAsync(SessionAsync, ct);
                     backoff = TimeSpan.FromSeconds(1);
                 }
-                else await Task.Delay(TimeSpan.FromSeconds(5), ct);
+                else await Task.Delay(_lease.Terms.TakeoverCheck, ct);
             }
             catch (OperationCanceledException) when (ct.IsCancellationRequested)
             {
@@ -55,7 +59,7 @@ public sealed class ImapMailboxFetcher(ImapMailboxOptions mailbox, IServiceScope
                 backoff = TimeSpan.FromTicks(Math.Min(backoff.Ticks * 2, TimeSpan.FromMinutes(2).Ticks));
             }
         }
-        await scopes.ReleaseLeaseAsync(LeaseName, logger);
+        await _lease.ReleaseAsync();
     }
 
     private async Task SessionAsync(CancellationToken ct)
@@ -66,7 +70,8 @@ public sealed class ImapMailboxFetcher(ImapMailboxOptions mailbox, IServiceScope
         var folder = string.Equals(mailbox.Folder, "INBOX", StringComparison.OrdinalIgnoreCase) ? client.Inbox : await client.GetFolderAsync(mailbox.Folder, ct);
         await folder.OpenAsync(FolderAccess.ReadWrite, ct);
         await ResumeStoredAsync(ct);
-        var idle = TimeSpan.FromSeconds(Math.Clamp(options.Value.IdleSeconds, 1, MaxIdle.TotalSeconds));
+        var idle = _lease.Terms.HolderWait(TimeSpan.FromSeconds(Math.Clamp(options.Value.IdleSeconds, 1, MaxIdle.TotalSeconds)));
+        var poll = _lease.Terms.HolderWait(TimeSpan.FromSeconds(options.Value.PollSeconds));
         // Subscribed for the whole session: a message that arrives while we sync (EXISTS in the answer to a FETCH or
         // STORE) must end the next IDLE at once instead of waiting for the re-issue.
         var arrived = 0;
@@ -81,7 +86,7 @@ public sealed class ImapMailboxFetcher(ImapMailboxOptions mailbox, IServiceScope
         {
             while (!ct.IsCancellationRequested)
             {
-                if (!await HoldLeaseAsync(ct)) return;
+                if (!await _lease.TryHoldAsync(ct)) return;
                 Interlocked.Exchange(ref arrived, 0);
                 await SyncAsync(folder, ct);
                 if (Volatile.Read(ref arrived) == 1) continue;
@@ -94,7 +99,7 @@ public sealed class ImapMailboxFetcher(ImapMailboxOptions mailbox, IServiceScope
                 }
                 else
                 {
-                    await Task.Delay(TimeSpan.FromSeconds(options.Value.PollSeconds), ct);
+                    await Task.Delay(poll, ct);
                     await client.NoOpAsync(ct);
                 }
             }
@@ -146,6 +151,7 @@ public sealed class ImapMailboxFetcher(ImapMailboxOptions mailbox, IServiceScope
             checkpoint.LastUid = chunk[^1].UniqueId.Id;
             checkpoint.UpdatedAt = clock.GetCurrentInstant();
             await db.SaveChangesAsync(ct);
+            if (!await _lease.KeepAsync(ct)) return;
         }
     }
 
@@ -206,8 +212,6 @@ public sealed class ImapMailboxFetcher(ImapMailboxOptions mailbox, IServiceScope
         var ingestor = scope.ServiceProvider.GetRequiredService<MailIngestor>();
         foreach (var chunk in ids.Chunk(MailIngestor.MaxBatch)) await ingestor.ProcessStoredAsync(chunk, ct);
     }
-
-    private Task<bool> HoldLeaseAsync(CancellationToken ct) => scopes.TryAcquireLeaseAsync(LeaseName, LeaseTtl, ct);
 }
 
 /// <summary>Thrown by a fault-injection hook to stop a fetcher dead, as a crash would (tests only).</summary>

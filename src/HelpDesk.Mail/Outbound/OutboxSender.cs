@@ -18,14 +18,16 @@ namespace HelpDesk.Mail.Outbound;
 /// Sends the outbox over SMTP while this node holds the <c>mail-outbox</c> lease. A row is marked sent only after the
 /// server accepted it; a failure schedules a retry with exponential back-off. The row id is the delivery id in the
 /// Message-ID, so a retry after a crash between "accepted" and "marked" repeats the same message (same Message-ID,
-/// which receivers deduplicate) rather than sending a different one.
+/// which receivers deduplicate) rather than sending a different one. The lease is renewed between mails of a long pass
+/// and the pass stops when it was lost, so two nodes never work through the same rows: after a holder dies, at most
+/// the one mail it had in flight is sent again.
 /// </summary>
 public sealed class OutboxSender(IServiceScopeFactory scopes, OutboxSignal signal, IOptions<MailOptions> options, IClock clock,
-    ILogger<OutboxSender> logger) : BackgroundService
+    IOptions<LeaseOptions> leases, ILogger<OutboxSender> logger) : BackgroundService
 {
     public const string LeaseName = "mail-outbox";
-    private static readonly Duration LeaseTtl = Duration.FromSeconds(30);
     private static readonly TimeSpan Recheck = TimeSpan.FromSeconds(1);
+    private readonly HeldLease _lease = new(scopes, LeaseName, leases.Value.Outbox, logger);
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -36,9 +38,14 @@ public sealed class OutboxSender(IServiceScopeFactory scopes, OutboxSignal signa
         }
         while (!stoppingToken.IsCancellationRequested)
         {
+            var wait = _lease.Terms.TakeoverCheck;
             try
             {
-                if (await HoldLeaseAsync(stoppingToken)) await SendDueAsync(stoppingToken);
+                if (await _lease.TryHoldAsync(stoppingToken))
+                {
+                    wait = _lease.Terms.HolderWait(Recheck);
+                    await SendDueAsync(stoppingToken);
+                }
             }
             catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
             {
@@ -48,7 +55,7 @@ public sealed class OutboxSender(IServiceScopeFactory scopes, OutboxSignal signa
             {
                 logger.LogError("Outbox pass failed: {Error}", ex.Message);
             }
-            try { await signal.WaitAsync(Recheck, stoppingToken); }
+            try { await signal.WaitAsync(wait, stoppingToken); }
             catch (OperationCanceledException) { break; }
         }
     }
@@ -80,6 +87,11 @@ public sealed class OutboxSender(IServiceScopeFactory scopes, OutboxSignal signa
         }
         foreach (var row in due)
         {
+            if (!await _lease.KeepAsync(ct))
+            {
+                logger.LogWarning("Outbox lease lost during a pass; another node sends the rest");
+                break;
+            }
             try
             {
                 await smtp.SendAsync(Compose(row), ct);
@@ -134,6 +146,4 @@ public sealed class OutboxSender(IServiceScopeFactory scopes, OutboxSignal signa
         message.Body = new TextPart("plain") { Text = row.BodyText };
         return message;
     }
-
-    private Task<bool> HoldLeaseAsync(CancellationToken ct) => scopes.TryAcquireLeaseAsync(LeaseName, LeaseTtl, ct);
 }

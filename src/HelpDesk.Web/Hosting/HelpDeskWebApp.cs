@@ -1,6 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using HelpDesk.Application;
+using HelpDesk.Application.Common;
 using HelpDesk.Application.Persistence;
 using HelpDesk.Application.Surveys;
 using HelpDesk.Web.AgentConsole;
@@ -26,6 +27,8 @@ public static class HelpDeskWebApp
         // A survey window of zero would make every solve fail; refuse such a configuration when the host starts.
         builder.Services.AddOptions<SurveyOptions>().Bind(builder.Configuration.GetSection(SurveyOptions.Section))
             .Validate(o => o.ValidityDays is > 0 and <= 3650, "HelpDesk:Surveys:ValidityDays must be more than 0 and at most 3650.").ValidateOnStart();
+        builder.Services.AddOptions<LeaseOptions>().Bind(builder.Configuration.GetSection(LeaseOptions.Section))
+            .Validate(o => o.Problem() is null, "HelpDesk:Leases: every value must be between 0.1 and 3600 seconds.").ValidateOnStart();
         builder.Services.AddHelpDeskAuth();
         builder.Services.AddProblemDetails();
         builder.Services.AddExceptionHandler<ProblemMapping>();

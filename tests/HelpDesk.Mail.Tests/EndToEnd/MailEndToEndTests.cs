@@ -1,3 +1,4 @@
+using HelpDesk.Application.Common;
 using System.Net.Http.Json;
 using HelpDesk.Application.Mail;
 using HelpDesk.Application.Tickets.GetArticles;
@@ -109,7 +110,7 @@ public sealed class MailEndToEndTests(MailServerFixture servers)
 
         var scopes = desk.Services.GetRequiredService<IServiceScopeFactory>();
         var options = desk.Services.GetRequiredService<IOptions<MailOptions>>();
-        var first = new ImapMailboxFetcher(mailbox, scopes, options, SystemClock.Instance, NullLogger.Instance);
+        var first = new ImapMailboxFetcher(mailbox, scopes, options, new LeaseOptions().Imap, SystemClock.Instance, NullLogger.Instance);
         var run = () => first.RunAsync(CancellationToken.None);
         await run.Should().ThrowAsync<SimulatedCrash>();
 
@@ -118,7 +119,7 @@ public sealed class MailEndToEndTests(MailServerFixture servers)
         (await _imap.FlagsAsync("support", folder)).Acknowledged.Should().Be(0, "nothing is acknowledged before it is stored and processed");
 
         using var stop = new CancellationTokenSource();
-        var second = new ImapMailboxFetcher(mailbox, scopes, options, SystemClock.Instance, NullLogger.Instance);
+        var second = new ImapMailboxFetcher(mailbox, scopes, options, new LeaseOptions().Imap, SystemClock.Instance, NullLogger.Instance);
         var restarted = second.RunAsync(stop.Token);
         await Eventually.UntilAsync(async () => (await _imap.FlagsAsync("support", folder)).Acknowledged == 1, "the acknowledgement after the restart");
         stop.Cancel();
@@ -147,7 +148,7 @@ public sealed class MailEndToEndTests(MailServerFixture servers)
 
         using var stop = new CancellationTokenSource();
         var fetcher = new ImapMailboxFetcher(mailbox, desk.Services.GetRequiredService<IServiceScopeFactory>(),
-            desk.Services.GetRequiredService<IOptions<MailOptions>>(), SystemClock.Instance, NullLogger.Instance);
+            desk.Services.GetRequiredService<IOptions<MailOptions>>(), new LeaseOptions().Imap, SystemClock.Instance, NullLogger.Instance);
         var running = fetcher.RunAsync(stop.Token);
         await Eventually.UntilAsync(async () => (await _imap.FlagsAsync("support", folder)).Acknowledged == subjects.Count, "every waiting message acknowledged");
         // The checkpoint is saved right after the acknowledgement (a crash in between re-fetches; the keyword skips).

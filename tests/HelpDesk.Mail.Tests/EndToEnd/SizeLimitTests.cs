@@ -1,3 +1,4 @@
+using HelpDesk.Application.Common;
 using HelpDesk.Application.Mail;
 using HelpDesk.Application.Tickets.GetArticles;
 using HelpDesk.Mail.Imap;
@@ -29,7 +30,7 @@ public sealed class SizeLimitTests(MailServerFixture servers)
 
         var mailbox = new ImapMailboxOptions { Name = "sizebox", Host = "127.0.0.1", Port = servers.ImapPort, UseTls = false, Username = "support", Password = MailServers.Password, Folder = folder };
         using var stop = new CancellationTokenSource();
-        var fetcher = new ImapMailboxFetcher(mailbox, desk.Services.GetRequiredService<IServiceScopeFactory>(), desk.Services.GetRequiredService<IOptions<MailOptions>>(),
+        var fetcher = new ImapMailboxFetcher(mailbox, desk.Services.GetRequiredService<IServiceScopeFactory>(), desk.Services.GetRequiredService<IOptions<MailOptions>>(), new LeaseOptions().Imap,
             SystemClock.Instance, NullLogger.Instance);
         var run = fetcher.RunAsync(stop.Token);
         await Eventually.UntilAsync(async () => (await imap.FlagsAsync("support", folder)).Acknowledged == 2, "both messages acknowledged");

@@ -2,6 +2,7 @@ using HelpDesk.Application.Common;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 using NodaTime;
 
 namespace HelpDesk.Application.Sla.DueQueue;
@@ -9,26 +10,28 @@ namespace HelpDesk.Application.Sla.DueQueue;
 /// <summary>
 /// Runs the due-queue at the instants things are due: while this node holds the <c>sla-due-queue</c> lease it fires what
 /// is due, reads the next due instant and sleeps until then. The sleep ends early when a ticket change is committed on
-/// this node (<see cref="DueQueueSignal"/>) and at least every <see cref="Recheck"/>, so changes made on other nodes
-/// and lease renewals are never late by more than that.
+/// this node (<see cref="DueQueueSignal"/>) and at least every <see cref="Recheck"/> (and every third of the lease's
+/// lifetime), so changes made on other nodes and lease renewals are never late by more than that. A node without the
+/// lease tries to take it every <see cref="LeaseOptions.TakeoverCheckSeconds"/>.
 /// </summary>
 public sealed class SlaDueQueueService(SlaDueQueue queue, DueQueueSignal signal, IServiceScopeFactory scopes, IClock clock,
-    ILogger<SlaDueQueueService> logger) : BackgroundService
+    IOptions<LeaseOptions> leases, ILogger<SlaDueQueueService> logger) : BackgroundService
 {
     public const string LeaseName = "sla-due-queue";
-    public static readonly Duration LeaseTtl = Duration.FromSeconds(30);
     public static readonly TimeSpan Recheck = TimeSpan.FromSeconds(3);
     private static readonly TimeSpan AfterError = TimeSpan.FromSeconds(1);
+    private readonly HeldLease _lease = new(scopes, LeaseName, leases.Value.DueQueue, logger);
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         while (!stoppingToken.IsCancellationRequested)
         {
-            var wait = Recheck;
+            var wait = _lease.Terms.TakeoverCheck;
             try
             {
-                if (await HoldLeaseAsync(stoppingToken))
+                if (await _lease.TryHoldAsync(stoppingToken))
                 {
+                    wait = _lease.Terms.HolderWait(Recheck);
                     var result = await queue.FireDueAsync(stoppingToken);
                     if (!result.IsEmpty || result.Failed > 0)
                         logger.LogInformation("Due-queue fired {Alerts} SLA alerts and {Steps} escalation steps ({Failed} tickets failed)",
@@ -36,7 +39,7 @@ public sealed class SlaDueQueueService(SlaDueQueue queue, DueQueueSignal signal,
                     if (await queue.NextDueAsync(stoppingToken) is { } next)
                     {
                         var untilDue = (next - clock.GetCurrentInstant()).ToTimeSpan();
-                        wait = untilDue <= TimeSpan.Zero ? TimeSpan.Zero : untilDue < Recheck ? untilDue : Recheck;
+                        wait = untilDue <= TimeSpan.Zero ? TimeSpan.Zero : untilDue < wait ? untilDue : wait;
                     }
                 }
             }
@@ -58,10 +61,6 @@ public sealed class SlaDueQueueService(SlaDueQueue queue, DueQueueSignal signal,
                 break;
             }
         }
-        await ReleaseLeaseAsync();
+        await _lease.ReleaseAsync();
     }
-
-    private Task<bool> HoldLeaseAsync(CancellationToken ct) => scopes.TryAcquireLeaseAsync(LeaseName, LeaseTtl, ct);
-
-    private Task ReleaseLeaseAsync() => scopes.ReleaseLeaseAsync(LeaseName, logger);
 }
