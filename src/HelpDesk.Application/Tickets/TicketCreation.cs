@@ -55,6 +55,15 @@ public sealed class TicketCreation(HelpDeskDbContext db, SlaScheduler sla)
         return customer;
     }
 
+    /// <summary>
+    /// Whether a failed save wrote a new customer: on PostgreSQL and SQL Server two units of work that both found no
+    /// customer for an address both insert one, and the later one fails on the unique address. Run the unit again: it
+    /// then finds the customer the other one created. (SQLite's single writer reports the same race as a busy snapshot,
+    /// which the execution strategy retries by itself.)
+    /// </summary>
+    public static bool IsNewRequesterRace(DbUpdateException ex) =>
+        ex is not DbUpdateConcurrencyException && ex.Entries.Any(e => e.Entity is Customer && e.State == EntityState.Added);
+
     /// <summary>Where a ticket goes when nothing names a team: "support" if it exists, else the first team by name.</summary>
     public Task<Team?> DefaultTeamAsync(CancellationToken ct) =>
         db.Teams.OrderBy(t => t.Name == "support" ? 0 : 1).ThenBy(t => t.Name).FirstOrDefaultAsync(ct);

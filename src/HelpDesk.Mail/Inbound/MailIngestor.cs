@@ -1,6 +1,7 @@
 using HelpDesk.Application.Common;
 using HelpDesk.Application.Mail;
 using HelpDesk.Application.Persistence;
+using HelpDesk.Application.Tickets;
 using HelpDesk.Domain.Common;
 using HelpDesk.Domain.Tickets;
 using HelpDesk.Mail.Inbound.Commands;
@@ -116,6 +117,15 @@ public sealed class MailIngestor(HelpDeskDbContext db, IClock clock, MailSigning
                     db.Attach(row);
                     try
                     {
+                        if (!await ClaimAsync(row, ct))
+                        {
+                            // Another node processed it meanwhile (an IMAP fetch repeated after a lease takeover, a
+                            // reprocess beside a resume): its outcome stands, nothing is applied twice.
+                            await RollBackAsync(tx, row, ct);
+                            await tx.ReleaseSavepointAsync(Savepoint, ct);
+                            outcomes[k] = new MailOutcome(MailOutcome.Duplicate, row.TicketNumber, row.ArticleId, "already processed");
+                            break;
+                        }
                         if (prepared[k].Error is { } error) throw error;
                         var (outcome, ticket) = await commands.ApplyAsync(row, prepared[k], key, ct);
                         await db.SaveChangesAsync(ct);
@@ -124,9 +134,11 @@ public sealed class MailIngestor(HelpDeskDbContext db, IClock clock, MailSigning
                         if (ticket is not null) touched.Add(ticket);
                         break;
                     }
-                    catch (Exception ex) when (ex is ConcurrencyConflict or DbUpdateConcurrencyException && attempt < 4)
+                    catch (Exception ex) when ((ex is ConcurrencyConflict or DbUpdateConcurrencyException
+                                                || ex is DbUpdateException update && TicketCreation.IsNewRequesterRace(update)) && attempt < 4)
                     {
-                        // Someone changed the ticket at the same moment: start this message again from its raw bytes.
+                        // Someone changed the ticket, or created this sender as a customer, at the same moment: start this
+                        // message again from its raw bytes.
                         await RollBackAsync(tx, row, ct);
                         await tx.ReleaseSavepointAsync(Savepoint, ct);
                     }
@@ -152,6 +164,20 @@ public sealed class MailIngestor(HelpDeskDbContext db, IClock clock, MailSigning
     }
 
     private const string Savepoint = "inbound_mail";
+
+    /// <summary>
+    /// Takes the row for this unit of work: a conditional write on the state it was read in, which locks the row until
+    /// commit. A second node processing the same row waits for the first one's commit and then finds the state moved on
+    /// (PostgreSQL and SQL Server re-check the condition; SQLite's single writer makes the second unit start again).
+    /// </summary>
+    private async Task<bool> ClaimAsync(InboundMail row, CancellationToken ct)
+    {
+        var (id, state) = (row.Id, row.State);
+        // A row read after another node finished it is done, whatever this node meant to do with it.
+        if (state == InboundState.Processed) return false;
+        return await db.Set<InboundMail>().Where(m => m.Id == id && m.State == state)
+            .ExecuteUpdateAsync(s => s.SetProperty(m => m.State, state), ct) == 1;
+    }
 
     /// <summary>What processing changes on an inbound row (the rest is as stored).</summary>
     private sealed record RowState(InboundState State, string? Outcome, string? Reason, int? TicketNumber, Guid? ArticleId, Instant? ProcessedAt, int Attempts)

@@ -115,4 +115,14 @@ public sealed class TicketSliceTests() : DeskTest
 
         (await act.Should().ThrowAsync<DomainRuleViolation>()).Which.Code.Should().Be("assignment.agent_not_in_team");
     }
+
+    [Fact]
+    public async Task Tickets_opened_at_once_for_one_new_customer_all_succeed_and_share_one_customer()
+    {
+        var tickets = await Task.WhenAll(Enumerable.Range(0, 6).Select(i => _host.SendAsync(
+            new CreateTicket($"Question {i}", "Same sender, several tabs.", new RequesterInput("new.person@customer.test", "New Person"), "normal", "support"))));
+
+        tickets.Select(t => t.Number).Should().OnlyHaveUniqueItems().And.HaveCount(6);
+        (await _host.WithDbAsync(db => db.Customers.CountAsync(c => c.Email == "new.person@customer.test"))).Should().Be(1);
+    }
 }

@@ -101,4 +101,32 @@ public sealed class BatchIngestionTests(DeskFixture fixture) : IClassFixture<Des
         (await desk.DbAsync(db => db.Set<InboundMail>().CountAsync())).Should().Be(3);
         (await desk.DbAsync(db => db.Tickets.CountAsync())).Should().Be(3);
     }
+
+    [Fact]
+    public async Task A_stored_message_processed_by_two_nodes_at_once_becomes_one_ticket()
+    {
+        var crash = new CrashAfterRawStore(() => new InvalidOperationException("crash after the raw bytes were committed"));
+        using var desk = new MailDeskFactory(services: crash.AddTo);
+        _ = desk.Services;
+        await desk.EnsureTeamAsync("support");
+        var message = new IncomingMail(Encoding.UTF8.GetBytes(Mime.Message(from: Sender())), "test");
+        await using (var scope = desk.Services.CreateAsyncScope())
+        {
+            var ingest = () => scope.ServiceProvider.GetRequiredService<MailIngestor>().IngestBatchAsync("mailgate", [message], CancellationToken.None);
+            await ingest.Should().ThrowAsync<InvalidOperationException>().WithMessage("crash*");
+        }
+        var stored = await desk.DbAsync(db => db.Set<InboundMail>().SingleAsync(m => m.State == InboundState.Stored));
+
+        // Two nodes resume the same stored row at once (an IMAP fetch repeated after a lease takeover does this).
+        var outcomes = await Task.WhenAll(Enumerable.Range(0, 2).Select(async _ =>
+        {
+            await using var scope = desk.Services.CreateAsyncScope();
+            return await scope.ServiceProvider.GetRequiredService<MailIngestor>().ProcessAsync(stored.Id, CancellationToken.None);
+        }));
+
+        outcomes.Select(o => o.Outcome).Should().BeEquivalentTo([MailOutcome.Created, MailOutcome.Duplicate]);
+        outcomes.Select(o => o.Ticket).Distinct().Should().ContainSingle();
+        (await desk.DbAsync(db => db.Tickets.CountAsync())).Should().Be(1);
+        (await desk.DbAsync(db => db.Articles.CountAsync())).Should().Be(1);
+    }
 }

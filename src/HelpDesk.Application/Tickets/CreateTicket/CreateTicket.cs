@@ -44,7 +44,7 @@ public sealed class CreateTicketHandler(HelpDeskDbContext db, IClock clock, Call
         if (agent is not null && !agent.CanWorkOn(team.Id))
             throw new ForbiddenException($"You are not a member of team '{team.Name}'.");
 
-        var ticket = await db.InTransactionAsync(async ct =>
+        Task<Ticket> OpenAsync() => db.InTransactionAsync(async ct =>
         {
             var ticket = await creation.OpenAsync(new NewTicket(command.Subject!,
                 new Requester(command.Requester!.Email!, command.Requester.Name, command.Requester.Organisation), team.Id,
@@ -53,6 +53,15 @@ public sealed class CreateTicketHandler(HelpDeskDbContext db, IClock clock, Call
             await db.SaveChangesAsync(ct);
             return ticket;
         }, ct);
+        Ticket ticket;
+        try
+        {
+            ticket = await OpenAsync();
+        }
+        catch (DbUpdateException ex) when (TicketCreation.IsNewRequesterRace(ex))
+        {
+            ticket = await OpenAsync();
+        }
         await publisher.PublishAsync(ticket, ct);
         return await db.ToDtoAsync(ticket, ct);
     }
