@@ -25,7 +25,8 @@ namespace HelpDesk.Application.Sla;
 /// <remarks>
 /// Tens of thousands of open tickets must be done in seconds (see docs/benchmarks.md), so a batch is read by number range
 /// (history only, no articles; untracked, never saved through the tracker), evaluated in parallel (the engine is pure), and only tickets whose derived
-/// columns moved are written, by one prepared UPDATE per ticket in one transaction per batch. The UPDATE matches the
+/// columns moved are written, by one UPDATE per ticket (batched into few round trips where the provider can) in one
+/// transaction per batch. The UPDATE matches the
 /// ticket's <see cref="Ticket.Version"/> and the next-alert instant it was computed from, so a ticket an agent or the
 /// due-queue changed meanwhile is not overwritten with stale values; those tickets, and the few whose policy changes
 /// (which appends history and bumps the version), go through the tracked path every handler uses.
@@ -34,6 +35,7 @@ public sealed class SlaRecomputation(HelpDeskDbContext db, SlaConfigurationCache
     DueQueueSignal dueQueue, ILogger<SlaRecomputation> logger)
 {
     private const int BatchSize = 5000;
+    private const int StatementsPerBatch = 500;
 
     /// <summary>Called after each batch's fast writes and before its redo; tests use it to change a ticket at that moment.</summary>
     internal Func<IReadOnlyList<int>, Task>? BeforeWrite { get; set; }
@@ -138,7 +140,9 @@ public sealed class SlaRecomputation(HelpDeskDbContext db, SlaConfigurationCache
 
     /// <summary>
     /// Writes the derived columns of each ticket that is still as it was read; returns the numbers of those that are not.
-    /// Plain parameterised SQL (one prepared statement, the model's table and column names) so every provider runs it.
+    /// Plain parameterised SQL (the model's table and column names) so every provider runs it: where the provider batches
+    /// statements (PostgreSQL, SQL Server) a few hundred UPDATEs go in one round trip, each with its own row count;
+    /// otherwise (SQLite, in-process: no round trips) one prepared statement runs per ticket.
     /// </summary>
     private async Task<List<int>> WriteDerivedAsync(IReadOnlyList<Outcome> changed, CancellationToken ct)
     {
@@ -146,27 +150,57 @@ public sealed class SlaRecomputation(HelpDeskDbContext db, SlaConfigurationCache
         return await db.InTransactionAsync(async (tx, ct) =>
         {
             var conflicts = new List<int>();
-            await using var update = db.Database.GetDbConnection().CreateCommand();
+            var connection = db.Database.GetDbConnection();
+            await using var update = connection.CreateCommand();
             update.Transaction = tx;
             update.CommandText = UpdateSql();
-            var due = Parameter(update, "due", nameof(Ticket.SlaDueAt));
-            var next = Parameter(update, "next", nameof(Ticket.SlaNextAlertAt));
-            var number = Parameter(update, "number", nameof(Ticket.Number));
-            var version = Parameter(update, "version", nameof(Ticket.Version));
-            var readNext = Parameter(update, "readNext", nameof(Ticket.SlaNextAlertAt));
+            if (connection.CanCreateBatch)
+            {
+                foreach (var chunk in changed.Chunk(StatementsPerBatch))
+                {
+                    await using var batch = connection.CreateBatch();
+                    batch.Transaction = tx;
+                    foreach (var o in chunk)
+                    {
+                        var command = batch.CreateBatchCommand();
+                        command.CommandText = update.CommandText;
+                        foreach (var parameter in UpdateParameters(update, o)) command.Parameters.Add(parameter);
+                        batch.BatchCommands.Add(command);
+                    }
+                    await batch.ExecuteNonQueryAsync(ct);
+                    for (var i = 0; i < chunk.Length; i++)
+                        if (batch.BatchCommands[i].RecordsAffected == 0) conflicts.Add(chunk[i].Number);
+                }
+                return conflicts;
+            }
+            var prepared = UpdateParameters(update, changed[0]);
+            foreach (var parameter in prepared) update.Parameters.Add(parameter);
             await update.PrepareAsync(ct);
             foreach (var o in changed)
             {
-                due.Value = Provider(o.DueAt);
-                next.Value = Provider(o.NextAlertAt);
-                number.Value = o.Number;
-                version.Value = o.Version;
-                readNext.Value = Provider(o.ReadNextAlertAt);
+                var values = UpdateValues(o);
+                for (var i = 0; i < prepared.Length; i++) prepared[i].Value = values[i];
                 if (await update.ExecuteNonQueryAsync(ct) == 0) conflicts.Add(o.Number);
             }
             return conflicts;
         }, ct);
     }
+
+    /// <summary>The UPDATE's parameters (<see cref="UpdateSql"/>'s names, in order) for one outcome, typed like the ticket's columns.</summary>
+    private DbParameter[] UpdateParameters(DbCommand factory, Outcome o)
+    {
+        var values = UpdateValues(o);
+        var parameters = new[]
+        {
+            Parameter(factory, "due", nameof(Ticket.SlaDueAt)), Parameter(factory, "next", nameof(Ticket.SlaNextAlertAt)),
+            Parameter(factory, "number", nameof(Ticket.Number)), Parameter(factory, "version", nameof(Ticket.Version)),
+            Parameter(factory, "readNext", nameof(Ticket.SlaNextAlertAt)),
+        };
+        for (var i = 0; i < parameters.Length; i++) parameters[i].Value = values[i];
+        return parameters;
+    }
+
+    private static object[] UpdateValues(Outcome o) => [Provider(o.DueAt), Provider(o.NextAlertAt), o.Number, o.Version, Provider(o.ReadNextAlertAt)];
 
     private string UpdateSql()
     {
@@ -182,14 +216,15 @@ public sealed class SlaRecomputation(HelpDeskDbContext db, SlaConfigurationCache
                $"WHERE {number} = {P("number")} AND {version} = {P("version")} AND ({next} = {P("readNext")} OR ({next} IS NULL AND {P("readNext")} IS NULL))";
     }
 
-    /// <summary>A parameter typed like the ticket's column (its provider type mapping: timestamptz on PostgreSQL, datetime2 on SQL Server).</summary>
+    /// <summary>
+    /// A parameter typed like the ticket's column (its provider type mapping: timestamptz on PostgreSQL, datetime2 on SQL
+    /// Server), made by <paramref name="command"/> and not yet added to any command.
+    /// </summary>
     private DbParameter Parameter(DbCommand command, string name, string property)
     {
         var column = db.Model.FindEntityType(typeof(Ticket))!.FindProperty(property)!;
         var mapping = (RelationalTypeMapping)column.GetTypeMapping();
-        var parameter = mapping.CreateParameter(command, db.GetService<ISqlGenerationHelper>().GenerateParameterName(name), null, column.IsNullable);
-        command.Parameters.Add(parameter);
-        return parameter;
+        return mapping.CreateParameter(command, db.GetService<ISqlGenerationHelper>().GenerateParameterName(name), null, column.IsNullable);
     }
 
     private static object Provider(Instant? instant) => instant is { } i ? i.ToDateTimeUtc() : DBNull.Value;
