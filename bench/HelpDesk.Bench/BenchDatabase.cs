@@ -1,16 +1,19 @@
 using System.Diagnostics;
-using System.Globalization;
 using HelpDesk.Application;
+using HelpDesk.BulkData;
 using HelpDesk.Application.Common;
 using HelpDesk.Application.Persistence;
-using HelpDesk.BulkData;
 using HelpDesk.Domain.Agents;
+using HelpDesk.Domain.Customers;
 using HelpDesk.Domain.Teams;
+using HelpDesk.Domain.Tickets;
 using HelpDesk.Web.Hosting;
 using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using NodaTime;
+using Npgsql;
 
 namespace HelpDesk.Bench;
 
@@ -25,36 +28,75 @@ internal sealed record SeedTicket(int Number, Instant CreatedAt, string Priority
     bool Pending, string? Policy, Instant? SlaDueAt, Instant? SlaNextAlertAt);
 
 /// <summary>
-/// A migrated SQLite file in the temp folder with a team, agents and customers, plus a raw ADO.NET bulk insert of
-/// tickets (prepared statements, one transaction): EF would take minutes for 100,000 tickets with their history.
-/// The column formats are the ones EF's SQLite provider writes (Guid as upper-case text, DateTime as
-/// <c>yyyy-MM-dd HH:mm:ss.FFFFFFF</c>, enums as names, primitive collections as JSON).
+/// A migrated database of its own on the benchmark's provider (a SQLite file in the temp folder, or a database on the
+/// PostgreSQL server, dropped on dispose) with a team, agents and customers, plus a bulk insert of tickets: aggregates
+/// built by the domain's own methods, written by the model-driven <see cref="BulkWriter{T}"/> (EF's SaveChanges would
+/// take minutes for 100,000 tickets with their history).
 /// </summary>
 internal sealed class BenchDatabase : IAsyncDisposable
 {
     public const int Customers = 5_000;
+    private const int TicketsPerTransaction = 2_000;
 
     private readonly bool _owned = true;
+    private readonly string? _pgName;
 
-    private BenchDatabase(string path) => Path = path;
+    private BenchDatabase(BenchProvider provider, string connectionString, string? path, string? pgName, bool owned)
+    {
+        Provider = provider;
+        ConnectionString = connectionString;
+        Path = path;
+        _pgName = pgName;
+        _owned = owned;
+    }
 
-    private BenchDatabase(string path, bool owned) : this(path) => _owned = owned;
+    /// <summary>An existing (seeded) SQLite file, left in place on dispose.</summary>
+    public static BenchDatabase Existing(BenchProvider provider, string path) =>
+        provider.IsSqlite && File.Exists(path)
+            ? new BenchDatabase(provider, $"Data Source={System.IO.Path.GetFullPath(path)};Pooling=True", System.IO.Path.GetFullPath(path), null, owned: false)
+            : throw new FileNotFoundException("No SQLite database file (--database is for SQLite).", path);
 
-    /// <summary>An existing (seeded) database file, left in place on dispose.</summary>
-    public static BenchDatabase Existing(string path) =>
-        File.Exists(path) ? new BenchDatabase(System.IO.Path.GetFullPath(path), owned: false) : throw new FileNotFoundException("No database file.", path);
+    public BenchProvider Provider { get; }
+    public string ConnectionString { get; }
 
-    public string Path { get; }
-    public string ConnectionString => $"Data Source={Path};Pooling=True";
+    /// <summary>The SQLite file (null on PostgreSQL).</summary>
+    public string? Path { get; }
+
     public Team Support { get; } = new(Guid.CreateVersion7(), "support", "Support");
     public Agent Admin { get; private set; } = null!;
     public Agent Alice { get; private set; } = null!;
-    public Guid[] CustomerIds { get; } = Enumerable.Range(0, Customers).Select(_ => Guid.CreateVersion7()).ToArray();
+    public Customer[] CustomerRows { get; } = Enumerable.Range(0, Customers)
+        .Select(i => new Customer(Guid.CreateVersion7(), $"customer{i}@example.test", $"Customer {i}", i % 3 == 0 ? $"Org {i % 50}" : null)).ToArray();
+    public Guid[] CustomerIds => CustomerRows.Select(c => c.Id).ToArray();
+
+    /// <summary>The settings that point a host at this database (as <c>HelpDesk:Database:Provider</c> etc.).</summary>
+    public IReadOnlyDictionary<string, string?> Settings => new Dictionary<string, string?>
+    {
+        ["HelpDesk:Database:Provider"] = Provider.Setting,
+        ["ConnectionStrings:HelpDesk"] = ConnectionString,
+    };
 
     /// <summary>A migrated, empty database.</summary>
-    public static async Task<BenchDatabase> CreateMigratedAsync()
+    public static async Task<BenchDatabase> CreateMigratedAsync(BenchProvider provider)
     {
-        var database = new BenchDatabase(System.IO.Path.Combine(System.IO.Path.GetTempPath(), $"helpdesk-bench-{Guid.NewGuid():N}.db"));
+        BenchDatabase database;
+        if (provider.IsSqlite)
+        {
+            var path = System.IO.Path.Combine(System.IO.Path.GetTempPath(), $"helpdesk-bench-{Guid.NewGuid():N}.db");
+            database = new BenchDatabase(provider, $"Data Source={path};Pooling=True", path, null, owned: true);
+        }
+        else
+        {
+            var name = $"hd_bench_{Guid.NewGuid():N}";
+            await using (var admin = new NpgsqlConnection(provider.AdminConnectionString))
+            {
+                await admin.OpenAsync();
+                await using var create = new NpgsqlCommand($"CREATE DATABASE \"{name}\"", admin);
+                await create.ExecuteNonQueryAsync();
+            }
+            database = new BenchDatabase(provider, new NpgsqlConnectionStringBuilder(provider.AdminConnectionString) { Database = name }.ConnectionString,
+                null, name, owned: true);
+        }
         await using var services = database.Services(SystemClock.Instance, _ => { });
         await using var scope = services.CreateAsyncScope();
         await DatabaseSetup.MigrateAsync(scope.ServiceProvider.GetRequiredService<HelpDeskDbContext>());
@@ -62,9 +104,9 @@ internal sealed class BenchDatabase : IAsyncDisposable
     }
 
     /// <summary>A migrated database with a team (<see cref="Support"/>), <see cref="Admin"/>, <see cref="Alice"/> and the customers.</summary>
-    public static async Task<BenchDatabase> CreateAsync()
+    public static async Task<BenchDatabase> CreateAsync(BenchProvider provider)
     {
-        var database = await CreateMigratedAsync();
+        var database = await CreateMigratedAsync(provider);
         await using var services = database.Services(SystemClock.Instance, _ => { });
         await using var scope = services.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<HelpDeskDbContext>();
@@ -73,7 +115,13 @@ internal sealed class BenchDatabase : IAsyncDisposable
         db.Teams.Add(database.Support);
         db.Agents.AddRange(database.Admin, database.Alice);
         await db.SaveChangesAsync();
-        await database.InsertCustomersAsync();
+        await db.InTransactionAsync(async (tx, ct) =>
+        {
+            await using var customers = new BulkWriter<Customer>(db) { Transaction = tx };
+            await customers.AddRangeAsync(database.CustomerRows, ct);
+            await customers.FlushAsync(ct);
+            return customers.Written;
+        }, CancellationToken.None);
         return database;
     }
 
@@ -86,124 +134,99 @@ internal sealed class BenchDatabase : IAsyncDisposable
         var agent = new BenchAgent();
         services.AddSingleton(agent);
         services.AddSingleton<ICurrentAgent>(agent);
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(Settings).Build();
         // Interceptors registered by a benchmark (e.g. to time commits) join every context.
-        services.AddDbContext<HelpDeskDbContext>((sp, o) => o.UseSqlite(ConnectionString, HelpDesk.Migrations.Sqlite.SqliteRetryingExecutionStrategy.Configure)
-            .AddInterceptors(sp.GetServices<Microsoft.EntityFrameworkCore.Diagnostics.IInterceptor>()));
+        services.AddDbContext<HelpDeskDbContext>((sp, o) => DatabaseSetup.Configure(o.AddInterceptors(sp.GetServices<Microsoft.EntityFrameworkCore.Diagnostics.IInterceptor>()), configuration));
         services.AddHelpDeskApplication();
         services.AddHelpDeskBulkData();
         configure(services);
         return services.BuildServiceProvider();
     }
 
-    private async Task InsertCustomersAsync()
+    /// <summary>The database's size on disk, in MiB.</summary>
+    public async Task<double> SizeMiBAsync(HelpDeskDbContext db)
     {
-        await using var connection = new SqliteConnection(ConnectionString);
-        await connection.OpenAsync();
-        await using var tx = connection.BeginTransaction();
-        await using var insert = Command(connection, tx, "INSERT INTO Customers (Id, Email, Name, Organisation) VALUES ($id, $email, $name, $org)");
-        for (var i = 0; i < CustomerIds.Length; i++)
-        {
-            Bind(insert, Text(CustomerIds[i]), $"customer{i}@example.test", $"Customer {i}", i % 3 == 0 ? $"Org {i % 50}" : null);
-            await insert.ExecuteNonQueryAsync();
-        }
-        await tx.CommitAsync();
+        if (Path is not null) return new FileInfo(Path).Length / 1024.0 / 1024;
+        var bytes = await db.Database.SqlQueryRaw<long>("SELECT pg_database_size(current_database()) AS \"Value\"").SingleAsync();
+        return bytes / 1024.0 / 1024;
     }
 
     /// <summary>Bulk-inserts tickets with their history and articles; returns the rows written.</summary>
-    public async Task<(int Tickets, int History, int Articles, TimeSpan Elapsed)> InsertTicketsAsync(IEnumerable<SeedTicket> tickets)
+    public async Task<(int Tickets, long History, long Articles, TimeSpan Elapsed)> InsertTicketsAsync(IEnumerable<SeedTicket> tickets)
     {
         var watch = Stopwatch.StartNew();
-        await using var connection = new SqliteConnection(ConnectionString);
-        await connection.OpenAsync();
-        await using var tx = connection.BeginTransaction();
-        await using var ticket = Command(connection, tx,
-            "INSERT INTO Tickets (Id, Number, Subject, RequesterId, TeamId, AssigneeId, Priority, Status, Channel, CreatedAt, UpdatedAt, Version, " +
-            "LastPublicMessageVersion, FollowUpOf, SlaPolicyName, SlaDueAt, SlaNextAlertAt, Participants, Tags) VALUES " +
-            "($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, NULL, $14, $15, $16, '[]', $17)");
-        await using var change = Command(connection, tx,
-            "INSERT INTO TicketChanges (Id, Sequence, At, Kind, ActorType, ActorId, \"From\", \"To\", TicketId) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)");
-        await using var article = Command(connection, tx,
-            "INSERT INTO Articles (Id, TicketId, Kind, Visibility, AuthorType, AuthorId, AuthorName, AuthorEmail, BodyText, BodyHtml, CreatedAt) " +
-            "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, NULL, $10)");
-        int count = 0, changes = 0, articles = 0;
+        await using var services = Services(SystemClock.Instance, _ => { });
+        await using var scope = services.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<HelpDeskDbContext>();
         var body = string.Concat(Enumerable.Repeat("The printer in room 4 prints every page twice and then jams. ", 8));
-        foreach (var t in tickets)
+        var alice = Actor.ForAgent(Alice.Id, Alice.Name, Alice.Email);
+        int count = 0;
+        long changes = 0, articles = 0;
+        foreach (var chunk in tickets.Chunk(TicketsPerTransaction))
         {
-            var id = Text(Guid.CreateVersion7());
-            var requester = CustomerIds[t.Number % CustomerIds.Length];
-            var sequence = 0;
-            var at = t.CreatedAt;
-            void Change(string kind, string actorType, Guid? actor, string? from, string? to, Instant when)
+            var built = chunk.Select(t => Build(t, body, alice)).ToList();
+            var ticketId = Guid.Empty;
+            var written = await db.InTransactionAsync(async (tx, ct) =>
             {
-                Bind(change, Text(Guid.CreateVersion7()), ++sequence, Time(when), kind, actorType, actor is { } a ? Text(a) : null, from, to, id);
-                change.ExecuteNonQuery();
-                changes++;
-            }
-            void Article(string kind, string visibility, string authorType, Guid author, string name, Instant when)
-            {
-                Bind(article, Text(Guid.CreateVersion7()), id, kind, visibility, authorType, Text(author), name, null, body, Time(when));
-                article.ExecuteNonQuery();
-                articles++;
-            }
-            // The ticket row goes first (foreign keys); its version and status are the outcome of the history below.
-            var extras = (t.Assigned ? 1 : 0) + (t.Note ? 1 : 0) + (t.Replied ? 1 : 0) + (t.Pending ? 1 : 0) + (t.Policy is null ? 0 : 1);
-            var updatedAt = t.CreatedAt + Duration.FromMinutes(10 * extras);
-            Bind(ticket, id, t.Number, $"Printer trouble #{t.Number}", Text(requester), Text(Support.Id), t.Assigned ? Text(Alice.Id) : null,
-                t.Priority, t.Status, t.Number % 4 == 0 ? "api" : "email", Time(t.CreatedAt), Time(updatedAt), 1 + extras,
-                t.Replied ? 1 + extras - (t.Pending ? 1 : 0) : 1, t.Policy, t.SlaDueAt is { } d ? Time(d) : null,
-                t.SlaNextAlertAt is { } n ? Time(n) : null, t.Number % 10 == 0 ? "[\"vip\"]" : "[]");
-            await ticket.ExecuteNonQueryAsync();
-            count++;
-            Change("Created", "Customer", requester, null, t.Priority, at);
-            Article("Reply", "Public", "Customer", requester, "Customer", at);
-            if (t.Policy is not null) Change("SlaPolicyApplied", "System", null, null, t.Policy, at);
-            if (t.Assigned) Change("Assigned", "Agent", Alice.Id, null, Alice.Id.ToString(), at += Duration.FromMinutes(10));
-            if (t.Note)
-            {
-                Article("Note", "Internal", "Agent", Alice.Id, "Alice", at += Duration.FromMinutes(10));
-                Change("InternalNote", "Agent", Alice.Id, null, "note", at);
-            }
-            if (t.Replied)
-            {
-                Article("Reply", "Public", "Agent", Alice.Id, "Alice", at += Duration.FromMinutes(10));
-                Change("PublicAgentReply", "Agent", Alice.Id, null, "reply", at);
-                Change("StatusChanged", "Agent", Alice.Id, "New", "Open", at);
-            }
-            if (t.Pending) Change("StatusChanged", "Agent", Alice.Id, "Open", "Pending", at += Duration.FromMinutes(10));
+                await using var ticketRows = new BulkWriter<Ticket>(db) { Transaction = tx };
+                await using var articleRows = new BulkWriter<Article>(db) { Transaction = tx };
+                await using var history = new BulkWriter<TicketChange>(db, new Dictionary<string, Func<TicketChange, object?>> { ["TicketId"] = _ => ticketId }) { Transaction = tx };
+                // Parents first: the foreign keys are checked on every insert.
+                await ticketRows.AddRangeAsync(built, ct);
+                await ticketRows.FlushAsync(ct);
+                foreach (var ticket in built)
+                {
+                    ticketId = ticket.Id;
+                    await articleRows.AddRangeAsync(ticket.Articles, ct);
+                    await history.AddRangeAsync(ticket.History, ct);
+                }
+                await articleRows.FlushAsync(ct);
+                await history.FlushAsync(ct);
+                return (history.Written, articleRows.Written);
+            }, CancellationToken.None);
+            count += built.Count;
+            changes += written.Item1;
+            articles += written.Item2;
         }
-        await tx.CommitAsync();
         return (count, changes, articles, watch.Elapsed);
     }
 
-    internal static SqliteCommand Command(SqliteConnection connection, SqliteTransaction tx, string sql)
+    /// <summary>The ticket as the desk would have it after its story: opened, policy applied, then the extras 10 minutes apart.</summary>
+    private Ticket Build(SeedTicket t, string body, Actor alice)
     {
-        var command = connection.CreateCommand();
-        command.Transaction = tx;
-        command.CommandText = sql;
-        return command;
-    }
-
-    internal static void Bind(SqliteCommand command, params object?[] values)
-    {
-        if (command.Parameters.Count == 0)
+        var requester = CustomerRows[t.Number % CustomerRows.Length];
+        var at = t.CreatedAt;
+        var ticket = Ticket.Open(Guid.CreateVersion7(), t.Number, $"Printer trouble #{t.Number}", requester, Support.Id, Enum.Parse<Priority>(t.Priority),
+            t.Number % 4 == 0 ? "api" : "email", body, null, Actor.ForCustomer(requester.Id, requester.Name, requester.Email), at);
+        if (t.Number % 10 == 0) ticket.AddTag("vip", Actor.System, at);
+        if (t.Policy is not null) ticket.ApplySlaPolicy(t.Policy, at);
+        if (t.Assigned) ticket.Assign(Alice, alice, at += Duration.FromMinutes(10));
+        if (t.Note) ticket.AddInternalNote(Alice, body, null, at += Duration.FromMinutes(10));
+        if (t.Replied)
         {
-            var names = System.Text.RegularExpressions.Regex.Matches(command.CommandText, @"\$\w+").Select(m => m.Value).Distinct().ToList();
-            foreach (var name in names) command.Parameters.Add(new SqliteParameter(name, null));
-            command.Prepare();
+            ticket.AddAgentReply(Alice, body, null, null, at += Duration.FromMinutes(10));
+            ticket.ChangeStatus(TicketStatus.Open, alice, at);
         }
-        for (var i = 0; i < values.Length; i++) command.Parameters[i].Value = values[i] ?? DBNull.Value;
+        if (t.Pending) ticket.ChangeStatus(TicketStatus.Pending, alice, at += Duration.FromMinutes(10));
+        ticket.ScheduleSla(t.SlaDueAt, t.SlaNextAlertAt);
+        ticket.ClearEvents();
+        return ticket;
     }
 
-    internal static string Text(Guid id) => id.ToString().ToUpperInvariant();
-
-    internal static string Time(Instant instant) => instant.ToDateTimeUtc().ToString(@"yyyy\-MM\-dd HH\:mm\:ss.FFFFFFF", CultureInfo.InvariantCulture);
-
-    public ValueTask DisposeAsync()
+    public async ValueTask DisposeAsync()
     {
-        SqliteConnection.ClearAllPools();
-        if (!_owned) return ValueTask.CompletedTask;
-        foreach (var file in new[] { Path, Path + "-wal", Path + "-shm", Path + "-journal" })
-            if (File.Exists(file)) File.Delete(file);
-        return ValueTask.CompletedTask;
+        if (_pgName is null)
+        {
+            SqliteConnection.ClearAllPools();
+            if (!_owned) return;
+            foreach (var file in new[] { Path!, Path + "-wal", Path + "-shm", Path + "-journal" })
+                if (File.Exists(file)) File.Delete(file);
+            return;
+        }
+        await using (var pooled = new NpgsqlConnection(ConnectionString)) NpgsqlConnection.ClearPool(pooled);
+        await using var admin = new NpgsqlConnection(Provider.AdminConnectionString);
+        await admin.OpenAsync();
+        await using var drop = new NpgsqlCommand($"DROP DATABASE IF EXISTS \"{_pgName}\" WITH (FORCE)", admin);
+        await drop.ExecuteNonQueryAsync();
     }
 }

@@ -13,7 +13,7 @@ namespace HelpDesk.Bench;
 
 /// <summary>
 /// Latency of the due-queue: the real <see cref="HelpDesk.Application.Sla.DueQueue.SlaDueQueueService"/> (real clock,
-/// lease, signal) runs in a small host on a SQLite file with tickets whose breaches fall spread over 25 s from a few
+/// lease, signal) runs in a small host on a database of the provider with tickets whose breaches fall spread over 25 s from a few
 /// seconds after start (24/7 calendar, first response 1 min, no warnings). For each breach, latency is the wall-clock
 /// instant its SlaAlert row was committed minus its due instant. The run stops when all fired or after 60 s.
 /// </summary>
@@ -24,11 +24,9 @@ internal static class DueLatencyBench
     private static readonly Duration Lead = Duration.FromSeconds(5);
     private static readonly Duration Spread = Duration.FromSeconds(25);
 
-    public static int Run() => RunAsync().GetAwaiter().GetResult();
-
-    private static async Task<int> RunAsync()
+    public static async Task<int> RunAsync(BenchProvider provider)
     {
-        await using var database = await BenchDatabase.CreateAsync();
+        await using var database = await BenchDatabase.CreateAsync(provider);
         var commits = new CommitClock();
         await using var services = database.Services(SystemClock.Instance, s =>
         {
@@ -72,6 +70,7 @@ internal static class DueLatencyBench
         double Percentile(double p) => latencies[Math.Min(latencies.Length - 1, (int)Math.Ceiling(p / 100 * latencies.Length) - 1)];
         Console.WriteLine($"fired {latencies.Length:N0} of {Tickets:N0} breaches; due -> committed latency (ms): " +
                           $"p50 {Percentile(50):N0}, p95 {Percentile(95):N0}, p99 {Percentile(99):N0}, max {latencies[^1]:N0}");
+        Figures.Add(provider, "due-latency p99, ms (due -> alert committed)", $"{Percentile(99):N0} ({latencies.Length:N0}/{Tickets:N0} fired)");
         await using (var scope = services.CreateAsyncScope())
         {
             var db = scope.ServiceProvider.GetRequiredService<HelpDeskDbContext>();

@@ -20,17 +20,16 @@ namespace HelpDesk.Bench;
 
 /// <summary>
 /// Mail benchmarks. <c>mail-ingest</c>: full ingestion (the mailgate's code path, one unit of work per message, on
-/// SQLite) versus MimeKit parse-only, on one generated corpus of 10,000 messages. <c>mail-latency</c>: IMAP APPEND to
+/// the provider's database) versus MimeKit parse-only, on one generated corpus of 10,000 messages. <c>mail-latency</c>: IMAP APPEND to
 /// committed ticket through a running host with IDLE against a real Dovecot. <c>mailgate-process</c>: wall time of
 /// one <c>helpdesk mailgate</c> process per message.
 /// </summary>
 public static class MailBench
 {
-    public static int Ingest() => IngestAsync().GetAwaiter().GetResult();
     public static int Latency() => LatencyAsync().GetAwaiter().GetResult();
     public static int MailgateProcess() => MailgateProcessAsync().GetAwaiter().GetResult();
 
-    private static async Task<int> IngestAsync()
+    internal static async Task<int> IngestAsync(BenchProvider provider)
     {
         var count = int.TryParse(Environment.GetEnvironmentVariable("MAIL_BENCH_COUNT"), out var n) ? n : 10_000;
         var corpus = GenerateCorpus(count);
@@ -45,8 +44,8 @@ public static class MailBench
         }
         var parseRate = corpus.Count / sw.Elapsed.TotalSeconds;
 
-        var db = Path.Combine(Path.GetTempPath(), $"hd-bench-{Guid.NewGuid():N}.db");
-        Environment.SetEnvironmentVariable("ConnectionStrings__HelpDesk", $"Data Source={db}");
+        await using var database = await BenchDatabase.CreateMigratedAsync(provider);
+        foreach (var (key, value) in database.Settings) Environment.SetEnvironmentVariable(key.Replace(":", "__"), value);
         Environment.SetEnvironmentVariable("HelpDesk__Mail__SystemAddress", "support@helpdesk.test");
         Environment.SetEnvironmentVariable("HelpDesk__Mail__AutoAnswersPerHour", "1000000");
         await using (var setup = await CliServices.BuildMigratedAsync())
@@ -74,10 +73,10 @@ public static class MailBench
         Console.WriteLine($"warm-up: {warmUp.Count} other messages ingested first, not counted; an SLA policy on a business calendar applies to every ticket");
         Console.WriteLine($"outcomes: {string.Join(", ", outcomes.OrderBy(k => k.Key).Select(k => $"{k.Key}={k.Value}"))}");
         Console.WriteLine($"parse-only (MimeKit):      {parseRate,10:F0} messages/s");
-        Console.WriteLine($"full ingestion (SQLite):   {ingestRate,10:F0} messages/s  ({1000 / ingestRate:F2} ms/message, batches of {MailIngestor.MaxBatch})");
+        Console.WriteLine($"full ingestion ({provider.Name}): {ingestRate,10:F0} messages/s  ({1000 / ingestRate:F2} ms/message, batches of {MailIngestor.MaxBatch})");
         Console.WriteLine($"ratio full/parse-only:     {ingestRate / parseRate * 100,10:F1} %  (target >= 30 %)");
-        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
-        foreach (var f in new[] { db, db + "-wal", db + "-shm" }) File.Delete(f);
+        Figures.Add(provider, "mail-ingest, messages/s (full ingestion)", $"{ingestRate:F0} ({ingestRate / parseRate * 100:F1} % of parse-only)");
+        foreach (var key in database.Settings.Keys) Environment.SetEnvironmentVariable(key.Replace(":", "__"), null);
         return 0;
     }
 

@@ -106,23 +106,32 @@ public sealed class BulkWriter<T> : IAsyncDisposable where T : class
     {
         var command = _connection.CreateCommand();
         command.Transaction = _transaction;
+        for (var r = 0; r < rows; r++)
+            for (var c = 0; c < _columns.Length; c++)
+                command.Parameters.Add(_columns[c].Mapping.CreateParameter(command, _sql.GenerateParameterName(ParameterName(r, c)), null, _columns[c].Nullable));
+        command.CommandText = InsertSql(rows);
+        await command.PrepareAsync(ct);
+        return command;
+    }
+
+    /// <summary>The INSERT of <paramref name="rows"/> rows that is sent (public for the offline T-SQL check of what SQL Server would receive).</summary>
+    public string InsertSql(int rows)
+    {
         var text = new StringBuilder(_head);
         for (var r = 0; r < rows; r++)
         {
             text.Append(r == 0 ? "(" : ", (");
             for (var c = 0; c < _columns.Length; c++)
             {
-                var name = $"p{r}_{c}";
                 if (c > 0) text.Append(", ");
-                text.Append(_sql.GenerateParameterNamePlaceholder(name));
-                command.Parameters.Add(_columns[c].Mapping.CreateParameter(command, _sql.GenerateParameterName(name), null, _columns[c].Nullable));
+                text.Append(_sql.GenerateParameterNamePlaceholder(ParameterName(r, c)));
             }
             text.Append(')');
         }
-        command.CommandText = text.ToString();
-        await command.PrepareAsync(ct);
-        return command;
+        return text.ToString();
     }
+
+    private static string ParameterName(int row, int column) => $"p{row}_{column}";
 
     public async ValueTask DisposeAsync()
     {

@@ -19,8 +19,9 @@ namespace HelpDesk.Application.Sla;
 /// </summary>
 /// <remarks>
 /// Tens of thousands of open tickets must be done in seconds (see docs/benchmarks.md), so a batch is read by number range
-/// (history only, no articles; never saved through the tracker), evaluated in parallel (the engine is pure), and only tickets whose derived
-/// columns moved are written, by one prepared UPDATE per ticket in one transaction per batch. The UPDATE matches the
+/// (history only, no articles; untracked, never saved through the tracker), evaluated in parallel (the engine is pure), and only tickets whose derived
+/// columns moved are written, by one UPDATE per ticket (batched into few round trips where the provider can) in one
+/// transaction per batch. The UPDATE matches the
 /// ticket's <see cref="Ticket.Version"/> and the next-alert instant it was computed from, so a ticket an agent or the
 /// due-queue changed meanwhile is not overwritten with stale values; those tickets, and the few whose policy changes
 /// (which appends history and bumps the version), go through the tracked path every handler uses.
@@ -38,21 +39,26 @@ public sealed class SlaRecomputation(HelpDeskDbContext db, SlaConfigurationCache
         var teams = await db.Teams.AsNoTracking().ToDictionaryAsync(t => t.Id, t => t.Name, ct);
         var timed = EscalationTimers.TimedRules(await rules.GetAsync(db, ct));
         var stats = new Stats();
+        var history = db.Model.FindEntityType(typeof(Ticket))!.FindNavigation(nameof(Ticket.History))!.GetCollectionAccessor()!;
         var after = 0;
         while (true)
         {
             var watch = Stopwatch.StartNew();
             // A range of numbers, and history joined in by a query of its own: Include orders by the ticket's Id, which
-            // makes SQLite walk the primary key through every ticket for each batch. The tickets are tracked only so
-            // that EF fixes the history into them; nothing is saved through the tracker (it is cleared per batch).
+            // makes SQLite walk the primary key through every ticket for each batch. Nothing here is saved through the
+            // tracker, so nothing is tracked: tracking (snapshots, identity map, fix-up) was most of the load. The
+            // history rows are put into their tickets' lists as EF's own materialisation does (the model's accessor).
             var from = after;
             var until = await db.Tickets.Where(t => t.Number > from).Open().OrderBy(t => t.Number).Select(t => (int?)t.Number)
                 .Skip(BatchSize - 1).FirstOrDefaultAsync(ct) ?? int.MaxValue;
-            var scope = db.Tickets.Where(t => t.Number > from && t.Number <= until).Open();
+            var scope = db.Tickets.AsNoTracking().Where(t => t.Number > from && t.Number <= until).Open();
             db.ChangeTracker.Clear();
             var batch = await scope.ToListAsync(ct);
             if (batch.Count == 0) break;
-            await scope.Join(db.TicketChanges, t => t.Id, h => EF.Property<Guid>(h, "TicketId"), (t, h) => h).LoadAsync(ct);
+            var byId = batch.ToDictionary(t => t.Id);
+            await foreach (var row in scope.Join(db.TicketChanges.AsNoTracking(), t => t.Id, h => EF.Property<Guid>(h, "TicketId"),
+                               (t, h) => new { TicketId = t.Id, Change = h }).AsAsyncEnumerable().WithCancellation(ct))
+                history.Add(byId[row.TicketId], row.Change, forMaterialization: true);
             after = batch.Max(t => t.Number);
             var inputs = await InputsAsync(scope, timed.Count > 0, ct);
             stats.Load += watch.Elapsed;

@@ -1,4 +1,8 @@
 using HelpDesk.Application.Persistence;
+using HelpDesk.Application.Sla;
+using HelpDesk.BulkData;
+using HelpDesk.Domain.Customers;
+using HelpDesk.Domain.Tickets;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Migrations;
 using Microsoft.Extensions.DependencyInjection;
@@ -54,6 +58,27 @@ public sealed class SqlServerScriptTests
         }
 
         errors.Should().BeEmpty();
+    }
+
+    [Fact]
+    public void Every_hand_written_statement_the_code_sends_to_sql_server_parses_as_t_sql()
+    {
+        using var db = SqlServerContext();
+        var sql = ProviderSql.SqlServer;
+        var statements = new Dictionary<string, string>
+        {
+            // ExecuteSqlRaw turns {0}, {1} into parameters @p0, @p1.
+            ["ProviderSql.InsertMailSetting"] = string.Format(sql.InsertMailSetting, "@p0", "@p1"),
+            ["ProviderSql.QueueIndexFilter"] = $"CREATE INDEX [IX_Check] ON [Tickets] ([TeamId]) WHERE {sql.QueueIndexFilter};",
+            ["DerivedSlaWrites.UpdateSql"] = new DerivedSlaWrites(db).UpdateSql(),
+            ["BulkWriter<Ticket>.InsertSql"] = new BulkWriter<Ticket>(db).InsertSql(3),
+            ["BulkWriter<Customer>.InsertSql"] = new BulkWriter<Customer>(db).InsertSql(1),
+        };
+        if (sql.AfterMigrate is { } afterMigrate) statements["ProviderSql.AfterMigrate"] = afterMigrate;
+        if (sql.AfterBulkWrite is { } afterBulk) statements["ProviderSql.AfterBulkWrite"] = afterBulk;
+
+        statements.SelectMany(s => TSql.Errors(s.Value).Select(e => $"{s.Key}: {e}")).Should().BeEmpty();
+        statements["DerivedSlaWrites.UpdateSql"].Should().StartWith("UPDATE [Tickets] SET").And.Contain("@readNext");
     }
 
     [Fact]
