@@ -51,7 +51,7 @@ public sealed class ImapMailboxFetcher(ImapMailboxOptions mailbox, IServiceScope
             {
                 break;
             }
-            catch (Exception ex) when (ex is not SimulatedCrash)
+            catch (Exception ex)
             {
                 // Only the message: exceptions from authentication never carry the password, but keep logs lean anyway.
                 logger.LogWarning("Mailbox {Mailbox}: {Error}; reconnecting in {Delay}", mailbox.Name, ex.Message, backoff);
@@ -214,5 +214,3 @@ public sealed class ImapMailboxFetcher(ImapMailboxOptions mailbox, IServiceScope
     }
 }
 
-/// <summary>Thrown by a fault-injection hook to stop a fetcher dead, as a crash would (tests only).</summary>
-public sealed class SimulatedCrash(string message) : Exception(message);
