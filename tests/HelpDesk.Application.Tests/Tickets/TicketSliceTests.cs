@@ -1,6 +1,7 @@
 using FluentValidation;
 using HelpDesk.Application.Common;
 using HelpDesk.Application.Tests.Support;
+using HelpDesk.Application.Tickets;
 using HelpDesk.Application.Tickets.AddReply;
 using HelpDesk.Application.Tickets.AssignTicket;
 using HelpDesk.Application.Tickets.ClaimTicket;
@@ -25,6 +26,23 @@ public sealed class TicketSliceTests() : DeskTest
         ticket.SlaDueAt.Should().Be(TestHost.Start + Desk.FirstResponse);
         var stored = await Desk.TicketAsync(_host, ticket.Number);
         stored.SlaNextAlertAt.Should().Be(TestHost.Start + Desk.FirstResponse * 0.75);
+    }
+
+    [Fact]
+    public async Task A_ticket_loaded_for_a_change_brings_its_history_but_not_its_thread()
+    {
+        var number = (await _desk.OpenTicketAsync(_host)).Number;
+
+        var (history, articlesLoaded, articles) = await _host.WithDbAsync(async db =>
+        {
+            var ticket = await db.LoadForChangeAsync(number, CancellationToken.None);
+            return (ticket.History.Count, db.Entry(ticket).Collection(t => t.Articles).IsLoaded, ticket.Articles.Count);
+        });
+
+        history.Should().BeGreaterThan(0, "the SLA and the rules read the ledger");
+        articlesLoaded.Should().BeFalse("no rule reads the article bodies");
+        articles.Should().Be(0);
+        (await _host.WithDbAsync(db => db.Articles.CountAsync(a => db.Tickets.Any(t => t.Id == a.TicketId && t.Number == number)))).Should().BeGreaterThan(0);
     }
 
     [Fact]
