@@ -241,6 +241,7 @@ public class SlaSimulatorTests
         { ExampleWith(n => n["policy"]!["targets"]!["high"]!["firstReponse"] = "PT4H"), "policy.targets.high.firstReponse: unknown property" },
         { ExampleWith(n => n["policy"]!["targets"]!["critical"] = new JsonObject()), "policy.targets.critical: unknown priority 'critical' (expected urgent, high, normal or low)" },
         { ExampleWith(n => n["policy"]!["pauseOn"]![1] = "waiting"), "policy.pauseOn[1]: unknown status 'waiting' (expected new, open, pending, on_hold, solved or closed)" },
+        { ExampleWith(n => n["policy"]!["pauseOn"]![1] = "solved"), "policy.pauseOn[1]: 'solved' cannot pause a clock (solved and closed stop it; pause on new, open, pending or on_hold)" },
         { ExampleWith(n => n["policy"]!["warnAtPercent"]![0] = 0), "policy.warnAtPercent[0]: expected a whole percentage from 1 to 100, not 0" },
         { ExampleWith(n => n["events"]![4]!["type"] = "foo"), "events[4].type: unknown event type 'foo' (expected created, agent_reply, internal_note, customer_reply, auto_reply, status or priority)" },
         { ExampleWith(n => n["events"]![3]!["at"] = "2026-03-30T07:00:00Z"), "events[3]: at 2026-03-30T07:00:00Z is before the previous event at 2026-03-30T08:00:00Z" },

@@ -69,7 +69,7 @@ public sealed class PutSlaPolicyValidator : AbstractValidator<PutSlaPolicy>
                 errors.ForEach(e => ctx.AddFailure(new FluentValidation.Results.ValidationFailure(e.Field, e.Message)));
             });
             RuleForEach(c => c.Body!.WarnAtPercent).InclusiveBetween(1, 99).OverridePropertyName("warnAtPercent");
-            RuleForEach(c => c.Body!.PauseOn).Must(s => Vocabulary.TryStatus(s, out var st) && st is not (TicketStatus.Solved or TicketStatus.Closed))
+            RuleForEach(c => c.Body!.PauseOn).Must(s => Vocabulary.TryStatus(s, out var st) && PolicyTermsFormat.CanPauseOn(st))
                 .WithMessage("'pauseOn' lists statuses other than solved and closed.").OverridePropertyName("pauseOn");
             RuleForEach(c => c.Body!.Conditions!.Priorities).Must(p => Vocabulary.TryPriority(p, out _))
                 .WithMessage($"'conditions.priorities' must be among {Vocabulary.ListOf(Vocabulary.PriorityNames)}.")

@@ -1,4 +1,5 @@
 using HelpDesk.Domain.Sla;
+using HelpDesk.Domain.Tickets;
 using NodaTime;
 
 namespace HelpDesk.Application.Sla.Format;
@@ -7,10 +8,13 @@ namespace HelpDesk.Application.Sla.Format;
 /// The one reading of a policy's targets (sla.md "Policies"): per priority, <c>firstResponse</c>, <c>nextReply</c> and
 /// <c>resolution</c> as ISO-8601 durations of fixed length (<see cref="IsoDuration"/>), each optional. The API and the
 /// simulator both read targets here; they differ only in whether a zero target is allowed (the simulator explores
-/// what-ifs, a configured policy must give agents some time).
+/// what-ifs, a configured policy must give agents some time). The statuses a policy pauses on follow one rule for both.
 /// </summary>
 public static class PolicyTermsFormat
 {
+    /// <summary>Whether a policy may pause its clocks on <paramref name="status"/>: any open status; solved and closed stop the clocks, never pause them.</summary>
+    public static bool CanPauseOn(TicketStatus status) => status is not (TicketStatus.Solved or TicketStatus.Closed);
+
     /// <summary>Reads one priority's targets; problems are added to <paramref name="errors"/> by metric name (<c>firstResponse</c>).</summary>
     public static SlaTargets Targets(string? firstResponse, string? nextReply, string? resolution, bool allowZero, List<FieldError> errors) => new(
         Target(firstResponse, "firstResponse", allowZero, errors),

@@ -133,7 +133,7 @@ public static class SlaScenarioParser
             ? [.. Items(warnElement, "policy.warnAtPercent", "an array of percentages", ParsePercent).Distinct().Order()]
             : SlaPolicyTerms.DefaultWarnAtPercent;
         IReadOnlySet<TicketStatus> pauseOn = element.TryGetProperty("pauseOn", out var pauseElement)
-            ? Items(pauseElement, "policy.pauseOn", "an array of statuses", (s, field) => ParseStatus(String(s, field), field)).ToHashSet()
+            ? Items(pauseElement, "policy.pauseOn", "an array of statuses", ParsePauseStatus).ToHashSet()
             : SlaPolicyTerms.DefaultPauseOn;
 
         return new SlaPolicyTerms(targets, warnAt, pauseOn);
@@ -178,6 +178,14 @@ public static class SlaScenarioParser
         Vocabulary.TryPriority(text, out var priority) && Vocabulary.Name(priority) == text
             ? priority
             : throw new SlaScenarioException(field, $"unknown priority '{text}' (expected urgent, high, normal or low)");
+
+    private static TicketStatus ParsePauseStatus(JsonElement element, string field)
+    {
+        var status = ParseStatus(String(element, field), field);
+        return PolicyTermsFormat.CanPauseOn(status)
+            ? status
+            : throw new SlaScenarioException(field, $"'{element.GetString()}' cannot pause a clock (solved and closed stop it; pause on new, open, pending or on_hold)");
+    }
 
     private static TicketStatus ParseStatus(string text, string field) =>
         Vocabulary.TryStatus(text, out var status) && Vocabulary.Name(status) == text
