@@ -20,7 +20,11 @@ public static class HelpDeskWebApp
 {
     public static WebApplication Build(string[] args)
     {
-        var builder = WebApplication.CreateBuilder(args);
+        // A published build keeps wwwroot and appsettings.json beside helpdesk.dll. Started from another directory (a
+        // service manager without a working directory, an MTA pipe) it must still find them, as the CLI does; a build
+        // run from the source tree (no wwwroot beside the dll) keeps the usual content root.
+        var published = Directory.Exists(Path.Combine(AppContext.BaseDirectory, "wwwroot"));
+        var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ContentRootPath = published ? AppContext.BaseDirectory : null });
         builder.Services.AddSingleton<IClock>(SystemClock.Instance);
         builder.Services.AddHelpDeskDatabase(builder.Configuration);
         builder.Services.AddHelpDeskApplication();
