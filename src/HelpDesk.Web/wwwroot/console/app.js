@@ -48,7 +48,7 @@ function chipFor(number) {
   else if (c.state === 'paused') cls = 'paused';
   else if (counted >= c.targetMs * warnPct / 100) cls = 'warning';
   const label = metricLabel[c.metric]?.toLowerCase() || c.metric;
-  const text = c.state === 'paused' ? `⏸ ${fmtDuration(left)}` : left < 0 ? `${fmtDuration(left)} late` : fmtDuration(left);
+  const text = c.state === 'paused' ? `paused ${fmtDuration(left)}` : left < 0 ? `${fmtDuration(left)} late` : fmtDuration(left);
   return { text, cls, title: `${label}: ${fmtDuration(left)} of business time left (target ${fmtDuration(c.targetMs)})`, left };
 }
 async function refreshCountdowns(numbers) {
