@@ -48,10 +48,9 @@ public sealed class MailPreparation(MailSigning signing, IOptions<MailOptions> o
     {
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
         timeout.CancelAfter(TimeSpan.FromSeconds(options.Value.ParseTimeoutSeconds));
-        var parser = new ParserOptions { MaxMimeDepth = options.Value.MaxMimeDepth };
         try
         {
-            return await Task.Run(() => MimeMessage.Load(parser, new MemoryStream(raw, writable: false), timeout.Token), timeout.Token)
+            return await Task.Run(() => MailParsing.Parse(raw, options.Value.MaxMimeDepth, timeout.Token), timeout.Token)
                 .WaitAsync(timeout.Token);
         }
         catch (OperationCanceledException) when (!ct.IsCancellationRequested)
