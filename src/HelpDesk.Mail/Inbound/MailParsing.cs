@@ -23,11 +23,12 @@ public static partial class MailParsing
     /// <summary>
     /// The offset of the message's first header field: the first line within <see cref="MaxPreambleLines"/> lines that is
     /// a field name and a colon. Lines above it (an mbox <c>From sender date</c> envelope, a gateway's
-    /// <c>---- Original email message ----</c>, blank lines) are not part of the message. -1 when there is none.
+    /// <c>---- Original email message ----</c>, blank lines) are not part of the message; nor is a UTF-8 byte order mark. -1 when there is none.
     /// </summary>
     public static int HeaderStart(ReadOnlySpan<byte> raw)
     {
-        var offset = 0;
+        // A byte order mark some tools write before the first header is not a line of its own.
+        var offset = raw.StartsWith("\uFEFF"u8) ? 3 : 0;
         for (var line = 0; line < MaxPreambleLines && offset < raw.Length && offset <= MaxPreambleBytes; line++)
         {
             var rest = raw[offset..];
