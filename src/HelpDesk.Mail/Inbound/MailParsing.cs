@@ -17,28 +17,52 @@ namespace HelpDesk.Mail.Inbound;
 /// </summary>
 public static partial class MailParsing
 {
-    /// <summary>How far into a message its header block is looked for (lines above it are an envelope or a gateway's banner).</summary>
-    public const int MaxPreambleLines = 50, MaxPreambleBytes = 16 * 1024;
+    /// <summary>
+    /// How far below the start a header block is looked for: the lines above it are an envelope or a gateway's banner
+    /// (one or two lines in practice), never a body, so a body with quoted headers further down is not mistaken for mail.
+    /// </summary>
+    public const int MaxPreambleLines = 5, MaxPreambleBytes = 4096;
 
     /// <summary>
-    /// The offset of the message's first header field: the first line within <see cref="MaxPreambleLines"/> lines that is
-    /// a field name and a colon. Lines above it (an mbox <c>From sender date</c> envelope, a gateway's
-    /// <c>---- Original email message ----</c>, blank lines) are not part of the message; nor is a UTF-8 byte order mark. -1 when there is none.
+    /// The offset of the message's header block: the first line that is a field name and a colon, when it is the first
+    /// line, or within <see cref="MaxPreambleLines"/> lines below it with a second header field following it. The lines
+    /// above it (an mbox <c>From sender date</c> envelope, a gateway's <c>---- Original email message ----</c>, blank
+    /// lines) and a UTF-8 byte order mark are not part of the message (<see cref="Preamble"/>). -1 when there is none.
     /// </summary>
     public static int HeaderStart(ReadOnlySpan<byte> raw)
     {
-        // A byte order mark some tools write before the first header is not a line of its own.
         var offset = raw.StartsWith("\uFEFF"u8) ? 3 : 0;
-        for (var line = 0; line < MaxPreambleLines && offset < raw.Length && offset <= MaxPreambleBytes; line++)
+        for (var line = 0; line <= MaxPreambleLines && offset < raw.Length && offset <= MaxPreambleBytes; line++)
         {
             var rest = raw[offset..];
+            if (IsHeaderField(rest) && (line == 0 || IsHeaderField(rest[(rest.IndexOf((byte)'\n') + 1)..]))) return offset;
             var nl = rest.IndexOf((byte)'\n');
-            var text = rest[..(nl >= 0 ? nl : rest.Length)];
-            if (HeaderLine().IsMatch(Encoding.Latin1.GetString(text[..Math.Min(text.Length, 1000)]))) return offset;
             if (nl < 0) break;
             offset += nl + 1;
         }
         return -1;
+    }
+
+    /// <summary>
+    /// What stood above the header block besides blank lines and an mbox envelope line (a gateway's banner): kept in
+    /// the stored bytes and shown as a note of the article, never silently dropped. Null when there is nothing.
+    /// </summary>
+    public static string? Preamble(byte[] raw)
+    {
+        var start = HeaderStart(raw);
+        if (start <= 0) return null;
+        var lines = Encoding.UTF8.GetString(raw, 0, start).TrimStart('\uFEFF').Split('\n').Select(l => l.Trim()).ToList();
+        if (lines.Count > 0 && lines[0].StartsWith("From ", StringComparison.Ordinal)) lines.RemoveAt(0);
+        var text = string.Join("\n", lines.Where(l => l.Length > 0));
+        return text.Length == 0 ? null : text;
+    }
+
+    // A line that is a header field's name and a colon (the line ends at the first LF; a header line is at most 998 bytes).
+    private static bool IsHeaderField(ReadOnlySpan<byte> rest)
+    {
+        var nl = rest.IndexOf((byte)'\n');
+        var line = rest[..(nl >= 0 ? nl : rest.Length)];
+        return HeaderLine().IsMatch(Encoding.Latin1.GetString(line[..Math.Min(line.Length, 1000)]));
     }
 
     /// <summary>Input that is mail (else the mailgate exits 65): some header field can be recognised near its start.</summary>

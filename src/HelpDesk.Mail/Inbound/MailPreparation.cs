@@ -30,6 +30,8 @@ public sealed class MailPreparation(MailSigning signing, IOptions<MailOptions> o
                 var message = await ParseAsync(row.Raw, ct);
                 var cls = MailClassifier.Classify(message, id => signing.Verify(key, id) is not null, o.SystemAddress);
                 var content = cls is MailClass.OwnLoop or MailClass.Bounce ? null : await ExtractAsync(message, ct);
+                if (content is not null && MailParsing.Preamble(row.Raw) is { } preamble)
+                    content = content with { Notes = [.. content.Notes, $"Above the message's headers stood (kept in the raw message): {preamble}"] };
                 result[k] = new PreparedMail(message, cls, content, null);
             }
             catch (Exception ex) when (ex is not OperationCanceledException || !ct.IsCancellationRequested)

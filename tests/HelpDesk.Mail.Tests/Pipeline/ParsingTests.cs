@@ -163,6 +163,7 @@ public sealed class ParsingTests(LoopbackDeskFixture fixture) : IClassFixture<Lo
         var article = (await _desk.SendAsync(new GetArticles(outcome.Ticket!.Value))).Single();
         article.AuthorEmail.Should().Be($"paul.{run}@customer.example");
         article.BodyText.Should().Contain("The scanner in room 4 does not send e-mail any more.");
+        article.Mail!.Notes.Should().Contain("---- Original email message ----", "the banner above the headers is shown, not dropped");
     }
 
     [Theory]
