@@ -25,7 +25,7 @@ public static partial class MailParsing
 
     /// <summary>
     /// The offset of the message's header block: the first line that is a field name and a colon, when it is the first
-    /// line, or within <see cref="MaxPreambleLines"/> lines below it with a second header field following it. The lines
+    /// line, or within <see cref="MaxPreambleLines"/> lines below it with a second header field (or a folded line) following it. The lines
     /// above it (an mbox <c>From sender date</c> envelope, a gateway's <c>---- Original email message ----</c>, blank
     /// lines) and a UTF-8 byte order mark are not part of the message (<see cref="Preamble"/>). -1 when there is none.
     /// </summary>
@@ -35,7 +35,7 @@ public static partial class MailParsing
         for (var line = 0; line <= MaxPreambleLines && offset < raw.Length && offset <= MaxPreambleBytes; line++)
         {
             var rest = raw[offset..];
-            if (IsHeaderField(rest) && (line == 0 || IsHeaderField(rest[(rest.IndexOf((byte)'\n') + 1)..]))) return offset;
+            if (IsHeaderField(rest) && (line == 0 || ContinuesHeaderBlock(rest[(rest.IndexOf((byte)'\n') + 1)..]))) return offset;
             var nl = rest.IndexOf((byte)'\n');
             if (nl < 0) break;
             offset += nl + 1;
@@ -56,6 +56,9 @@ public static partial class MailParsing
         var text = string.Join("\n", lines.Where(l => l.Length > 0));
         return text.Length == 0 ? null : text;
     }
+
+    // The line after a header field is another field or the folded rest of this one.
+    private static bool ContinuesHeaderBlock(ReadOnlySpan<byte> next) => next.Length > 0 && (next[0] is (byte)' ' or (byte)'\t' || IsHeaderField(next));
 
     // A line that is a header field's name and a colon (the line ends at the first LF; a header line is at most 998 bytes).
     private static bool IsHeaderField(ReadOnlySpan<byte> rest)

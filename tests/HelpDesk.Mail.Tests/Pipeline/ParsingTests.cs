@@ -140,6 +140,7 @@ public sealed class ParsingTests(LoopbackDeskFixture fixture) : IClassFixture<Lo
     [InlineData("gateway-banner.eml", Entry.Http, 0)]
     [InlineData("gateway-banner.eml", Entry.Cli, 0)]
     [InlineData("gateway-banner.eml", Entry.Native, 0)]
+    [InlineData("gateway-banner-folded.eml", Entry.Pipeline, 0)]
     [InlineData("not-mail.txt", Entry.Http, 65)]
     [InlineData("not-mail.txt", Entry.Cli, 65)]
     [InlineData("not-mail.txt", Entry.Native, 65)]
