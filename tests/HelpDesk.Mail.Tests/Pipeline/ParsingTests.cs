@@ -185,3 +185,42 @@ public sealed class ParsingTests(LoopbackDeskFixture fixture) : IClassFixture<Lo
         article.AuthorName.Should().Be(name);
     }
 }
+
+/// <summary>The mbox envelope class through IMAP: the fetcher hands the exact bytes to the same pipeline.</summary>
+[Collection(MailServerCollection.Name)]
+public sealed class ImapParsingTests(MailServerFixture servers)
+{
+    private readonly ImapProbe _imap = new(servers);
+
+    [Fact]
+    public async Task An_mbox_envelope_line_fetched_over_IMAP_keeps_the_message_id_so_a_redelivery_is_a_duplicate_and_a_reply_threads()
+    {
+        var folder = $"mbox-{Guid.NewGuid():N}"[..12];
+        await _imap.CreateFolderAsync("support", folder);
+        using var desk = new MailDeskFactory(new Dictionary<string, string?>
+        {
+            ["HelpDesk:Mail:Imap:0:Name"] = "support", ["HelpDesk:Mail:Imap:0:Host"] = "127.0.0.1", ["HelpDesk:Mail:Imap:0:Port"] = servers.ImapPort.ToString(),
+            ["HelpDesk:Mail:Imap:0:UseTls"] = "false", ["HelpDesk:Mail:Imap:0:Username"] = "support", ["HelpDesk:Mail:Imap:0:Password"] = MailServers.Password,
+            ["HelpDesk:Mail:Imap:0:Folder"] = folder, ["HelpDesk:Mail:Imap:0:Team"] = "support", ["HelpDesk:Mail:IdleSeconds"] = "20",
+        });
+        _ = desk.Services;
+        await desk.EnsureTeamAsync("support");
+        var run = Guid.NewGuid().ToString("N")[..12];
+        byte[] Sample(string name) => Encoding.Latin1.GetBytes(Encoding.Latin1.GetString(
+            File.ReadAllBytes(Path.Combine(AppContext.BaseDirectory, "Samples", "Parsing", name))).Replace("{run}", run));
+        var first = Sample("mbox-envelope.eml");
+
+        await _imap.AppendRawAsync("support", folder, first);
+        var created = await Eventually.WaitAsync(() => desk.DbAsync(db => db.Set<InboundMail>().FirstOrDefaultAsync(m => m.Outcome == MailOutcome.Created)), "the ticket");
+        created.MessageId.Should().Be($"mbox-first.{run}@customer.example");
+        created.Raw.Should().Equal(first, "the IMAP server kept the envelope line and so did we");
+
+        await _imap.AppendRawAsync("support", folder, Encoding.Latin1.GetBytes(Encoding.Latin1.GetString(first).Replace("Mon Jan  1 00:00:00 2026", "Tue Jan  2 08:30:00 2026")));
+        await _imap.AppendRawAsync("support", folder, Sample("mbox-envelope-reply.eml"));
+        var appended = await Eventually.WaitAsync(() => desk.DbAsync(db => db.Set<InboundMail>().FirstOrDefaultAsync(m => m.Outcome == MailOutcome.Appended)), "the reply");
+        appended.TicketNumber.Should().Be(created.TicketNumber, "the reply threads by In-Reply-To");
+        await Eventually.UntilAsync(async () => (await _imap.FlagsAsync("support", folder)).Acknowledged == 3, "all three acknowledged");
+        (await desk.DbAsync(db => db.Tickets.CountAsync())).Should().Be(1, "the redelivery is a duplicate, not a second ticket");
+        (await desk.DbAsync(db => db.Set<InboundMail>().CountAsync())).Should().Be(2);
+    }
+}
