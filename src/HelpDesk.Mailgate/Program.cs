@@ -8,7 +8,9 @@ namespace HelpDesk.Mailgate;
 /// on stdout, the exit codes of email.md (0 stored, 65 not mail, 75 try again later). The running server stores and
 /// processes the message (POST /mailgate on loopback); when it does not answer, the fallback command (normally
 /// <c>helpdesk mailgate</c>, which opens the database itself) gets the same bytes; without a fallback the MTA is told to
-/// retry (75), so a message is never lost.
+/// retry (75), so a message is never lost. Whether the input is mail at all is never decided here: the server (422) or
+/// the fallback (its exit code) answers with HelpDesk.Mail's MailParsing.LooksLikeMail, which this dependency-free
+/// client cannot reference (docs/email.md, "What the parser accepts").
 /// </summary>
 public static class Program
 {

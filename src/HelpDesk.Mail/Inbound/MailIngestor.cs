@@ -36,8 +36,6 @@ public sealed class MailIngestor(HelpDeskDbContext db, IClock clock, MailSigning
     /// <summary>Messages handled together: raw bytes stored in one commit, then processed in one more.</summary>
     public const int MaxBatch = 100;
 
-    /// <summary>Input that is not mail at all (mailgate exit 65).</summary>
-    public static bool LooksLikeMail(ReadOnlySpan<byte> raw) => RawMailStore.LooksLikeMail(raw);
 
     /// <summary>One message (a batch of one); see <see cref="IngestBatchAsync"/>.</summary>
     public async Task<MailOutcome> IngestAsync(string mailbox, byte[] raw, string source, CancellationToken ct) =>

@@ -30,6 +30,8 @@ public sealed class MailPreparation(MailSigning signing, IOptions<MailOptions> o
                 var message = await ParseAsync(row.Raw, ct);
                 var cls = MailClassifier.Classify(message, id => signing.Verify(key, id) is not null, o.SystemAddress);
                 var content = cls is MailClass.OwnLoop or MailClass.Bounce ? null : await ExtractAsync(message, ct);
+                if (content is not null && MailParsing.Preamble(row.Raw) is { } preamble)
+                    content = content with { Notes = [.. content.Notes, $"Above the message's headers stood (kept in the raw message): {preamble}"] };
                 result[k] = new PreparedMail(message, cls, content, null);
             }
             catch (Exception ex) when (ex is not OperationCanceledException || !ct.IsCancellationRequested)
@@ -48,10 +50,9 @@ public sealed class MailPreparation(MailSigning signing, IOptions<MailOptions> o
     {
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
         timeout.CancelAfter(TimeSpan.FromSeconds(options.Value.ParseTimeoutSeconds));
-        var parser = new ParserOptions { MaxMimeDepth = options.Value.MaxMimeDepth };
         try
         {
-            return await Task.Run(() => MimeMessage.Load(parser, new MemoryStream(raw, writable: false), timeout.Token), timeout.Token)
+            return await Task.Run(() => MailParsing.Parse(raw, options.Value.MaxMimeDepth, timeout.Token), timeout.Token)
                 .WaitAsync(timeout.Token);
         }
         catch (OperationCanceledException) when (!ct.IsCancellationRequested)

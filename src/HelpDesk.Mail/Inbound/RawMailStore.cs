@@ -1,6 +1,4 @@
 using System.Security.Cryptography;
-using System.Text;
-using System.Text.RegularExpressions;
 using HelpDesk.Application.Mail;
 using HelpDesk.Application.Persistence;
 using Microsoft.EntityFrameworkCore;
@@ -14,7 +12,7 @@ namespace HelpDesk.Mail.Inbound;
 /// Step 1 of email.md: the exact bytes of every message are committed before anything else happens to them (the point
 /// after which nothing can be lost), with their SHA-256 and normalised Message-ID, which deduplicates per mailbox.
 /// </summary>
-public sealed partial class RawMailStore(HelpDeskDbContext db, IClock clock, IOptions<MailOptions> options)
+public sealed class RawMailStore(HelpDeskDbContext db, IClock clock, IOptions<MailOptions> options)
 {
     /// <summary>
     /// Stores messages of one mailbox, all in one transaction. A Message-ID already stored for the mailbox is a duplicate
@@ -117,36 +115,8 @@ public sealed partial class RawMailStore(HelpDeskDbContext db, IClock clock, IOp
     private static (string Sha, string MessageId) Identify(byte[] raw)
     {
         var sha = Convert.ToHexStringLower(SHA256.HashData(raw));
-        return (sha, ReadMessageId(raw) ?? $"{sha}@sha256.invalid");
+        return (sha, MailParsing.ReadMessageId(raw) ?? $"{sha}@sha256.invalid");
     }
-
-    private static string? ReadMessageId(byte[] raw)
-    {
-        try
-        {
-            var headers = HeaderList.Load(new MemoryStream(raw, writable: false));
-            return MessageIds.Normalise(headers[HeaderId.MessageId]);
-        }
-        catch (FormatException)
-        {
-            return null;
-        }
-    }
-
-    /// <summary>Input that is not mail at all (mailgate exit 65): empty, or not starting with a header field or an mbox From line.</summary>
-    public static bool LooksLikeMail(ReadOnlySpan<byte> raw)
-    {
-        var start = raw.TrimStart("\r\n"u8);
-        if (start.Length == 0) return false;
-        var firstLine = start[..Math.Min(start.Length, 1000)];
-        var nl = firstLine.IndexOf((byte)'\n');
-        if (nl >= 0) firstLine = firstLine[..nl];
-        var text = Encoding.Latin1.GetString(firstLine);
-        return HeaderLine().IsMatch(text) || text.StartsWith("From ", StringComparison.Ordinal);
-    }
-
-    [GeneratedRegex(@"^[\x21-\x39\x3B-\x7E]+[ \t]*:")]
-    private static partial Regex HeaderLine();
 }
 
 /// <summary>Message-IDs as the help desk keeps and compares them.</summary>

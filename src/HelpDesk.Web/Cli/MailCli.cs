@@ -27,7 +27,7 @@ public static class MailCli
             await stdin.CopyToAsync(buffer);
             raw = buffer.ToArray();
         }
-        if (!MailIngestor.LooksLikeMail(raw))
+        if (!MailParsing.LooksLikeMail(raw))
         {
             await stderr.WriteLineAsync("helpdesk mailgate: the input is not an e-mail message");
             return ExDataErr;

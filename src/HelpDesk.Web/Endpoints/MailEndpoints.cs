@@ -23,7 +23,7 @@ public static class MailEndpoints
             using var buffer = new MemoryStream();
             await http.Request.Body.CopyToAsync(buffer, ct);
             var raw = buffer.ToArray();
-            if (!MailIngestor.LooksLikeMail(raw)) return Results.StatusCode(StatusCodes.Status422UnprocessableEntity);
+            if (!MailParsing.LooksLikeMail(raw)) return Results.StatusCode(StatusCodes.Status422UnprocessableEntity);
             var outcome = await combiner.IngestAsync(mailbox ?? MailIngestor.MailgateMailbox, raw, "mailgate", ct);
             return Results.Json(new Dictionary<string, object?> { ["outcome"] = outcome.Outcome, ["ticket"] = outcome.Ticket, ["article"] = outcome.Article, ["reason"] = outcome.Reason });
         }).AllowAnonymous().DisableAntiforgery().ExcludeFromDescription();

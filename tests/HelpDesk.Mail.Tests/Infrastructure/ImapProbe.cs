@@ -32,6 +32,38 @@ public sealed class ImapProbe(MailServers servers)
         await client.DisconnectAsync(true);
     }
 
+    /// <summary>
+    /// Appends exactly these bytes (an mbox envelope line, anything MimeKit would rewrite), speaking IMAP APPEND with
+    /// a literal over a plain connection, as a delivery agent writing into the mailbox would leave them.
+    /// </summary>
+    public async Task AppendRawAsync(string user, string folder, byte[] raw)
+    {
+        using var tcp = new System.Net.Sockets.TcpClient();
+        await tcp.ConnectAsync("127.0.0.1", servers.ImapPort);
+        var stream = tcp.GetStream();
+        using var reader = new StreamReader(stream, System.Text.Encoding.ASCII, leaveOpen: true);
+        // Reads up to the line starting with what is expected; a tagged NO or BAD on the way fails.
+        async Task ExpectAsync(string expected)
+        {
+            while (await reader.ReadLineAsync() is { } line)
+            {
+                if (line.StartsWith(expected, StringComparison.Ordinal)) return;
+                if (line.Length > 1 && line[0] is not ('*' or '+')) throw new InvalidOperationException($"IMAP said: {line}");
+            }
+            throw new EndOfStreamException("the IMAP server closed the connection");
+        }
+        async Task SendAsync(string command) => await stream.WriteAsync(System.Text.Encoding.ASCII.GetBytes(command + "\r\n"));
+        await ExpectAsync("* OK");
+        await SendAsync($"a LOGIN {user} {MailServers.Password}");
+        await ExpectAsync("a OK");
+        await SendAsync($"b APPEND \"{folder}\" {{{raw.Length}}}");
+        await ExpectAsync("+");
+        await stream.WriteAsync(raw);
+        await SendAsync("");
+        await ExpectAsync("b OK");
+        await SendAsync("c LOGOUT");
+    }
+
     /// <summary>Messages in <paramref name="user"/>'s INBOX whose subject contains <paramref name="subjectPart"/>.</summary>
     public async Task<IReadOnlyList<MimeMessage>> FindAsync(string user, string subjectPart)
     {
