@@ -48,28 +48,28 @@ internal sealed class MailBody
         var items = Flatten(html: false);
         if (!items.Any(i => i is Chunk)) return null;
         var newline = items.OfType<Chunk>().First().Part.Text.Contains("\r\n", StringComparison.Ordinal) ? "\r\n" : "\n";
-        var text = new System.Text.StringBuilder();
-        void block(string value)
-        {
-            if (text.Length > 0)
-            {
-                if (text[^1] != '\n') text.Append(newline);
-                text.Append(newline);
-            }
-            text.Append(value);
-        }
+        var blocks = new List<string>();
         Piece? previous = null;
         foreach (var item in items)
         {
-            if (item is Chunk && previous is Chunk) block(TextSeparator);
-            block(item switch
+            var value = item switch
             {
                 Chunk { Part.IsHtml: true } c => MailContent.HtmlToText(sanitise(c.Part.Text)),
                 Chunk c => PlainText(c.Part),
                 Placed p => $"[{p.File.FileName}]",
                 _ => "",
-            });
+            };
+            if (string.IsNullOrWhiteSpace(value)) continue; // an HTML part that is only an image has no text
+            if (item is Chunk && previous is Chunk) blocks.Add(TextSeparator);
+            blocks.Add(value);
             previous = item;
+        }
+        // Each block on its own lines with one blank line between: a part's own text is kept exactly as decoded.
+        var text = new System.Text.StringBuilder();
+        foreach (var value in blocks)
+        {
+            if (text.Length > 0) text.Append(text[^1] == '\n' ? newline : newline + newline);
+            text.Append(value);
         }
         return text.ToString();
     }

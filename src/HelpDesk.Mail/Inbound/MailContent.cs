@@ -42,10 +42,13 @@ public static class MailContent
         var files = new MailFiles(maxAttachmentBytes, maxTotalBytes, notes);
         var body = MailBody.Assemble(message, files);
 
-        // Real Content-IDs first; an inline part without one is reachable through a key only this run knows (its new id).
-        var byCid = files.Attachments.Where(a => a.Content is not null)
-            .SelectMany(a => a.ContentId is null ? [(Key: MailBody.PlacementKey(a.Id), a.Id)] : new[] { (Key: a.ContentId, a.Id), (Key: MailBody.PlacementKey(a.Id), a.Id) })
-            .GroupBy(k => k.Key, StringComparer.OrdinalIgnoreCase).ToDictionary(g => g.Key, g => g.First().Id, StringComparer.OrdinalIgnoreCase);
+        // Real Content-IDs first; every stored file is also reachable through a key only this run knows (its new id), for parts placed between text.
+        var byCid = new Dictionary<string, Guid>(StringComparer.OrdinalIgnoreCase);
+        foreach (var file in files.Attachments.Where(a => a.Content is not null))
+        {
+            if (file.ContentId is not null) byCid.TryAdd(file.ContentId, file.Id);
+            byCid[MailBody.PlacementKey(file.Id)] = file.Id;
+        }
         var sanitised = new Dictionary<string, string>(StringComparer.Ordinal);
         string sanitise(string html) => sanitised.TryGetValue(html, out var done) ? done : sanitised[html] = Sanitise(html, byCid, attachmentUrl);
 
