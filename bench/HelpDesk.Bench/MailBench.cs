@@ -262,12 +262,18 @@ public static class MailBench
         }
     }
 
-    /// <summary>Publishes src/HelpDesk.Mailgate as a native executable (PublishAot) into a temp folder; returns its path.</summary>
-    private static async Task<string> PublishNativeMailgateAsync()
+    /// <summary>The checkout the bench runs from (the folder of HelpDesk.sln).</summary>
+    internal static string RepositoryRoot()
     {
         var root = new DirectoryInfo(AppContext.BaseDirectory);
         while (root is not null && !File.Exists(Path.Combine(root.FullName, "HelpDesk.sln"))) root = root.Parent;
-        if (root is null) throw new InvalidOperationException("run the benchmark from the repository (HelpDesk.sln not found above the bench)");
+        return root?.FullName ?? throw new InvalidOperationException("run the benchmark from the repository (HelpDesk.sln not found above the bench)");
+    }
+
+    /// <summary>Publishes src/HelpDesk.Mailgate as a native executable (PublishAot) into a temp folder; returns its path.</summary>
+    private static async Task<string> PublishNativeMailgateAsync()
+    {
+        var root = new DirectoryInfo(RepositoryRoot());
         var output = Path.Combine(Path.GetTempPath(), "helpdesk-mailgate-native");
         Console.WriteLine("publishing helpdesk-mailgate as a native executable (about a minute)...");
         var info = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };

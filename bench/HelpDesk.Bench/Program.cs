@@ -16,10 +16,11 @@ var sqliteOnly = new Dictionary<string, Func<int>>(StringComparer.Ordinal)
     ["mail-latency"] = MailBench.Latency,
     ["mailgate-process"] = MailBench.MailgateProcess,
     ["breach-list"] = BreachListBench.Run,
+    ["fidelity"] = FidelityReport.Run,
 };
 
 var usage = $"usage: dotnet run -c Release --project bench/HelpDesk.Bench -- <all|{string.Join("|", onProvider.Keys)}> [--provider sqlite|postgresql|both] " +
-            $"[--tickets N (reporting)]\n       or <{string.Join("|", sqliteOnly.Keys)}> (SQLite)";
+            $"[--tickets N (reporting)]\n       or <{string.Join("|", sqliteOnly.Keys)}> (SQLite; fidelity needs no database)";
 if (args.Length == 0) { Console.Error.WriteLine(usage); return 2; }
 if (sqliteOnly.TryGetValue(args[0], out var single)) return single();
 

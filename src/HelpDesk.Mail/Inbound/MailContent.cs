@@ -1,9 +1,7 @@
-using System.Security.Cryptography;
 using System.Text;
 using AngleSharp.Html.Parser;
 using Ganss.Xss;
 using MimeKit;
-using MimeKit.Tnef;
 
 namespace HelpDesk.Mail.Inbound;
 
@@ -28,9 +26,10 @@ public sealed record ExtractedContent(string Text, string? Html, string? HtmlWit
 }
 
 /// <summary>
-/// Takes text, HTML and attachments out of a parsed message: TNEF (winmail.dat) expanded, HTML sanitised with an
-/// allowlist, <c>cid:</c> references pointing at the stored attachments, remote images blocked unless asked for, size
-/// limits applied with a note. Nothing here touches the database.
+/// Takes text, HTML and attachments out of a parsed message: every inline text/HTML part in order (see
+/// <see cref="MailBody"/>), TNEF (winmail.dat) expanded, HTML sanitised with an allowlist, <c>cid:</c> references
+/// pointing at the stored attachments, remote images blocked unless asked for, size limits applied with a note, and
+/// every other leaf part kept as an attachment (<see cref="MailFiles"/>). Nothing here touches the database.
 /// </summary>
 public static class MailContent
 {
@@ -40,76 +39,31 @@ public static class MailContent
     {
         static string attachmentUrl(Guid id) => $"/api/v1/tickets/{TicketPlaceholder}/attachments/{id}";
         var notes = new List<string>();
-        var attachments = new List<ExtractedAttachment>();
-        string? text = message.TextBody;
-        string? html = message.HtmlBody;
-        long total = 0;
-        var bodyParts = new HashSet<MimeEntity>();
-        if (message.Body is not null)
-            foreach (var part in message.BodyParts.OfType<TextPart>().Where(p => !p.IsAttachment && (p.IsPlain || p.IsHtml)))
-                bodyParts.Add(part);
+        var files = new MailFiles(maxAttachmentBytes, maxTotalBytes, notes);
+        var body = MailBody.Assemble(message, files);
 
-        foreach (var part in message.BodyParts)
+        // Real Content-IDs first; every stored file is also reachable through a key only this run knows (its new id), for parts placed between text.
+        var byCid = new Dictionary<string, Guid>(StringComparer.OrdinalIgnoreCase);
+        foreach (var file in files.Attachments.Where(a => a.Content is not null))
         {
-            if (bodyParts.Contains(part)) continue;
-            if (part is TnefPart tnef)
-            {
-                MimeMessage? converted = null;
-                try { converted = tnef.ConvertToMessage(); } catch (Exception ex) when (ex is not OperationCanceledException) { notes.Add($"winmail.dat could not be expanded: {ex.Message}"); }
-                if (converted is not null)
-                {
-                    text ??= converted.TextBody;
-                    html ??= converted.HtmlBody;
-                    foreach (var inner in converted.Attachments.OfType<MimePart>()) Add(inner);
-                    continue;
-                }
-            }
-            if (part is MimePart mime) Add(mime);
-            else if (part is MessagePart embedded) AddEmbedded(embedded);
+            if (file.ContentId is not null) byCid.TryAdd(file.ContentId, file.Id);
+            byCid[MailBody.PlacementKey(file.Id)] = file.Id;
         }
+        var sanitised = new Dictionary<string, string>(StringComparer.Ordinal);
+        string sanitise(string html) => sanitised.TryGetValue(html, out var done) ? done : sanitised[html] = Sanitise(html, byCid, attachmentUrl);
 
-        var byCid = attachments.Where(a => a.ContentId is not null && a.Content is not null)
-            .GroupBy(a => a.ContentId!, StringComparer.OrdinalIgnoreCase).ToDictionary(g => g.Key, g => g.First().Id, StringComparer.OrdinalIgnoreCase);
+        var html = body.Html(sanitise) ?? (body.Tnef?.HtmlBody is { } tnefHtml ? sanitise(tnefHtml) : null);
         string? withImages = null, blocked = null;
         var hadRemote = false;
         if (html is not null)
         {
-            withImages = Sanitise(html, byCid, attachmentUrl);
-            (blocked, hadRemote) = BlockRemoteImages(withImages);
+            (blocked, hadRemote) = BlockRemoteImages(html);
             blocked = MarkQuote(blocked);
-            withImages = MarkQuote(withImages);
+            withImages = MarkQuote(html);
         }
-        var bodyText = text ?? (withImages is not null ? HtmlToText(withImages) : "");
+        var bodyText = body.Text(sanitise) ?? body.Tnef?.TextBody ?? (withImages is not null ? HtmlToText(withImages) : "");
         if (string.IsNullOrWhiteSpace(bodyText) && string.IsNullOrWhiteSpace(blocked)) bodyText = "(empty message)";
-        return new ExtractedContent(bodyText, blocked, hadRemote ? withImages : null, hadRemote, QuoteDetector.FindQuoteStart(bodyText), attachments, notes);
-
-        void Add(MimePart part)
-        {
-            using var buffer = new MemoryStream();
-            part.Content?.DecodeTo(buffer);
-            var bytes = buffer.ToArray();
-            var name = part.FileName is { Length: > 0 } n ? n : $"part-{attachments.Count + 1}{Extension(part.ContentType)}";
-            var type = part.ContentType.MimeType.ToLowerInvariant();
-            string? refused = null;
-            if (bytes.Length > maxAttachmentBytes) refused = $"larger than {maxAttachmentBytes} bytes";
-            else if (total + bytes.Length > maxTotalBytes) refused = $"the message's attachments exceed {maxTotalBytes} bytes";
-            if (refused is null) total += bytes.Length;
-            else notes.Add($"Attachment '{name}' ({bytes.Length} bytes) was not stored: {refused}.");
-            attachments.Add(new ExtractedAttachment(Guid.CreateVersion7(), name, type, bytes.Length, Convert.ToHexStringLower(SHA256.HashData(bytes)),
-                part.ContentId, !part.IsAttachment, refused is null ? bytes : null, refused));
-        }
-
-        void AddEmbedded(MessagePart embedded)
-        {
-            using var buffer = new MemoryStream();
-            embedded.Message?.WriteTo(buffer);
-            var bytes = buffer.ToArray();
-            var name = (embedded.Message?.Subject is { Length: > 0 } s ? s : "message") + ".eml";
-            var refused = bytes.Length > maxAttachmentBytes ? $"larger than {maxAttachmentBytes} bytes" : null;
-            if (refused is not null) notes.Add($"Attachment '{name}' ({bytes.Length} bytes) was not stored: {refused}.");
-            attachments.Add(new ExtractedAttachment(Guid.CreateVersion7(), name, "message/rfc822", bytes.Length,
-                Convert.ToHexStringLower(SHA256.HashData(bytes)), null, false, refused is null ? bytes : null, refused));
-        }
+        return new ExtractedContent(bodyText, blocked, hadRemote ? withImages : null, hadRemote, QuoteDetector.FindQuoteStart(bodyText), files.Attachments, notes);
     }
 
     /// <summary>Allowlist sanitising: no scripts, event handlers, javascript:/vbscript:/data: URLs, forms, iframes, SVG.</summary>
@@ -167,8 +121,6 @@ public static class MailContent
         foreach (var block in doc.QuerySelectorAll("p, div, li, tr, h1, h2, h3, h4, blockquote")) block.Append(doc.CreateTextNode("\n"));
         return (doc.Body?.TextContent ?? "").Trim();
     }
-
-    private static string Extension(ContentType type) => MimeTypes.TryGetExtension(type.MimeType, out var ext) ? ext : ".bin";
 
 }
 

@@ -105,21 +105,35 @@ public sealed class MailDeskFactory(IDictionary<string, string?>? settings = nul
     }
 }
 
-/// <summary>Finds the shared corpora beside the checkout: <c>../shared/corpus</c> relative to the repository root.</summary>
+/// <summary>
+/// Finds the shared corpora beside the checkout (<c>../shared/corpus</c> relative to the repository root) and the
+/// project's own sample messages (<c>tests/HelpDesk.Mail.Tests/Samples</c>).
+/// </summary>
 public static class Corpus
 {
     public static string Root
     {
         get
         {
-            var dir = new DirectoryInfo(AppContext.BaseDirectory);
-            while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "HelpDesk.sln"))) dir = dir.Parent;
-            if (dir?.Parent is null) throw new DirectoryNotFoundException("repository root (HelpDesk.sln) not found above " + AppContext.BaseDirectory);
-            var corpus = Path.Combine(dir.Parent.FullName, "shared", "corpus");
+            var corpus = Path.Combine(Directory.GetParent(RepositoryRoot)!.FullName, "shared", "corpus");
             if (!Directory.Exists(corpus)) throw new DirectoryNotFoundException($"the shared corpus is missing: {corpus}");
             return corpus;
         }
     }
+
+    public static string RepositoryRoot
+    {
+        get
+        {
+            var dir = new DirectoryInfo(AppContext.BaseDirectory);
+            while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "HelpDesk.sln"))) dir = dir.Parent;
+            if (dir?.Parent is null) throw new DirectoryNotFoundException("repository root (HelpDesk.sln) not found above " + AppContext.BaseDirectory);
+            return dir.FullName;
+        }
+    }
+
+    /// <summary>A sample message of ours: <c>tests/HelpDesk.Mail.Tests/Samples/{relative}</c>.</summary>
+    public static string SamplePath(string relative) => Path.Combine(RepositoryRoot, "tests", "HelpDesk.Mail.Tests", "Samples", relative);
 
     public static IEnumerable<object[]> Files(string folder) =>
         Directory.GetFiles(Path.Combine(Root, folder)).Where(f => !Path.GetFileName(f).StartsWith("LICENSE", StringComparison.Ordinal))
