@@ -13,7 +13,8 @@ using NodaTime;
 namespace HelpDesk.Mail.Inbound;
 
 /// <summary>What happened to one inbound message (the mailgate's JSON line).</summary>
-public sealed record MailOutcome(string Outcome, int? Ticket, Guid? Article, string? Reason)
+/// <param name="ReasonCode">Why it is quarantined (<see cref="QuarantineReason"/>); null otherwise.</param>
+public sealed record MailOutcome(string Outcome, int? Ticket, Guid? Article, string? Reason, string? ReasonCode = null)
 {
     public const string Created = "created", Appended = "appended", Duplicate = "duplicate", AutoReply = "auto_reply",
         Bounce = "bounce", DroppedLoop = "dropped_loop", Quarantined = "quarantined";
@@ -180,13 +181,15 @@ public sealed class MailIngestor(HelpDeskDbContext db, IClock clock, MailSigning
     }
 
     /// <summary>What processing changes on an inbound row (the rest is as stored).</summary>
-    private sealed record RowState(InboundState State, string? Outcome, string? Reason, int? TicketNumber, Guid? ArticleId, Instant? ProcessedAt, int Attempts)
+    private sealed record RowState(InboundState State, string? Outcome, string? Reason, string? ReasonCode, int? TicketNumber, Guid? ArticleId,
+        Instant? ProcessedAt, int Attempts)
     {
-        public static RowState Of(InboundMail row) => new(row.State, row.Outcome, row.Reason, row.TicketNumber, row.ArticleId, row.ProcessedAt, row.Attempts);
+        public static RowState Of(InboundMail row) =>
+            new(row.State, row.Outcome, row.Reason, row.ReasonCode, row.TicketNumber, row.ArticleId, row.ProcessedAt, row.Attempts);
 
         public void ApplyTo(InboundMail row) =>
-            (row.State, row.Outcome, row.Reason, row.TicketNumber, row.ArticleId, row.ProcessedAt, row.Attempts) =
-            (State, Outcome, Reason, TicketNumber, ArticleId, ProcessedAt, Attempts);
+            (row.State, row.Outcome, row.Reason, row.ReasonCode, row.TicketNumber, row.ArticleId, row.ProcessedAt, row.Attempts) =
+            (State, Outcome, Reason, ReasonCode, TicketNumber, ArticleId, ProcessedAt, Attempts);
     }
 
     private async Task RollBackAsync(IDbContextTransaction tx, InboundMail row, CancellationToken ct)
@@ -205,11 +208,12 @@ public sealed class MailIngestor(HelpDeskDbContext db, IClock clock, MailSigning
         row.State = InboundState.Quarantined;
         row.Outcome = MailOutcome.Quarantined;
         row.Reason = reason;
+        row.ReasonCode = UnusableMail.ReasonOf(ex);
         row.ProcessedAt = clock.GetCurrentInstant();
         row.Attempts++;
         await db.SaveChangesAsync(ct);
         db.ChangeTracker.Clear();
-        logger.LogWarning("Inbound mail {Id} ({Mailbox}) quarantined: {Reason}", row.Id, row.Mailbox, reason);
-        return new MailOutcome(MailOutcome.Quarantined, null, null, reason);
+        logger.LogWarning("Inbound mail {Id} ({Mailbox}) quarantined ({Code}): {Reason}", row.Id, row.Mailbox, row.ReasonCode, reason);
+        return new MailOutcome(MailOutcome.Quarantined, null, null, reason, row.ReasonCode);
     }
 }
