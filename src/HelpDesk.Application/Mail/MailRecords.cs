@@ -32,6 +32,17 @@ public static class QuarantineReason
     public const string Error = "error";
 
     public static readonly IReadOnlyList<string> All = [NoSender, Unparseable, Timeout, TooLarge, NoTeam, Rule, Error];
+
+    public static string Label(string code) => code switch
+    {
+        NoSender => "No usable sender",
+        Unparseable => "Not readable as MIME",
+        Timeout => "Took too long to read",
+        TooLarge => "Too large",
+        NoTeam => "Mailbox's team missing",
+        Rule => "Refused by a rule",
+        _ => "Unexpected error",
+    };
 }
 
 /// <summary>
