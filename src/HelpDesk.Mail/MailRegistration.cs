@@ -17,6 +17,7 @@ public static class MailRegistration
         services.Configure<MailOptions>(configuration.GetSection(MailOptions.Section));
         services.PostConfigure<MailOptions>(o => o.PublicBaseUrl ??= configuration["HelpDesk:PublicBaseUrl"]);
         services.AddScoped<MailIngestor>();
+        services.AddScoped<QuarantineTriage>();
         services.AddScoped<RawMailStore>();
         services.AddScoped<MailPreparation>();
         services.AddScoped<Inbound.Commands.ApplyInboundMail>();

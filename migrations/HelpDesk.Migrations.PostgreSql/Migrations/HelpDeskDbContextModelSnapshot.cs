@@ -185,6 +185,10 @@ namespace HelpDesk.Migrations.PostgreSql.Migrations
                     b.Property<int>("Attempts")
                         .HasColumnType("integer");
 
+                    b.Property<string>("DiscardedBy")
+                        .HasMaxLength(254)
+                        .HasColumnType("character varying(254)");
+
                     b.Property<string>("Mailbox")
                         .IsRequired()
                         .HasMaxLength(100)
@@ -211,8 +215,20 @@ namespace HelpDesk.Migrations.PostgreSql.Migrations
                         .HasMaxLength(2000)
                         .HasColumnType("character varying(2000)");
 
+                    b.Property<string>("ReasonCode")
+                        .HasMaxLength(40)
+                        .HasColumnType("character varying(40)");
+
                     b.Property<DateTime>("ReceivedAt")
                         .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("Sender")
+                        .HasMaxLength(500)
+                        .HasColumnType("character varying(500)");
+
+                    b.Property<string>("SenderFix")
+                        .HasMaxLength(254)
+                        .HasColumnType("character varying(254)");
 
                     b.Property<string>("Sha256")
                         .IsRequired()
@@ -231,6 +247,10 @@ namespace HelpDesk.Migrations.PostgreSql.Migrations
                         .IsRequired()
                         .HasMaxLength(12)
                         .HasColumnType("character varying(12)");
+
+                    b.Property<string>("Subject")
+                        .HasMaxLength(500)
+                        .HasColumnType("character varying(500)");
 
                     b.Property<int?>("TicketNumber")
                         .HasColumnType("integer");
@@ -606,60 +626,6 @@ namespace HelpDesk.Migrations.PostgreSql.Migrations
                         .IsUnique();
 
                     b.ToTable("SlaAlerts", (string)null);
-                });
-
-            modelBuilder.Entity("HelpDesk.Application.Persistence.Survey", b =>
-                {
-                    b.Property<Guid>("Id")
-                        .HasColumnType("uuid");
-
-                    b.Property<DateTime?>("AnsweredAt")
-                        .HasColumnType("timestamp with time zone");
-
-                    b.Property<int?>("Ces")
-                        .HasColumnType("integer");
-
-                    b.Property<string>("Comment")
-                        .HasMaxLength(4000)
-                        .HasColumnType("character varying(4000)");
-
-                    b.Property<DateTime>("ExpiresAt")
-                        .HasColumnType("timestamp with time zone");
-
-                    b.Property<int?>("Nps")
-                        .HasColumnType("integer");
-
-                    b.Property<int?>("Rating")
-                        .HasColumnType("integer");
-
-                    b.Property<string>("Recipient")
-                        .IsRequired()
-                        .HasMaxLength(254)
-                        .HasColumnType("character varying(254)");
-
-                    b.Property<DateTime>("SentAt")
-                        .HasColumnType("timestamp with time zone");
-
-                    b.Property<int>("SolveSequence")
-                        .HasColumnType("integer");
-
-                    b.Property<Guid>("TicketId")
-                        .HasColumnType("uuid");
-
-                    b.Property<int>("TicketNumber")
-                        .HasColumnType("integer");
-
-                    b.Property<DateTime?>("UpdatedAt")
-                        .HasColumnType("timestamp with time zone");
-
-                    b.HasKey("Id");
-
-                    b.HasIndex("TicketId", "SolveSequence")
-                        .IsUnique();
-
-                    b.HasIndex("AnsweredAt", "TicketId", "Rating", "Nps", "Ces");
-
-                    b.ToTable("Surveys", (string)null);
                 });
 
             modelBuilder.Entity("HelpDesk.Application.Reporting.ReportCycle", b =>
@@ -1094,6 +1060,60 @@ namespace HelpDesk.Migrations.PostgreSql.Migrations
                     b.ToTable("SlaPolicyVersions", (string)null);
                 });
 
+            modelBuilder.Entity("HelpDesk.Domain.Surveys.Survey", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .HasColumnType("uuid");
+
+                    b.Property<DateTime?>("AnsweredAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<int?>("Ces")
+                        .HasColumnType("integer");
+
+                    b.Property<string>("Comment")
+                        .HasMaxLength(4000)
+                        .HasColumnType("character varying(4000)");
+
+                    b.Property<DateTime>("ExpiresAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<int?>("Nps")
+                        .HasColumnType("integer");
+
+                    b.Property<int?>("Rating")
+                        .HasColumnType("integer");
+
+                    b.Property<string>("Recipient")
+                        .IsRequired()
+                        .HasMaxLength(254)
+                        .HasColumnType("character varying(254)");
+
+                    b.Property<DateTime>("SentAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<int>("SolveSequence")
+                        .HasColumnType("integer");
+
+                    b.Property<Guid>("TicketId")
+                        .HasColumnType("uuid");
+
+                    b.Property<int>("TicketNumber")
+                        .HasColumnType("integer");
+
+                    b.Property<DateTime?>("UpdatedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("TicketId", "SolveSequence")
+                        .IsUnique();
+
+                    b.HasIndex("AnsweredAt", "TicketId", "Rating", "Nps", "Ces");
+
+                    b.ToTable("Surveys", (string)null);
+                });
+
             modelBuilder.Entity("HelpDesk.Domain.Teams.Team", b =>
                 {
                     b.Property<Guid>("Id")
@@ -1310,15 +1330,6 @@ namespace HelpDesk.Migrations.PostgreSql.Migrations
                     b.ToTable("TicketChanges", (string)null);
                 });
 
-            modelBuilder.Entity("HelpDesk.Application.Persistence.Survey", b =>
-                {
-                    b.HasOne("HelpDesk.Domain.Tickets.Ticket", null)
-                        .WithMany()
-                        .HasForeignKey("TicketId")
-                        .OnDelete(DeleteBehavior.Cascade)
-                        .IsRequired();
-                });
-
             modelBuilder.Entity("HelpDesk.Application.Reporting.ReportCycle", b =>
                 {
                     b.HasOne("HelpDesk.Application.Reporting.ReportTicket", null)
@@ -1342,6 +1353,15 @@ namespace HelpDesk.Migrations.PostgreSql.Migrations
                     b.HasOne("HelpDesk.Application.Reporting.ReportCycle", null)
                         .WithOne()
                         .HasForeignKey("HelpDesk.Domain.Reporting.BreachAcknowledgement", "TicketId", "Metric", "Cycle")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("HelpDesk.Domain.Surveys.Survey", b =>
+                {
+                    b.HasOne("HelpDesk.Domain.Tickets.Ticket", null)
+                        .WithMany()
+                        .HasForeignKey("TicketId")
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();
                 });

@@ -75,9 +75,12 @@ public static class Vocabulary
     public static VocabularyDto Describe() => new(
         Enum.GetValues<TicketStatus>().Select(s => new StatusWordDto(Name(s), Label(s), s.IsOpen())).ToList(),
         Enum.GetValues<Priority>().Select(Name).ToList(),
-        Enum.GetValues<SlaMetric>().Select(m => new WordDto(Name(m), Label(m))).ToList());
+        Enum.GetValues<SlaMetric>().Select(m => new WordDto(Name(m), Label(m))).ToList(),
+        Mail.QuarantineReason.All.Select(r => new WordDto(r, Mail.QuarantineReason.Label(r))).ToList());
 }
 
 public sealed record WordDto(string Name, string Label);
 public sealed record StatusWordDto(string Name, string Label, bool Open);
-public sealed record VocabularyDto(IReadOnlyList<StatusWordDto> Statuses, IReadOnlyList<string> Priorities, IReadOnlyList<WordDto> Metrics);
+/// <param name="QuarantineReasons">Why inbound mail is quarantined, the classes the admins' triage filters by.</param>
+public sealed record VocabularyDto(IReadOnlyList<StatusWordDto> Statuses, IReadOnlyList<string> Priorities, IReadOnlyList<WordDto> Metrics,
+    IReadOnlyList<WordDto> QuarantineReasons);

@@ -9,6 +9,40 @@ public enum InboundState
     Stored = 0,
     Processed = 1,
     Quarantined = 2,
+    /// <summary>An admin gave up on a quarantined message: out of the triage list, its raw bytes kept for audit.</summary>
+    Discarded = 3,
+}
+
+/// <summary>Why a message is quarantined: the class an admin filters the triage list by (docs/email.md, "Quarantine triage").</summary>
+public static class QuarantineReason
+{
+    /// <summary>No From (or Sender) address we could use; an admin may supply one (<see cref="InboundMail.SenderFix"/>).</summary>
+    public const string NoSender = "no_sender";
+    /// <summary>MIME the parser refused.</summary>
+    public const string Unparseable = "unparseable";
+    /// <summary>Parsing or reading the bodies took longer than ParseTimeoutSeconds.</summary>
+    public const string Timeout = "timeout";
+    /// <summary>Over MaxMessageBytes: not downloaded, so there are no raw bytes to process.</summary>
+    public const string TooLarge = "too_large";
+    /// <summary>The mailbox's team does not exist (configuration).</summary>
+    public const string NoTeam = "no_team";
+    /// <summary>Another business rule refused the message.</summary>
+    public const string Rule = "rule";
+    /// <summary>Anything else: a defect to report, with the exception in the detail.</summary>
+    public const string Error = "error";
+
+    public static readonly IReadOnlyList<string> All = [NoSender, Unparseable, Timeout, TooLarge, NoTeam, Rule, Error];
+
+    public static string Label(string code) => code switch
+    {
+        NoSender => "No usable sender",
+        Unparseable => "Not readable as MIME",
+        Timeout => "Took too long to read",
+        TooLarge => "Too large",
+        NoTeam => "Mailbox's team missing",
+        Rule => "Refused by a rule",
+        _ => "Unexpected error",
+    };
 }
 
 /// <summary>
@@ -32,6 +66,16 @@ public sealed class InboundMail
     /// <summary>created, appended, duplicate, auto_reply, bounce, dropped_loop, quarantined.</summary>
     public string? Outcome { get; set; }
     public string? Reason { get; set; }
+    /// <summary>The class of <see cref="Reason"/> while quarantined (<see cref="QuarantineReason"/>).</summary>
+    public string? ReasonCode { get; set; }
+    /// <summary>The From header as it reads, kept when the message is quarantined (the triage list shows it without the raw bytes).</summary>
+    public string? Sender { get; set; }
+    /// <summary>The Subject header, kept when the message is quarantined.</summary>
+    public string? Subject { get; set; }
+    /// <summary>The sender address an admin supplied for a message without a usable one; the raw bytes stay as they came.</summary>
+    public string? SenderFix { get; set; }
+    /// <summary>The admin who discarded the message (<see cref="InboundState.Discarded"/>).</summary>
+    public string? DiscardedBy { get; set; }
     public int? TicketNumber { get; set; }
     public Guid? ArticleId { get; set; }
     public Instant? ProcessedAt { get; set; }

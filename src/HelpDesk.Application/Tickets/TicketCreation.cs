@@ -16,8 +16,10 @@ public sealed record Requester(string Email, string? Name, string? Organisation 
 public sealed record TicketBody(string Text, string? Html);
 
 /// <summary>What a new ticket is opened with.</summary>
+/// <param name="SignedByMessage">The first article carries the name the message was signed with (<see cref="Requester.Name"/>, mail),
+/// not the customer's stored name (the API).</param>
 public sealed record NewTicket(string Subject, Requester Requester, Guid TeamId, Priority Priority, string Channel, Func<int, TicketBody> Body,
-    Actor OpenedBy, int? FollowUpOf = null);
+    Actor OpenedBy, int? FollowUpOf = null, bool SignedByMessage = false);
 
 /// <summary>
 /// The one path that opens a ticket, for the API (<c>CreateTicket</c>) and mail alike, inside the caller's unit of work:
@@ -34,7 +36,8 @@ public sealed class TicketCreation(HelpDeskDbContext db, SlaScheduler sla)
         var number = await TicketNumbers.NextAsync(db, ct);
         var body = request.Body(number);
         var ticket = Ticket.Open(Guid.CreateVersion7(), number, request.Subject, customer, request.TeamId, request.Priority, request.Channel,
-            body.Text, body.Html, request.OpenedBy, now, request.FollowUpOf);
+            body.Text, body.Html, request.OpenedBy, now, request.FollowUpOf,
+            request.SignedByMessage ? customer.NameIn(request.Requester.Name) : null);
         db.Tickets.Add(ticket);
         if (alongside is not null) await alongside(ticket, customer);
         await sla.RefreshAsync(ticket, now, ct);

@@ -11,7 +11,7 @@ public sealed class Customer
     {
         Id = id;
         Email = EmailAddress.Normalise(email);
-        Name = string.IsNullOrWhiteSpace(name) ? Email : name.Trim();
+        Name = RealName(name, Email) ?? Email;
         Organisation = string.IsNullOrWhiteSpace(organisation) ? null : organisation.Trim();
     }
 
@@ -20,9 +20,31 @@ public sealed class Customer
     public string Name { get; private set; }
     public string? Organisation { get; private set; }
 
-    /// <summary>A later message may carry a better display name than the address we first saw.</summary>
+    /// <summary>Longest name kept (the article's author column has the same length).</summary>
+    public const int MaxNameLength = 200;
+
+    /// <summary>
+    /// The customer's name learns from a message only while it is no name at all (the address): the first real display name
+    /// is taken, a different one on a later message never overwrites it (a shared mailbox, a colleague, a name change:
+    /// each article keeps its own, <see cref="NameIn"/>). docs/email.md, "Who wrote it".
+    /// </summary>
     public void LearnName(string? name)
     {
-        if (!string.IsNullOrWhiteSpace(name) && Name == Email) Name = name.Trim();
+        if (Name == Email && RealName(name, Email) is { } real) Name = real;
+    }
+
+    /// <summary>The name a message from this address was signed with: its display name, or the address when it gave none.</summary>
+    public string NameIn(string? displayName) => RealName(displayName, Email) ?? Email;
+
+    /// <summary>
+    /// A display name as a message or a caller gave it, or null when it is none: blank, only quotes, or the address
+    /// itself (<c>"bob@example.com" &lt;bob@example.com&gt;</c>). Whitespace runs become one space; cut to <see cref="MaxNameLength"/>.
+    /// </summary>
+    public static string? RealName(string? name, string email)
+    {
+        if (name is null) return null;
+        var clean = string.Join(' ', name.Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries)).Trim('"', '\'', ' ');
+        if (clean.Length == 0 || string.Equals(clean, email, StringComparison.OrdinalIgnoreCase)) return null;
+        return clean.Length > MaxNameLength ? clean[..MaxNameLength] : clean;
     }
 }

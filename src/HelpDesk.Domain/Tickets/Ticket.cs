@@ -67,8 +67,9 @@ public sealed class Ticket : ITeamOwned
     public bool IsSolvedOrClosed => !Status.IsOpen();
 
     /// <summary>Opens a ticket for <paramref name="requester"/> with their first message as the description.</summary>
+    /// <param name="authorName">The name the first message was signed with (a mail's display name); null: the customer's name.</param>
     public static Ticket Open(Guid id, int number, string subject, Customer requester, Guid teamId, Priority priority,
-        string channel, string bodyText, string? bodyHtml, Actor openedBy, Instant now, int? followUpOf = null)
+        string channel, string bodyText, string? bodyHtml, Actor openedBy, Instant now, int? followUpOf = null, string? authorName = null)
     {
         if (string.IsNullOrWhiteSpace(subject)) throw new DomainRuleViolation("ticket.subject_required", "A ticket needs a subject.");
         var ticket = new Ticket
@@ -88,7 +89,7 @@ public sealed class Ticket : ITeamOwned
         };
         ticket.Record(now, TicketChangeKind.Created, openedBy, null, priority.ToString());
         var article = new Article(Guid.CreateVersion7(), id, ArticleKind.Reply, Visibility.Public, AuthorType.Customer, requester.Id,
-            requester.Name, requester.Email, bodyText, bodyHtml, now);
+            authorName ?? requester.Name, requester.Email, bodyText, bodyHtml, now);
         ticket._articles.Add(article);
         ticket.LastPublicMessageVersion = ticket.Version;
         ticket._events.Add(new TicketEvent.Created(id, number, now));

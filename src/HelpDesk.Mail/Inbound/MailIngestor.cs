@@ -13,10 +13,11 @@ using NodaTime;
 namespace HelpDesk.Mail.Inbound;
 
 /// <summary>What happened to one inbound message (the mailgate's JSON line).</summary>
-public sealed record MailOutcome(string Outcome, int? Ticket, Guid? Article, string? Reason)
+/// <param name="ReasonCode">Why it is quarantined (<see cref="QuarantineReason"/>); null otherwise.</param>
+public sealed record MailOutcome(string Outcome, int? Ticket, Guid? Article, string? Reason, string? ReasonCode = null)
 {
     public const string Created = "created", Appended = "appended", Duplicate = "duplicate", AutoReply = "auto_reply",
-        Bounce = "bounce", DroppedLoop = "dropped_loop", Quarantined = "quarantined";
+        Bounce = "bounce", DroppedLoop = "dropped_loop", Quarantined = "quarantined", Discarded = "discarded", NotFound = "not_found";
 }
 
 /// <summary>One message as it arrived: its exact bytes and where from (e.g. <c>imap:INBOX:1234:7</c>, <c>mailgate</c>).</summary>
@@ -77,12 +78,37 @@ public sealed class MailIngestor(HelpDeskDbContext db, IClock clock, MailSigning
     /// <summary>Processes a stored or quarantined message again from its raw bytes (<c>helpdesk mail reprocess</c>).</summary>
     public async Task<MailOutcome> ReprocessAsync(Guid inboundId, CancellationToken ct)
     {
-        var row = await db.Set<InboundMail>().AsNoTracking().SingleOrDefaultAsync(m => m.Id == inboundId, ct)
-            ?? throw new NotFoundException($"There is no inbound mail {inboundId}.");
-        if (row.State == InboundState.Processed)
-            return new MailOutcome(MailOutcome.Duplicate, row.TicketNumber, row.ArticleId, "already processed");
-        if (row.Raw.Length == 0) return new MailOutcome(MailOutcome.Quarantined, null, null, row.Reason ?? "no raw bytes were stored");
-        return (await ProcessRowsAsync([row], ct))[0];
+        var outcome = (await ReprocessAsync([inboundId], ct))[0].Outcome;
+        return outcome.Outcome == MailOutcome.NotFound ? throw new NotFoundException($"There is no inbound mail {inboundId}.") : outcome;
+    }
+
+    /// <summary>
+    /// Processes stored or quarantined messages again from their raw bytes, in batches of <see cref="MaxBatch"/>: an outcome
+    /// for each distinct id, in the order given. Idempotent: a message already processed (here, or by another node
+    /// meanwhile) is a duplicate and never applied twice; a discarded one stays discarded; one that fails again stays
+    /// quarantined with its new reason.
+    /// </summary>
+    public async Task<IReadOnlyList<(Guid Id, MailOutcome Outcome)>> ReprocessAsync(IReadOnlyList<Guid> inboundIds, CancellationToken ct)
+    {
+        var ids = inboundIds.Distinct().ToList();
+        var outcomes = new MailOutcome?[ids.Count];
+        foreach (var chunk in ids.Select((id, k) => (Index: k, Id: id)).Chunk(MaxBatch))
+        {
+            var wanted = chunk.Select(c => c.Id).ToList();
+            var rows = await db.Set<InboundMail>().AsNoTracking().Where(m => wanted.Contains(m.Id))
+                .Select(m => new { m.Id, m.State, m.TicketNumber, m.ArticleId, m.Reason, m.ReasonCode, m.DiscardedBy, HasRaw = m.Raw.Length > 0 })
+                .ToDictionaryAsync(m => m.Id, ct);
+            foreach (var (k, id) in chunk)
+                outcomes[k] = !rows.TryGetValue(id, out var row) ? new MailOutcome(MailOutcome.NotFound, null, null, $"there is no inbound mail {id}")
+                    : row.State == InboundState.Processed ? new MailOutcome(MailOutcome.Duplicate, row.TicketNumber, row.ArticleId, "already processed")
+                    : row.State == InboundState.Discarded ? new MailOutcome(MailOutcome.Discarded, null, null, $"discarded by {row.DiscardedBy}")
+                    : !row.HasRaw ? new MailOutcome(MailOutcome.Quarantined, null, null, row.Reason ?? "no raw bytes were stored", row.ReasonCode)
+                    : null;
+            var due = chunk.Where(c => outcomes[c.Index] is null).ToList();
+            var done = await ProcessStoredAsync(due.Select(c => c.Id).ToList(), ct);
+            for (var k = 0; k < due.Count; k++) outcomes[due[k].Index] = done[k];
+        }
+        return ids.Select((id, k) => (id, outcomes[k]!)).ToList();
     }
 
     /// <summary>
@@ -178,13 +204,15 @@ public sealed class MailIngestor(HelpDeskDbContext db, IClock clock, MailSigning
     }
 
     /// <summary>What processing changes on an inbound row (the rest is as stored).</summary>
-    private sealed record RowState(InboundState State, string? Outcome, string? Reason, int? TicketNumber, Guid? ArticleId, Instant? ProcessedAt, int Attempts)
+    private sealed record RowState(InboundState State, string? Outcome, string? Reason, string? ReasonCode, int? TicketNumber, Guid? ArticleId,
+        Instant? ProcessedAt, int Attempts)
     {
-        public static RowState Of(InboundMail row) => new(row.State, row.Outcome, row.Reason, row.TicketNumber, row.ArticleId, row.ProcessedAt, row.Attempts);
+        public static RowState Of(InboundMail row) =>
+            new(row.State, row.Outcome, row.Reason, row.ReasonCode, row.TicketNumber, row.ArticleId, row.ProcessedAt, row.Attempts);
 
         public void ApplyTo(InboundMail row) =>
-            (row.State, row.Outcome, row.Reason, row.TicketNumber, row.ArticleId, row.ProcessedAt, row.Attempts) =
-            (State, Outcome, Reason, TicketNumber, ArticleId, ProcessedAt, Attempts);
+            (row.State, row.Outcome, row.Reason, row.ReasonCode, row.TicketNumber, row.ArticleId, row.ProcessedAt, row.Attempts) =
+            (State, Outcome, Reason, ReasonCode, TicketNumber, ArticleId, ProcessedAt, Attempts);
     }
 
     private async Task RollBackAsync(IDbContextTransaction tx, InboundMail row, CancellationToken ct)
@@ -203,11 +231,13 @@ public sealed class MailIngestor(HelpDeskDbContext db, IClock clock, MailSigning
         row.State = InboundState.Quarantined;
         row.Outcome = MailOutcome.Quarantined;
         row.Reason = reason;
+        row.ReasonCode = UnusableMail.ReasonOf(ex);
+        (row.Sender, row.Subject) = QuarantineTriage.HeadersOf(row.Raw);
         row.ProcessedAt = clock.GetCurrentInstant();
         row.Attempts++;
         await db.SaveChangesAsync(ct);
         db.ChangeTracker.Clear();
-        logger.LogWarning("Inbound mail {Id} ({Mailbox}) quarantined: {Reason}", row.Id, row.Mailbox, reason);
-        return new MailOutcome(MailOutcome.Quarantined, null, null, reason);
+        logger.LogWarning("Inbound mail {Id} ({Mailbox}) quarantined ({Code}): {Reason}", row.Id, row.Mailbox, row.ReasonCode, reason);
+        return new MailOutcome(MailOutcome.Quarantined, null, null, reason, row.ReasonCode);
     }
 }

@@ -105,10 +105,11 @@ public sealed class RawMailStore(HelpDeskDbContext db, IClock clock, IOptions<Ma
         {
             Id = Guid.CreateVersion7(), Mailbox = mailbox, MessageId = id, Sha256 = "", Raw = [], Size = size, Source = source,
             ReceivedAt = clock.GetCurrentInstant(), State = InboundState.Quarantined, Outcome = MailOutcome.Quarantined, Reason = reason,
+            ReasonCode = QuarantineReason.TooLarge,
         });
         await db.SaveChangesAsync(ct);
         db.ChangeTracker.Clear();
-        return new MailOutcome(MailOutcome.Quarantined, null, null, reason);
+        return new MailOutcome(MailOutcome.Quarantined, null, null, reason, QuarantineReason.TooLarge);
     }
 
     // The SHA-256 of the exact bytes and the normalised Message-ID (derived from the SHA-256 when there is none).

@@ -39,8 +39,15 @@ public static class MailEndpoints
             // Always a download: an attachment never renders as a page of ours (no stored XSS through text/html files).
             return Results.File(file.Content, "application/octet-stream", file.FileName);
         }).WithSummary("Download an attachment");
-        api.MapGet("/mail/quarantine", async (int? limit, IMediator m, CancellationToken ct) =>
-            Results.Ok(await m.Send(new GetQuarantinedMail(limit ?? 100), ct))).WithSummary("Quarantined inbound mail (admins)");
+        api.MapGet("/mail/quarantine", async (string? reason, int? limit, QuarantineTriage triage, CancellationToken ct) =>
+            Results.Ok(await triage.ListAsync(reason, limit ?? 100, ct)))
+            .WithSummary("Quarantined inbound mail with why it failed, newest first; filter by reason class (admins)");
+        api.MapPost("/mail/quarantine/reprocess", async (ReprocessQuarantine request, QuarantineTriage triage, CancellationToken ct) =>
+            Results.Ok(await triage.ReprocessAsync(request, ct)))
+            .WithSummary("Process quarantined messages again from their raw bytes: ids or a reason class, optional sender fixes; a result per message (admins)");
+        api.MapPost("/mail/quarantine/discard", async (DiscardQuarantine request, QuarantineTriage triage, CancellationToken ct) =>
+            Results.Ok(await triage.DiscardAsync(request, ct)))
+            .WithSummary("Take quarantined messages out of the list; their raw bytes are kept for audit (admins)");
         api.MapPost("/mail/quarantine/{id:guid}/reprocess", async (Guid id, Caller caller, MailIngestor ingestor, CancellationToken ct) =>
         {
             await caller.RequireRoleAsync(AgentRole.Admin, ct);

@@ -47,6 +47,9 @@ public sealed class ConsoleServer : IAsyncLifetime
     /// <summary>A new team lead (unique e-mail) of <paramref name="teams"/>.</summary>
     public Task<TestAgent> LeadAsync(string name, params string[] teams) => AgentWithRoleAsync(name, "lead", teams);
 
+    /// <summary>A new admin (unique e-mail) of no team.</summary>
+    public Task<TestAgent> AdminAsync(string name) => AgentWithRoleAsync(name, "admin", []);
+
     private async Task<TestAgent> AgentWithRoleAsync(string name, string role, string[] teams)
     {
         var email = $"{name}{Interlocked.Increment(ref _agents)}@desk.test";

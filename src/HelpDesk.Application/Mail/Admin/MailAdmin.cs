@@ -7,24 +7,6 @@ using NodaTime;
 
 namespace HelpDesk.Application.Mail.Admin;
 
-public sealed record QuarantinedMailDto(Guid Id, string Mailbox, string MessageId, long Size, string Sha256, string Source, Instant ReceivedAt,
-    string? Reason, int Attempts);
-
-/// <summary>Admins: inbound mail that could not be processed (kept raw, reprocessable).</summary>
-public sealed record GetQuarantinedMail(int Limit = 100) : IQuery<IReadOnlyList<QuarantinedMailDto>>;
-
-public sealed class GetQuarantinedMailHandler(HelpDeskDbContext db, Caller caller) : IQueryHandler<GetQuarantinedMail, IReadOnlyList<QuarantinedMailDto>>
-{
-    public async ValueTask<IReadOnlyList<QuarantinedMailDto>> Handle(GetQuarantinedMail query, CancellationToken ct)
-    {
-        await caller.RequireRoleAsync(AgentRole.Admin, ct);
-        return await db.Set<InboundMail>().AsNoTracking().Where(m => m.State == InboundState.Quarantined)
-            .OrderByDescending(m => m.ReceivedAt).Take(Math.Clamp(query.Limit, 1, 1000))
-            .Select(m => new QuarantinedMailDto(m.Id, m.Mailbox, m.MessageId, m.Size, m.Sha256, m.Source, m.ReceivedAt, m.Reason, m.Attempts))
-            .ToListAsync(ct);
-    }
-}
-
 public sealed record AttachmentContent(string FileName, string ContentType, byte[] Content);
 
 /// <summary>An attachment's bytes, for agents who may see the ticket.</summary>

@@ -19,6 +19,11 @@ internal sealed class InboundMailConfiguration : IEntityTypeConfiguration<Inboun
         b.Property(m => m.State).HasConversion<string>().HasMaxLength(12);
         b.Property(m => m.Outcome).HasMaxLength(20);
         b.Property(m => m.Reason).HasMaxLength(2000);
+        b.Property(m => m.ReasonCode).HasMaxLength(40);
+        b.Property(m => m.SenderFix).HasMaxLength(254);
+        b.Property(m => m.Sender).HasMaxLength(500);
+        b.Property(m => m.Subject).HasMaxLength(500);
+        b.Property(m => m.DiscardedBy).HasMaxLength(254);
         b.HasIndex(m => new { m.Mailbox, m.MessageId }).IsUnique();
         b.HasIndex(m => new { m.State, m.ReceivedAt });
     }

@@ -21,7 +21,8 @@ public sealed class AppendMailToTicket(TicketCreation creation, TicketChanges ch
         Requester from, Instant now, CancellationToken ct)
     {
         var customer = await creation.RequesterAsync(from, ct);
-        var actor = Actor.ForCustomer(customer.Id, customer.Name, customer.Email);
+        // The article is signed as this message was, whatever the customer record is called (docs/email.md, "Who wrote it").
+        var actor = Actor.ForCustomer(customer.Id, customer.NameIn(from.Name), customer.Email);
         var automatic = mail.Class == MailClass.AutoReply;
         var content = mail.Content!.ForTicket(ticket.Number);
         var article = ticket.AddCustomerMessage(actor, content.Text, content.Html, isAutomatic: automatic, now);

@@ -38,7 +38,9 @@ public sealed class ApplyInboundMail(HelpDeskDbContext db, IClock clock, MailSig
             ?? message.Sender ?? message.From.Mailboxes.FirstOrDefault();
         if (cls == MailClass.Bounce) return await deliveryReport.ApplyAsync(row, prepared, key, now, ct);
         if (from is null || !EmailAddress.IsValid(from.Address))
-            throw new InvalidDataException("the message has no usable From address");
+            // The admin's fix of a quarantined message (docs/email.md, "Quarantine triage"); the raw bytes stay as they came.
+            from = row.SenderFix is { } fix ? new MimeKit.MailboxAddress(from?.Name, fix)
+                : throw new UnusableMail(QuarantineReason.NoSender, "the message has no usable From address");
 
         var sender = EmailAddress.Normalise(from.Address);
         var thread = await MailThreading.ResolveAsync(db, signing, key, MailThreading.ThreadIds(message), message.Subject ?? "", sender, ct);

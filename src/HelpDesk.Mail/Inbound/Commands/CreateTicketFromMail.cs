@@ -27,10 +27,10 @@ public sealed class CreateTicketFromMail(HelpDeskDbContext db, TicketCreation cr
             {
                 content = mail.Content!.ForTicket(number);
                 return new TicketBody(content.Text, content.Html);
-            }, Actor.System, closed?.Number),
+            }, Actor.System, closed?.Number, SignedByMessage: true),
             now, ct, async (ticket, customer) =>
             {
-                records.AddParticipants(ticket, message, from.Email, Actor.ForCustomer(customer.Id, customer.Name, customer.Email), now);
+                records.AddParticipants(ticket, message, from.Email, Actor.ForCustomer(customer.Id, customer.NameIn(from.Name), customer.Email), now);
                 var notes = content!.Notes.ToList();
                 if (thread.PossiblyRelated is { } related)
                     notes.Add($"The subject names ticket #{related}, but the sender is not one of its participants: opened as a new ticket, possibly related.");

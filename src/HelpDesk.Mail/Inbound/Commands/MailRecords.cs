@@ -47,6 +47,7 @@ public sealed class MailRecords(HelpDeskDbContext db, IClock clock, MailOutbox o
         row.TicketNumber = ticket;
         row.ArticleId = article;
         row.Reason = reason;
+        row.ReasonCode = null;
         row.ProcessedAt = clock.GetCurrentInstant();
         return new MailOutcome(outcome, ticket, article, reason);
     }

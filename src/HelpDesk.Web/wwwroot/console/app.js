@@ -3,6 +3,7 @@
 // fetches any gap (after a reconnect, or events from another node arriving early) from /api/v1/console/events.
 import { $, el, api, post, session, fmtDuration, fmtTime, parseIsoDuration, browserTimeZone, vocabulary, metricLabel, loadVocabulary, isOpenStatus, fillOptions } from './lib.js';
 import { showReports } from './reports.js';
+import { showQuarantine } from './quarantine.js';
 
 const state = {
   me: null, csrf: null, teams: [],
@@ -14,7 +15,7 @@ const state = {
   ticket: null,           // TicketDto of the open ticket
   composerVersion: null,  // the ticket version the draft was written against
   typing: false, typingTimer: null,
-  view: 'queue',          // 'queue' or 'reports'
+  view: 'queue',          // 'queue', 'reports' or 'quarantine'
 };
 // The last applied sequence of each stream, also on <body data-last-seq> (what a page is up to, readable from outside).
 function setSeq(stream, seq) {
@@ -172,7 +173,7 @@ async function loadThread() {
     const cls = a.visibility === 'internal' ? (a.kind === 'system' ? 'system' : 'note') : a.authorType === 'agent' ? 'agent' : 'customer';
     return el('li', { class: `msg ${cls}`, 'data-article': a.id },
       el('header', {}, cls === 'note' ? el('span', { class: 'label', text: 'Internal note' }) : null, el('b', { text: a.authorName }),
-        el('span', { text: a.authorEmail || '' }), el('time', { datetime: a.createdAt, text: fmtTime(a.createdAt) })),
+        el('span', { text: a.authorEmail && a.authorEmail !== a.authorName ? a.authorEmail : '' }), el('time', { datetime: a.createdAt, text: fmtTime(a.createdAt) })),
       renderBody(a));
   }));
 }
@@ -345,14 +346,16 @@ setInterval(async () => {
 }, 15000);
 
 // ---------- Views: the queue (with the ticket view) and the reports, chosen by the URL hash ----------
-// #/ (queue), #/ticket/N (queue with ticket N open), #/reports/breaches|scorecards|dashboard?from=…&to=…&team=…
+// #/ (queue), #/ticket/N (queue with ticket N open), #/reports/breaches|scorecards|dashboard?from=…&to=…&team=…,
+// #/admin/quarantine?reason=… (admins)
 function route() {
   const [path, query] = location.hash.replace(/^#/, '').split('?');
-  const reports = /^\/reports(\/|$)/.test(path);
-  state.view = reports ? 'reports' : 'queue';
-  $('tiles').hidden = reports; $('layout').hidden = reports; $('reports').hidden = !reports;
+  state.view = /^\/reports(\/|$)/.test(path) ? 'reports' : /^\/admin\/quarantine$/.test(path) ? 'quarantine' : 'queue';
+  const queue = state.view === 'queue';
+  $('tiles').hidden = !queue; $('layout').hidden = !queue; $('reports').hidden = state.view !== 'reports'; $('quarantine').hidden = state.view !== 'quarantine';
   for (const a of document.querySelectorAll('.views a')) a.setAttribute('aria-current', String(a.dataset.view === state.view));
-  if (reports) { showReports(path.slice('/reports'.length).replace(/^\//, ''), new URLSearchParams(query || ''), { me: state.me, teams: state.teams }).catch(console.error); return; }
+  if (state.view === 'reports') { showReports(path.slice('/reports'.length).replace(/^\//, ''), new URLSearchParams(query || ''), { me: state.me, teams: state.teams }).catch(console.error); return; }
+  if (state.view === 'quarantine') { showQuarantine(new URLSearchParams(query || ''), { me: state.me }).catch(console.error); return; }
   const ticket = /^\/ticket\/(\d+)$/.exec(path);
   if (ticket) { select(+ticket[1]); openTicket(+ticket[1]).catch(console.warn); }
 }
@@ -406,6 +409,7 @@ async function start() {
   const nav = $('nav-reports');
   nav.textContent = lead ? 'Reports' : 'My scorecard';
   nav.href = lead ? '#/reports/dashboard' : '#/reports/scorecards';
+  $('nav-quarantine').hidden = state.me.role !== 'admin';
   route();
   document.body.dataset.ready = 'true';
   if (state.view === 'queue') $('queue').focus();
