@@ -32,7 +32,6 @@ public sealed class SqliteWriteInterceptor : IDbConnectionInterceptor, IDbTransa
     // A committed SqliteTransaction no longer knows its connection.
     private readonly ConcurrentDictionary<DbTransaction, DbConnection> _transactions = new(ReferenceEqualityComparer.Instance);
     private readonly ConcurrentDictionary<(string Waiter, string Holder), StallCount> _stalls = new();
-    private Turn? _holder;
     private long _busy;
     private ILogger? _logger;
 
@@ -44,6 +43,7 @@ public sealed class SqliteWriteInterceptor : IDbConnectionInterceptor, IDbTransa
         public string? Who { get; } = who;
         public long AskedAt { get; } = Stopwatch.GetTimestamp();
         public DbTransaction? Transaction;
+        public bool Began;
         public int Busy;
         public string? HolderAtBusy;
     }
@@ -286,7 +286,6 @@ public sealed class SqliteWriteInterceptor : IDbConnectionInterceptor, IDbTransa
         var turn = new Turn(_gate is not null, autocommit, _probe ? Describe() : null);
         _turns[connection] = turn;
         if (_probe) _turnsByHandle[sqlite.Handle!.DangerousGetHandle()] = turn;
-        if (autocommit) _holder = turn;
     }
 
     private void Began(DbConnection connection, DbTransaction transaction)
@@ -294,7 +293,7 @@ public sealed class SqliteWriteInterceptor : IDbConnectionInterceptor, IDbTransa
         if (!_turns.TryGetValue(connection, out var turn)) return;
         _transactions[transaction] = connection;
         turn.Transaction = transaction;
-        _holder = turn;
+        turn.Began = true;
         if (turn.Busy > 0) RecordStall(turn);
     }
 
@@ -307,7 +306,6 @@ public sealed class SqliteWriteInterceptor : IDbConnectionInterceptor, IDbTransa
         if (turn.Transaction is { } transaction) _transactions.TryRemove(transaction, out _);
         if (_probe && connection is SqliteConnection { Handle: { } handle }) _turnsByHandle.TryRemove(handle.DangerousGetHandle(), out _);
         if (turn.Autocommit && turn.Busy > 0) RecordStall(turn);
-        Interlocked.CompareExchange(ref _holder, null, turn);
         if (turn.Gated) _gate!.Exit();
     }
 
@@ -334,7 +332,7 @@ public sealed class SqliteWriteInterceptor : IDbConnectionInterceptor, IDbTransa
         if (_turnsByHandle.TryGetValue(connection, out var turn))
         {
             turn.Busy++;
-            turn.HolderAtBusy ??= _holder is { } holder && holder != turn ? holder.Who : "another connection (another process, or one outside EF)";
+            turn.HolderAtBusy ??= Holder(turn)?.Who ?? "another connection (another process, or one outside EF)";
         }
         if (_gate is null) return 0;
         var delay = NativeBusy.Delay(count, TimeSpan.FromSeconds(30));
@@ -342,6 +340,12 @@ public sealed class SqliteWriteInterceptor : IDbConnectionInterceptor, IDbTransa
         Thread.Sleep(delay);
         return 1;
     }
+
+    // Who holds the lock while `waiter` meets it: a transaction that has begun, else the oldest write outside one that
+    // is not itself waiting (without the gate several may be asking at once; this is the probe's best guess).
+    private Turn? Holder(Turn waiter) =>
+        _turns.Values.Where(t => t != waiter && (t.Began || t.Autocommit && t.Busy == 0))
+            .OrderByDescending(t => t.Began).ThenBy(t => t.AskedAt).FirstOrDefault();
 
     /// <summary>Who is writing: the background job (or "request") and the first method of ours on the stack outside persistence.</summary>
     private static string Describe()
