@@ -48,18 +48,7 @@ public static class MailBench
         foreach (var (key, value) in database.Settings) Environment.SetEnvironmentVariable(key.Replace(":", "__"), value);
         Environment.SetEnvironmentVariable("HelpDesk__Mail__SystemAddress", "support@helpdesk.test");
         Environment.SetEnvironmentVariable("HelpDesk__Mail__AutoAnswersPerHour", "1000000");
-        await using (var setup = await CliServices.BuildMigratedAsync())
-        await using (var scope = setup.CreateAsyncScope())
-        {
-            // Configured as a desk in use is: a business calendar and an SLA policy, so every new ticket starts its clocks.
-            var mediator = scope.ServiceProvider.GetRequiredService<IMediator>();
-            await mediator.Send(new CreateTeam("support", "Support"));
-            var week = new[] { "monday", "tuesday", "wednesday", "thursday", "friday" }.ToDictionary(d => d, _ => new List<List<string>> { new() { "09:00", "17:00" } });
-            await mediator.Send(new PutCalendar("office", new CalendarBody("Europe/Berlin", week, [])));
-            var targets = new TargetsBody("PT4H", "PT8H", "PT24H");
-            await mediator.Send(new PutSlaPolicy("standard", new PolicyBody(10, "office", null,
-                new Dictionary<string, TargetsBody> { ["urgent"] = targets, ["high"] = targets, ["normal"] = targets, ["low"] = targets }, null, null)));
-        }
+        await ConfigureDeskAsync(new TargetsBody("PT4H", "PT8H", "PT24H"), twentyFourSeven: false);
 
         await using var services = CliServices.Build((s, c) => s.AddHelpDeskMailIngestion(c));
         // Warm-up (not counted): a server ingests for months, so the first messages' JIT and EF query compilation are
@@ -80,6 +69,22 @@ public static class MailBench
         return 0;
     }
 
+    /// <summary>
+    /// Configures the desk on the database the environment names (as a desk in use is: a team, a business calendar and
+    /// an SLA policy with <paramref name="targets"/> for every priority, so every new ticket starts its clocks).
+    /// </summary>
+    internal static async Task ConfigureDeskAsync(TargetsBody targets, bool twentyFourSeven)
+    {
+        await using var setup = await CliServices.BuildMigratedAsync();
+        await using var scope = setup.CreateAsyncScope();
+        var mediator = scope.ServiceProvider.GetRequiredService<IMediator>();
+        await mediator.Send(new CreateTeam("support", "Support"));
+        var week = new[] { "monday", "tuesday", "wednesday", "thursday", "friday" }.ToDictionary(d => d, _ => new List<List<string>> { new() { "09:00", "17:00" } });
+        await mediator.Send(new PutCalendar("office", twentyFourSeven ? new CalendarBody("Europe/Berlin", null, [], TwentyFourSeven: true) : new CalendarBody("Europe/Berlin", week, [])));
+        await mediator.Send(new PutSlaPolicy("standard", new PolicyBody(10, "office", null,
+            new Dictionary<string, TargetsBody> { ["urgent"] = targets, ["high"] = targets, ["normal"] = targets, ["low"] = targets }, null, null)));
+    }
+
     // As an IMAP fetch or concurrent mailgate hand-offs deliver them: batches of up to MailIngestor.MaxBatch messages.
     private static async Task IngestAllAsync(IServiceProvider services, List<byte[]> corpus, Dictionary<string, int> outcomes)
     {
@@ -92,38 +97,55 @@ public static class MailBench
         }
     }
 
-    /// <summary>New tickets (plain and HTML with an attachment), replies by In-Reply-To, out-of-office replies and bounces.</summary>
-    public static List<byte[]> GenerateCorpus(int count, string idPrefix = "m")
+    /// <summary>What a corpus message is, and for a reply or an auto-reply, the index of the message it answers.</summary>
+    public enum MailKind { New, NewHtml, Reply, AutoReply }
+
+    /// <summary>One corpus message: its bytes, its kind and the earlier message it answers (-1 for a new ticket).</summary>
+    public sealed record CorpusMail(byte[] Raw, MailKind Kind, int Parent);
+
+    /// <summary>The raw messages of <see cref="GenerateMix"/>.</summary>
+    public static List<byte[]> GenerateCorpus(int count, string idPrefix = "m") => GenerateMix(count, idPrefix).Select(m => m.Raw).ToList();
+
+    /// <summary>
+    /// The mix of issue 17, measured against the PHP desk: per 500 messages 310 new tickets (125 of them, a quarter of
+    /// all, HTML with a small PDF attached), 149 replies threaded by In-Reply-To and 41 out-of-office auto-replies, in a
+    /// fixed shuffled order (the first message of each 500 opens a ticket). A reply or auto-reply answers an earlier new
+    /// ticket or reply (<see cref="CorpusMail.Parent"/>), so a sender that waits for the parent's answer threads it.
+    /// </summary>
+    public static List<CorpusMail> GenerateMix(int count, string idPrefix = "m")
     {
         var random = new Random(42);
-        var result = new List<byte[]>(count);
-        var sent = new List<string>();
+        var pattern = Enumerable.Repeat(MailKind.New, 185).Concat(Enumerable.Repeat(MailKind.NewHtml, 125))
+            .Concat(Enumerable.Repeat(MailKind.Reply, 149)).Concat(Enumerable.Repeat(MailKind.AutoReply, 41)).ToArray();
+        random.Shuffle(pattern);
+        var first = Array.IndexOf(pattern, MailKind.New);
+        (pattern[0], pattern[first]) = (pattern[first], pattern[0]);
+        var result = new List<CorpusMail>(count);
+        var ids = new List<string>(count);
+        var senders = new List<string>(count);
+        var answerable = new List<int>();
         var pdf = Convert.ToBase64String(Enumerable.Range(0, 24_000).Select(i => (byte)(i * 7)).ToArray(), Base64FormattingOptions.InsertLineBreaks);
         for (var i = 0; i < count; i++)
         {
             var id = $"{idPrefix}{i}.{random.Next():x}@customer{i % 97}.example";
-            var from = $"Customer {i % 500} <customer{i % 500}@example{i % 13}.test>";
-            var roll = random.Next(100);
-            string raw;
-            if (roll < 45 || sent.Count == 0)
-                raw = Plain(from, id, $"Order {i}: the parcel did not arrive", $"Hello,\n\nmy order {i} has not arrived yet. Could you check?\n\nThanks,\nCustomer {i % 500}\n", null);
-            else if (roll < 65)
+            var kind = pattern[i % pattern.Length];
+            var parent = kind is MailKind.Reply or MailKind.AutoReply ? answerable[random.Next(answerable.Count)] : -1;
+            var from = parent >= 0 ? senders[parent] : $"Customer {i % 500} <customer{i % 500}@example{i % 13}.test>";
+            var raw = kind switch
             {
-                var parent = sent[random.Next(sent.Count)];
-                raw = Plain(from, id, "Re: Order: the parcel did not arrive", $"Still waiting.\n\nOn Mon, 2 Mar 2026 at 09:00, Support wrote:\n> We are checking.\n> Kind regards\n", parent);
-            }
-            else if (roll < 75)
-                raw = Plain(from, id, "Out of office", "I am out of the office until Monday.\n", sent[random.Next(sent.Count)], "Auto-Submitted: auto-replied\r\nX-Autoreply: yes\r\n");
-            else if (roll < 80)
-                raw = Dsn(id, sent[random.Next(sent.Count)]);
-            else
-                raw = $"From: {from}\r\nTo: support@helpdesk.test\r\nSubject: Invoice {i} looks wrong\r\nMessage-ID: <{id}>\r\nDate: Mon, 02 Mar 2026 09:00:00 +0100\r\nMIME-Version: 1.0\r\n" +
-                      "Content-Type: multipart/mixed; boundary=\"b\"\r\n\r\n--b\r\nContent-Type: multipart/alternative; boundary=\"a\"\r\n\r\n" +
-                      $"--a\r\nContent-Type: text/plain; charset=utf-8\r\n\r\nInvoice {i} charges twice.\r\n" +
-                      $"--a\r\nContent-Type: text/html; charset=utf-8\r\n\r\n<html><body><p style=\"color:#333\">Invoice <b>{i}</b> charges <i>twice</i>.</p><img src=\"https://tracker.example/p.gif\"><table><tr><td>Line</td><td>9.99</td></tr></table></body></html>\r\n--a--\r\n" +
-                      $"--b\r\nContent-Type: application/pdf; name=\"invoice-{i}.pdf\"\r\nContent-Disposition: attachment; filename=\"invoice-{i}.pdf\"\r\nContent-Transfer-Encoding: base64\r\n\r\n{pdf}\r\n--b--\r\n";
-            sent.Add(id);
-            result.Add(Encoding.UTF8.GetBytes(raw));
+                MailKind.New => Plain(from, id, $"Order {i}: the parcel did not arrive", $"Hello,\n\nmy order {i} has not arrived yet. Could you check?\n\nThanks,\nCustomer {i % 500}\n", null),
+                MailKind.Reply => Plain(from, id, "Re: Order: the parcel did not arrive", $"Still waiting.\n\nOn Mon, 2 Mar 2026 at 09:00, Support wrote:\n> We are checking.\n> Kind regards\n", ids[parent]),
+                MailKind.AutoReply => Plain(from, id, "Out of office", "I am out of the office until Monday.\n", ids[parent], "Auto-Submitted: auto-replied\r\nX-Autoreply: yes\r\n"),
+                _ => $"From: {from}\r\nTo: support@helpdesk.test\r\nSubject: Invoice {i} looks wrong\r\nMessage-ID: <{id}>\r\nDate: Mon, 02 Mar 2026 09:00:00 +0100\r\nMIME-Version: 1.0\r\n" +
+                     "Content-Type: multipart/mixed; boundary=\"b\"\r\n\r\n--b\r\nContent-Type: multipart/alternative; boundary=\"a\"\r\n\r\n" +
+                     $"--a\r\nContent-Type: text/plain; charset=utf-8\r\n\r\nInvoice {i} charges twice.\r\n" +
+                     $"--a\r\nContent-Type: text/html; charset=utf-8\r\n\r\n<html><body><p style=\"color:#333\">Invoice <b>{i}</b> charges <i>twice</i>.</p><img src=\"https://tracker.example/p.gif\"><table><tr><td>Line</td><td>9.99</td></tr></table></body></html>\r\n--a--\r\n" +
+                     $"--b\r\nContent-Type: application/pdf; name=\"invoice-{i}.pdf\"\r\nContent-Disposition: attachment; filename=\"invoice-{i}.pdf\"\r\nContent-Transfer-Encoding: base64\r\n\r\n{pdf}\r\n--b--\r\n",
+            };
+            ids.Add(id);
+            senders.Add(from);
+            if (kind != MailKind.AutoReply) answerable.Add(i);
+            result.Add(new CorpusMail(Encoding.UTF8.GetBytes(raw), kind, parent));
         }
         return result;
 
@@ -131,12 +153,6 @@ public static class MailBench
             $"From: {from}\r\nTo: support@helpdesk.test\r\nSubject: {subject}\r\nMessage-ID: <{id}>\r\nDate: Mon, 02 Mar 2026 09:00:00 +0100\r\n" +
             (inReplyTo is null ? "" : $"In-Reply-To: <{inReplyTo}>\r\nReferences: <{inReplyTo}>\r\n") + extra +
             $"MIME-Version: 1.0\r\nContent-Type: text/plain; charset=utf-8\r\n\r\n{body.ReplaceLineEndings("\r\n")}";
-
-        static string Dsn(string id, string original) =>
-            $"From: MAILER-DAEMON@mx.example\r\nTo: support@helpdesk.test\r\nSubject: Undelivered Mail\r\nMessage-ID: <{id}>\r\nMIME-Version: 1.0\r\n" +
-            "Content-Type: multipart/report; report-type=delivery-status; boundary=\"r\"\r\n\r\n--r\r\nContent-Type: text/plain\r\n\r\nNot delivered.\r\n" +
-            "--r\r\nContent-Type: message/delivery-status\r\n\r\nReporting-MTA: dns; mx.example\r\n\r\nFinal-Recipient: rfc822; gone@example.test\r\nAction: failed\r\nStatus: 5.1.1\r\n\r\n" +
-            $"--r\r\nContent-Type: message/rfc822\r\n\r\nFrom: support@helpdesk.test\r\nTo: gone@example.test\r\nMessage-ID: <{original}>\r\nSubject: x\r\n\r\nx\r\n--r--\r\n";
     }
 
     private static async Task<int> LatencyAsync()
@@ -287,5 +303,5 @@ public static class MailBench
         return Path.Combine(output, "helpdesk-mailgate");
     }
 
-    private static double Percentile(List<double> sorted, int p) => sorted[Math.Clamp((int)Math.Ceiling(p / 100.0 * sorted.Count) - 1, 0, sorted.Count - 1)];
+    internal static double Percentile(List<double> sorted, int p) => sorted[Math.Clamp((int)Math.Ceiling(p / 100.0 * sorted.Count) - 1, 0, sorted.Count - 1)];
 }

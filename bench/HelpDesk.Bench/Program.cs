@@ -8,6 +8,7 @@ var onProvider = new Dictionary<string, Func<BenchProvider, string[], Task<int>>
     ["recompute"] = (p, _) => RecomputeBench.RunAsync(p),
     ["reporting"] = ReportingBench.RunAsync,
     ["due-latency"] = (p, _) => DueLatencyBench.RunAsync(p),
+    ["mailgate-http"] = MailgateHttpBench.RunAsync,
 };
 var sqliteOnly = new Dictionary<string, Func<int>>(StringComparer.Ordinal)
 {
@@ -20,7 +21,7 @@ var sqliteOnly = new Dictionary<string, Func<int>>(StringComparer.Ordinal)
 };
 
 var usage = $"usage: dotnet run -c Release --project bench/HelpDesk.Bench -- <all|{string.Join("|", onProvider.Keys)}> [--provider sqlite|postgresql|both] " +
-            $"[--tickets N (reporting)]\n       or <{string.Join("|", sqliteOnly.Keys)}> (SQLite; fidelity needs no database)";
+            $"[--tickets N (reporting)] [--count N] [--probe] (mailgate-http)\n       or <{string.Join("|", sqliteOnly.Keys)}> (SQLite; fidelity needs no database)";
 if (args.Length == 0) { Console.Error.WriteLine(usage); return 2; }
 if (sqliteOnly.TryGetValue(args[0], out var single)) return single();
 

@@ -31,6 +31,7 @@ public sealed class OutboxSender(IServiceScopeFactory scopes, OutboxSignal signa
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
+        BackgroundWork.Enter("outbox");
         if (string.IsNullOrWhiteSpace(options.Value.Smtp.Host))
         {
             logger.LogInformation("No SMTP host configured (HelpDesk:Mail:Smtp:Host); outgoing mail stays in the outbox");

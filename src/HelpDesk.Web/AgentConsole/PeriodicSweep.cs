@@ -1,3 +1,5 @@
+using HelpDesk.Application.Persistence;
+
 namespace HelpDesk.Web.AgentConsole;
 
 /// <summary>
@@ -18,6 +20,7 @@ public abstract class PeriodicSweep(ILogger logger) : BackgroundService
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         if (!Enabled) return;
+        BackgroundWork.Enter(GetType().Name);
         try { await Task.Delay(FirstDelay, stoppingToken); } catch (OperationCanceledException) { return; }
         using var timer = new PeriodicTimer(Interval);
         do

@@ -9,6 +9,7 @@ namespace HelpDesk.Web.Hosting;
 /// <summary>
 /// Database provider selection. SQLite is the embedded default; PostgreSQL and SQL Server are the production providers.
 /// Every provider runs under a retrying execution strategy, so transactions go through <see cref="UnitOfWork"/> (ADR 0009).
+/// SQLite's writers of one process take turns at the file (<see cref="SqliteWriteInterceptor"/>, ADR 0010).
 /// </summary>
 public static class DatabaseSetup
 {
@@ -29,7 +30,9 @@ public static class DatabaseSetup
         var provider = Provider(configuration);
         var connectionString = ConnectionString(configuration);
         if (provider.Equals("Sqlite", StringComparison.OrdinalIgnoreCase))
-            options.UseSqlite(connectionString, SqliteRetryingExecutionStrategy.Configure);
+            SqliteWriteInterceptor.Configure(options.UseSqlite(connectionString, SqliteRetryingExecutionStrategy.Configure), connectionString,
+                gate: configuration.GetValue("HelpDesk:Database:Sqlite:WriteGate", true),
+                probe: configuration.GetValue("HelpDesk:Database:Sqlite:BusyProbe", false));
         else if (provider.Equals("SqlServer", StringComparison.OrdinalIgnoreCase))
             options.UseSqlServer(connectionString, SqlServerRetryingStrategy.Configure);
         else if (provider.Equals("PostgreSql", StringComparison.OrdinalIgnoreCase))

@@ -1,4 +1,5 @@
 using HelpDesk.Application.Common;
+using HelpDesk.Application.Persistence;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -24,6 +25,7 @@ public sealed class SlaDueQueueService(SlaDueQueue queue, DueQueueSignal signal,
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
+        BackgroundWork.Enter("due-queue");
         while (!stoppingToken.IsCancellationRequested)
         {
             var wait = _lease.Terms.TakeoverCheck;
