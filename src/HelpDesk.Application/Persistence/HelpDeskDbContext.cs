@@ -32,6 +32,7 @@ public class HelpDeskDbContext(DbContextOptions<HelpDeskDbContext> options) : Db
     public DbSet<EscalationRule> EscalationRules => Set<EscalationRule>();
     public DbSet<EscalationFiring> EscalationFirings => Set<EscalationFiring>();
     public DbSet<Survey> Surveys => Set<Survey>();
+    public DbSet<Tickets.Views.SavedView> SavedViews => Set<Tickets.Views.SavedView>();
 
     // Stopped SLA cycles reach the meters only when their change is committed (docs/reporting.md "Meters").
     protected override void OnConfiguring(DbContextOptionsBuilder optionsBuilder) =>
