@@ -65,12 +65,14 @@ public sealed class GetQueueHandler(HelpDeskDbContext db, QueueFilters filters) 
 
         // Each team's open tickets are read in the queue index's order, tickets with a due instant first, then the
         // others oldest first (nulls sort first in an index, so the two runs are separate reads), and merged here:
-        // only Offset + Limit entries per team are read instead of sorting every open ticket.
+        // only Offset + Limit entries per team are read instead of sorting every open ticket. Number breaks ties in the
+        // database too (it is the index's next column): without it PostgreSQL returns an arbitrary subset of tickets
+        // created at the same instant, and consecutive pages repeat some and skip others.
         var need = query.Offset + query.Limit;
         var due = new List<QueueKey>();
         foreach (var team in teams)
             due.AddRange(await tickets.Where(t => t.TeamId == team && t.SlaDueAt != null)
-                .OrderBy(t => t.SlaDueAt).ThenBy(t => t.CreatedAt).Take(need)
+                .OrderBy(t => t.SlaDueAt).ThenBy(t => t.CreatedAt).ThenBy(t => t.Number).Take(need)
                 .Select(t => new QueueKey(t.Number, t.SlaDueAt, t.CreatedAt)).ToListAsync(ct));
         var keys = due.OrderBy(k => k.SlaDueAt).ThenBy(k => k.CreatedAt).ThenBy(k => k.Number).Take(need).ToList();
         if (keys.Count < need)
@@ -78,7 +80,7 @@ public sealed class GetQueueHandler(HelpDeskDbContext db, QueueFilters filters) 
             var undated = new List<QueueKey>();
             foreach (var team in teams)
                 undated.AddRange(await tickets.Where(t => t.TeamId == team && t.SlaDueAt == null)
-                    .OrderBy(t => t.CreatedAt).Take(need - keys.Count)
+                    .OrderBy(t => t.CreatedAt).ThenBy(t => t.Number).Take(need - keys.Count)
                     .Select(t => new QueueKey(t.Number, t.SlaDueAt, t.CreatedAt)).ToListAsync(ct));
             keys.AddRange(undated.OrderBy(k => k.CreatedAt).ThenBy(k => k.Number).Take(need - keys.Count));
         }
