@@ -227,7 +227,7 @@ function resetComposer() {
   $('reply-body').value = ''; $('stale').hidden = true;
   $('composer-status').textContent = ''; $('composer-status').classList.remove('error');
   document.querySelector('input[name=visibility][value=public]').checked = true; $('composer').classList.remove('internal');
-  $('a-tags').value = '';
+  $('a-tags').value = ''; $('a-assignee').value = ''; delete $('a-assignee').dataset.shown;
   for (const e of document.querySelectorAll('.ticket-actions .action-error')) e.textContent = '';
 }
 async function openTicket(number) {
@@ -275,7 +275,10 @@ async function loadTicket(resetComposer) {
   if (resetComposer || state.composerVersion === null || !$('reply-body').value.trim()) state.composerVersion = t.version;
   $('t-subject').textContent = `#${t.number} ${t.subject}`;
   $('a-status').value = t.status; $('a-priority').value = t.priority;
-  $('a-assignee').value = t.assignee?.email || '';
+  // A live update must not overwrite an address being typed: the field follows the ticket only while unedited.
+  const assignee = $('a-assignee'), shown = t.assignee?.email || '';
+  if (assignee.value === (assignee.dataset.shown ?? '')) assignee.value = shown;
+  assignee.dataset.shown = shown;
   $('requester').replaceChildren(...[el('div', { text: t.requester.name }), el('div', { class: 'sub', text: t.requester.email }),
     t.participants.length ? el('div', { class: 'sub', text: `Participants: ${t.participants.join(', ')}` }) : null].filter(Boolean));
   const dl = $('details'); dl.replaceChildren();
