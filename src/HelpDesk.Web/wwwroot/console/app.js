@@ -143,10 +143,12 @@ function renderQueue() {
   if (state.selected !== null && state.queue.has(state.selected)) list.setAttribute('aria-activedescendant', `q-${state.selected}`); else list.removeAttribute('aria-activedescendant');
   tickChips();
 }
-let queueTimer = null;
+let queueTimer = null, viewsTimer = null;
 function reloadQueueSoon() {
   clearTimeout(queueTimer);
-  queueTimer = setTimeout(() => { loadQueue().catch(console.warn); loadViews().catch(console.warn); }, 250);
+  queueTimer = setTimeout(() => loadQueue().catch(console.warn), 250);
+  // The counts are several queries: on a busy team they are re-read at most every 1.5 s, not per event.
+  viewsTimer ??= setTimeout(() => { viewsTimer = null; loadViews().catch(console.warn); }, 1500);
 }
 function select(number, focus = false) {
   state.selected = number;
