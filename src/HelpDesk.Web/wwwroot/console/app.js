@@ -44,6 +44,9 @@ function remainingNow(entry, nowMs) {
   return c.remainingMs - businessMsBetween(entry.windows, entry.evaluatedAtMs, serverNow);
 }
 function chipFor(number) {
+  // Done work has no clock: its chip says when it last changed (what solved and closed lists are sorted by).
+  const t = state.queue.get(number);
+  if (t && !isOpenStatus(t.status)) return { text: fmtTime(t.updatedAt), cls: 'none', title: 'Last updated' };
   const entry = state.countdowns.get(number);
   if (!entry) return { text: 'no SLA', cls: 'none', title: 'No SLA clock is running' };
   const c = entry.c, left = remainingNow(entry, Date.now());
