@@ -630,14 +630,16 @@ $('search').addEventListener('keydown', (e) => {
 const statusKeys = { O: 'open', P: 'pending', H: 'on_hold', S: 'solved' };
 document.addEventListener('keydown', (e) => {
   const t = e.target;
+  const typing = t instanceof HTMLInputElement || t instanceof HTMLTextAreaElement || t instanceof HTMLSelectElement;
+  // The search box is in the top bar of every page.
+  if (e.key === '/' && !typing && !e.ctrlKey && !e.metaKey && !e.altKey) { $('search').focus(); $('search').select(); e.preventDefault(); return; }
   if (state.view !== 'queue') return;
-  if (t instanceof HTMLInputElement || t instanceof HTMLTextAreaElement || t instanceof HTMLSelectElement) {
+  if (typing) {
     if (e.key === 'Escape') t.blur();
     return;
   }
   if (e.ctrlKey || e.metaKey || e.altKey) return;
-  if (e.key === '/') { $('search').focus(); $('search').select(); e.preventDefault(); }
-  else if (e.key === 'j' || e.key === 'ArrowDown') { moveSelection(1); e.preventDefault(); }
+  if (e.key === 'j' || e.key === 'ArrowDown') { moveSelection(1); e.preventDefault(); }
   else if (e.key === 'k' || e.key === 'ArrowUp') { moveSelection(-1); e.preventDefault(); }
   else if (e.key === 'Enter' && state.selected !== null && !(t instanceof HTMLButtonElement || t instanceof HTMLAnchorElement)) { goTicket(state.selected); e.preventDefault(); }
   else if (e.key === 'r' && state.open !== null) { $('reply-body').focus(); e.preventDefault(); }
