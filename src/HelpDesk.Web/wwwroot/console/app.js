@@ -130,6 +130,8 @@ async function loadMore() {
 }
 function renderQueue() {
   const list = $('queue'), items = [...state.queue.values()];
+  // Re-rendering must not take the keyboard (and a screen reader) away from the row it is on.
+  const focused = document.activeElement?.closest?.('#queue li')?.dataset.number, scroll = $('queue-scroll').scrollTop;
   list.replaceChildren(...items.map((t) => {
     const li = el('li', { role: 'option', id: `q-${t.number}`, tabindex: '-1', 'data-number': t.number, 'aria-selected': String(t.number === state.selected), class: t.number === state.open ? 'open-t' : '' },
       el('div', { class: 'subj', text: `#${t.number} ${t.subject}` }),
@@ -144,6 +146,8 @@ function renderQueue() {
   $('queue-more').hidden = items.length >= state.total;
   if ((state.selected === null || !state.queue.has(state.selected)) && items.length && state.open === null) state.selected = items[0].number;
   if (state.selected !== null && state.queue.has(state.selected)) list.setAttribute('aria-activedescendant', `q-${state.selected}`); else list.removeAttribute('aria-activedescendant');
+  if (focused) document.getElementById(`q-${focused}`)?.focus({ preventScroll: true });
+  $('queue-scroll').scrollTop = scroll;
   tickChips();
 }
 let queueTimer = null, viewsTimer = null;
