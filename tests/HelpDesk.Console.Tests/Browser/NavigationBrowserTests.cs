@@ -98,11 +98,17 @@ public sealed class NavigationBrowserTests(BrowserHost host) : IClassFixture<Bro
         (await page.EvaluateAsync<int>("async () => (await fetch('/favicon.svg')).status")).Should().Be(200);
         failures.Should().BeEmpty();
 
-        // A link shared with a colleague opens the ticket for them.
+        // A link shared with a colleague opens the ticket for them, also when they still have to sign in.
         var colleague = await Server.AgentAsync("colleague", "sigma");
-        var shared = await host.SignInAsync(colleague);
+        var shared = await host.LoginPageAsync();
         await shared.GotoAsync($"/#/ticket/{first}");
+        await shared.WaitForURLAsync("**/login**");
+        await BrowserHost.SubmitLoginAsync(shared, colleague.Email, "correct-horse-battery");
+        await shared.WaitForSelectorAsync("body[data-ready=true]");
         await WaitForTicketAsync(shared, first);
+        (await HashAsync(shared)).Should().Be($"#/ticket/{first}");
+        await shared.GotoAsync($"/#/ticket/{second}");
+        await WaitForTicketAsync(shared, second);
         await page.Context.CloseAsync();
         await shared.Context.CloseAsync();
     }
