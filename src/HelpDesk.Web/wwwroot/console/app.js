@@ -184,7 +184,10 @@ function renderViews() {
     ...state.views.builtIn.map((v) => el('li', {}, button(v.name, v.label, v.count))),
     ...state.views.saved.map((s) => el('li', { class: 'saved' }, button(`saved:${s.view.id}`, s.view.name, s.count),
       el('button', { type: 'button', class: 'delete', 'data-delete': s.view.id, 'aria-label': `Delete saved view ${s.view.name}`, title: 'Delete this saved view', text: '×' }))));
-  for (const b of $('views').querySelectorAll('button[data-view]')) b.addEventListener('click', () => { location.hash = queueHash(b.dataset.view); });
+  // Switching views keeps the open ticket open.
+  for (const b of $('views').querySelectorAll('button[data-view]')) b.addEventListener('click', () => {
+    location.hash = state.open !== null ? `#/ticket/${state.open}${viewSuffix(b.dataset.view)}` : queueHash(b.dataset.view);
+  });
   for (const b of $('views').querySelectorAll('button[data-delete]')) b.addEventListener('click', async () => {
     await api(`/api/v1/views/saved/${b.dataset.delete}`, { method: 'DELETE' });
     if (state.viewKey === `saved:${b.dataset.delete}`) location.hash = queueHash('open');
