@@ -32,8 +32,7 @@ public sealed class GetQueueValidator : AbstractValidator<GetQueue>
             .WithMessage($"'status' must be one of {Vocabulary.ListOf(Vocabulary.StatusNames)}.");
         RuleFor(q => q.Priority).Must(p => p is null || Vocabulary.TryPriority(p, out _))
             .WithMessage($"'priority' must be one of {Vocabulary.ListOf(Vocabulary.PriorityNames)}.");
-        RuleFor(q => q.Assignee).Must(a => a is null or "me" or "none" || EmailAddress.IsValid(a))
-            .WithMessage("'assignee' must be an e-mail address, me or none.");
+        RuleFor(q => q.Assignee).Must(TicketQueries.IsAssigneeFilter).WithMessage(TicketQueries.AssigneeFilterMessage);
     }
 }
 
@@ -49,7 +48,7 @@ public sealed class GetQueueHandler(HelpDeskDbContext db, Caller caller) : IQuer
         IReadOnlyList<Guid>? teams = visible?.ToList();
         if (query.Team is { Length: > 0 } teamName)
         {
-            var teamId = await db.Teams.Where(t => t.Name == teamName.ToLower()).Select(t => (Guid?)t.Id).SingleOrDefaultAsync(ct);
+            var teamId = await db.TeamIdAsync(teamName, ct);
             tickets = tickets.Where(t => t.TeamId == teamId);
             teams = teamId is { } id && (teams is null || teams.Contains(id)) ? [id] : [];
         }
@@ -67,20 +66,7 @@ public sealed class GetQueueHandler(HelpDeskDbContext db, Caller caller) : IQuer
             var priority = Vocabulary.ParsePriority(query.Priority);
             tickets = tickets.Where(t => t.Priority == priority);
         }
-        switch (query.Assignee)
-        {
-            case null: break;
-            case "none": tickets = tickets.Where(t => t.AssigneeId == null); break;
-            case "me":
-                var me = (await caller.AgentAsync(ct))?.Id;
-                tickets = tickets.Where(t => t.AssigneeId == me);
-                break;
-            default:
-                var email = EmailAddress.Normalise(query.Assignee);
-                var agentId = await db.Agents.Where(a => a.Email == email).Select(a => (Guid?)a.Id).SingleOrDefaultAsync(ct);
-                tickets = tickets.Where(t => t.AssigneeId == agentId);
-                break;
-        }
+        tickets = await tickets.AssignedAsync(query.Assignee, caller, db, ct);
 
         teams ??= await db.Teams.Select(t => t.Id).ToListAsync(ct);
         if (statuses.All(TicketStatuses.Done.Contains)) return await DoneAsync(tickets, teams, statuses, visible is null && query.Team is not { Length: > 0 }, query, ct);
