@@ -37,6 +37,7 @@ public static class DependencyInjection
         services.AddScoped<Reporting.Projection.ReportProjector>();
         services.AddScoped<AgentConsole.ConsoleEventRetention>();
         services.AddScoped<Reporting.Projection.ReportRebuild>();
+        services.AddScoped<Search.SearchRebuild>();
         services.AddScoped<SlaRecomputation>();
         services.AddScoped<IDerivedSlaWrites, DerivedSlaWrites>();
         services.AddScoped<Credentials>();

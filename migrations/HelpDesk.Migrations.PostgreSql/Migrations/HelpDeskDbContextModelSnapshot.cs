@@ -807,6 +807,32 @@ namespace HelpDesk.Migrations.PostgreSql.Migrations
                     b.ToTable("ReportTickets", (string)null);
                 });
 
+            modelBuilder.Entity("HelpDesk.Application.Search.SearchDocument", b =>
+                {
+                    b.Property<int>("Number")
+                        .HasColumnType("integer");
+
+                    b.Property<string>("Body")
+                        .IsRequired()
+                        .HasMaxLength(-1)
+                        .HasColumnType("text");
+
+                    b.Property<Guid>("TicketId")
+                        .HasColumnType("uuid");
+
+                    b.Property<string>("Title")
+                        .IsRequired()
+                        .HasMaxLength(-1)
+                        .HasColumnType("text");
+
+                    b.HasKey("Number");
+
+                    b.HasIndex("TicketId")
+                        .IsUnique();
+
+                    b.ToTable("SearchDocuments", (string)null);
+                });
+
             modelBuilder.Entity("HelpDesk.Application.Tickets.Views.SavedView", b =>
                 {
                     b.Property<Guid>("Id")
@@ -1393,6 +1419,15 @@ namespace HelpDesk.Migrations.PostgreSql.Migrations
                     b.HasOne("HelpDesk.Domain.Tickets.Ticket", null)
                         .WithOne()
                         .HasForeignKey("HelpDesk.Application.Reporting.ReportTicket", "TicketId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("HelpDesk.Application.Search.SearchDocument", b =>
+                {
+                    b.HasOne("HelpDesk.Domain.Tickets.Ticket", null)
+                        .WithOne()
+                        .HasForeignKey("HelpDesk.Application.Search.SearchDocument", "TicketId")
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();
                 });

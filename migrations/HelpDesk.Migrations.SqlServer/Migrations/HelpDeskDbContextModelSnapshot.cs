@@ -806,6 +806,32 @@ namespace HelpDesk.Migrations.SqlServer.Migrations
                     b.ToTable("ReportTickets", (string)null);
                 });
 
+            modelBuilder.Entity("HelpDesk.Application.Search.SearchDocument", b =>
+                {
+                    b.Property<int>("Number")
+                        .HasColumnType("int");
+
+                    b.Property<string>("Body")
+                        .IsRequired()
+                        .HasMaxLength(-1)
+                        .HasColumnType("nvarchar(max)");
+
+                    b.Property<Guid>("TicketId")
+                        .HasColumnType("uniqueidentifier");
+
+                    b.Property<string>("Title")
+                        .IsRequired()
+                        .HasMaxLength(-1)
+                        .HasColumnType("nvarchar(max)");
+
+                    b.HasKey("Number");
+
+                    b.HasIndex("TicketId")
+                        .IsUnique();
+
+                    b.ToTable("SearchDocuments", (string)null);
+                });
+
             modelBuilder.Entity("HelpDesk.Application.Tickets.Views.SavedView", b =>
                 {
                     b.Property<Guid>("Id")
@@ -1392,6 +1418,15 @@ namespace HelpDesk.Migrations.SqlServer.Migrations
                     b.HasOne("HelpDesk.Domain.Tickets.Ticket", null)
                         .WithOne()
                         .HasForeignKey("HelpDesk.Application.Reporting.ReportTicket", "TicketId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("HelpDesk.Application.Search.SearchDocument", b =>
+                {
+                    b.HasOne("HelpDesk.Domain.Tickets.Ticket", null)
+                        .WithOne()
+                        .HasForeignKey("HelpDesk.Application.Search.SearchDocument", "TicketId")
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();
                 });

@@ -63,8 +63,7 @@ public sealed class QueueFilterValidator : AbstractValidator<IQueueFilter>
             .WithMessage($"'status' must be one of {Vocabulary.ListOf(Vocabulary.StatusNames)}.");
         RuleFor(q => q.Priority).Must(p => p is null || Vocabulary.TryPriority(p, out _))
             .WithMessage($"'priority' must be one of {Vocabulary.ListOf(Vocabulary.PriorityNames)}.");
-        RuleFor(q => q.Assignee).Must(a => a is null or "me" or "none" || EmailAddress.IsValid(a))
-            .WithMessage("'assignee' must be an e-mail address, me or none.");
+        RuleFor(q => q.Assignee).Must(TicketQueries.IsAssigneeFilter).WithMessage(TicketQueries.AssigneeFilterMessage);
         RuleFor(q => q.Sort).Must(s => s is null || QueueViews.Sorts.Contains(s))
             .WithMessage($"'sort' must be one of {Vocabulary.ListOf(QueueViews.Sorts)}.");
     }
@@ -97,7 +96,7 @@ public sealed class QueueFilters(HelpDeskDbContext db, Caller caller)
             teams = teams.Where(agent.TeamIds.Contains).ToList();
         if (filter.Team is { Length: > 0 } teamName)
         {
-            var teamId = await db.Teams.Where(t => t.Name == teamName.ToLower()).Select(t => (Guid?)t.Id).SingleOrDefaultAsync(ct);
+            var teamId = await db.TeamIdAsync(teamName, ct);
             teams = teamId is { } id && teams.Contains(id) ? [id] : [];
         }
         var restricted = visible is not null || filter.Team is { Length: > 0 } || filter.View == "my-teams";
@@ -115,20 +114,7 @@ public sealed class QueueFilters(HelpDeskDbContext db, Caller caller)
             var priority = Vocabulary.ParsePriority(filter.Priority);
             tickets = tickets.Where(t => t.Priority == priority);
         }
-        switch (filter.Assignee ?? QueueViews.Assignee(filter.View))
-        {
-            case null: break;
-            case "none": tickets = tickets.Where(t => t.AssigneeId == null); break;
-            case "me":
-                var me = (await caller.AgentAsync(ct))?.Id;
-                tickets = tickets.Where(t => t.AssigneeId == me);
-                break;
-            case var address:
-                var email = EmailAddress.Normalise(address);
-                var agentId = await db.Agents.Where(a => a.Email == email).Select(a => (Guid?)a.Id).SingleOrDefaultAsync(ct);
-                tickets = tickets.Where(t => t.AssigneeId == agentId);
-                break;
-        }
+        tickets = await tickets.AssignedAsync(filter.Assignee ?? QueueViews.Assignee(filter.View), caller, db, ct);
         // Done work has no SLA to sort by; "all" mixes every status, which reads best newest change first.
         var sort = filter.Sort ?? (filter.View == "all" || statuses.All(TicketStatuses.Done.Contains) ? "updated" : "due");
         return new FilteredQueue(tickets, teams, statuses, sort);
