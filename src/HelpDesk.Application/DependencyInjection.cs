@@ -28,6 +28,7 @@ public static class DependencyInjection
         services.AddValidatorsFromAssembly(typeof(DependencyInjection).Assembly, includeInternalTypes: true);
 
         services.AddScoped<Caller>();
+        services.AddScoped<Tickets.GetQueue.QueueFilters>();
         services.AddScoped<TicketChanges>();
         services.AddScoped<TicketCreation>();
         services.AddScoped<TicketEventPublisher>();
@@ -36,6 +37,7 @@ public static class DependencyInjection
         services.AddScoped<Reporting.Projection.ReportProjector>();
         services.AddScoped<AgentConsole.ConsoleEventRetention>();
         services.AddScoped<Reporting.Projection.ReportRebuild>();
+        services.AddScoped<Search.SearchRebuild>();
         services.AddScoped<SlaRecomputation>();
         services.AddScoped<IDerivedSlaWrites, DerivedSlaWrites>();
         services.AddScoped<Credentials>();

@@ -807,6 +807,81 @@ namespace HelpDesk.Migrations.PostgreSql.Migrations
                     b.ToTable("ReportTickets", (string)null);
                 });
 
+            modelBuilder.Entity("HelpDesk.Application.Search.SearchDocument", b =>
+                {
+                    b.Property<int>("Number")
+                        .HasColumnType("integer");
+
+                    b.Property<string>("Body")
+                        .IsRequired()
+                        .HasMaxLength(-1)
+                        .HasColumnType("text");
+
+                    b.Property<Guid>("TicketId")
+                        .HasColumnType("uuid");
+
+                    b.Property<string>("Title")
+                        .IsRequired()
+                        .HasMaxLength(-1)
+                        .HasColumnType("text");
+
+                    b.HasKey("Number");
+
+                    b.HasIndex("TicketId")
+                        .IsUnique();
+
+                    b.ToTable("SearchDocuments", (string)null);
+                });
+
+            modelBuilder.Entity("HelpDesk.Application.Tickets.Views.SavedView", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("uuid");
+
+                    b.Property<Guid>("AgentId")
+                        .HasColumnType("uuid");
+
+                    b.Property<string>("Assignee")
+                        .HasMaxLength(320)
+                        .HasColumnType("character varying(320)");
+
+                    b.Property<DateTime>("CreatedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("Name")
+                        .IsRequired()
+                        .HasMaxLength(80)
+                        .HasColumnType("character varying(80)");
+
+                    b.Property<string>("Priority")
+                        .HasMaxLength(20)
+                        .HasColumnType("character varying(20)");
+
+                    b.Property<string>("Sort")
+                        .HasMaxLength(20)
+                        .HasColumnType("character varying(20)");
+
+                    b.Property<string>("Statuses")
+                        .HasMaxLength(100)
+                        .HasColumnType("character varying(100)");
+
+                    b.Property<string>("Team")
+                        .HasMaxLength(100)
+                        .HasColumnType("character varying(100)");
+
+                    b.Property<string>("View")
+                        .HasMaxLength(20)
+                        .HasColumnType("character varying(20)");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("AgentId", "Name")
+                        .IsUnique();
+
+                    b.ToTable("SavedViews", (string)null);
+                });
+
             modelBuilder.Entity("HelpDesk.Domain.Agents.Agent", b =>
                 {
                     b.Property<Guid>("Id")
@@ -1344,6 +1419,15 @@ namespace HelpDesk.Migrations.PostgreSql.Migrations
                     b.HasOne("HelpDesk.Domain.Tickets.Ticket", null)
                         .WithOne()
                         .HasForeignKey("HelpDesk.Application.Reporting.ReportTicket", "TicketId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("HelpDesk.Application.Search.SearchDocument", b =>
+                {
+                    b.HasOne("HelpDesk.Domain.Tickets.Ticket", null)
+                        .WithOne()
+                        .HasForeignKey("HelpDesk.Application.Search.SearchDocument", "TicketId")
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();
                 });

@@ -806,6 +806,81 @@ namespace HelpDesk.Migrations.SqlServer.Migrations
                     b.ToTable("ReportTickets", (string)null);
                 });
 
+            modelBuilder.Entity("HelpDesk.Application.Search.SearchDocument", b =>
+                {
+                    b.Property<int>("Number")
+                        .HasColumnType("int");
+
+                    b.Property<string>("Body")
+                        .IsRequired()
+                        .HasMaxLength(-1)
+                        .HasColumnType("nvarchar(max)");
+
+                    b.Property<Guid>("TicketId")
+                        .HasColumnType("uniqueidentifier");
+
+                    b.Property<string>("Title")
+                        .IsRequired()
+                        .HasMaxLength(-1)
+                        .HasColumnType("nvarchar(max)");
+
+                    b.HasKey("Number");
+
+                    b.HasIndex("TicketId")
+                        .IsUnique();
+
+                    b.ToTable("SearchDocuments", (string)null);
+                });
+
+            modelBuilder.Entity("HelpDesk.Application.Tickets.Views.SavedView", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("uniqueidentifier");
+
+                    b.Property<Guid>("AgentId")
+                        .HasColumnType("uniqueidentifier");
+
+                    b.Property<string>("Assignee")
+                        .HasMaxLength(320)
+                        .HasColumnType("nvarchar(320)");
+
+                    b.Property<DateTime>("CreatedAt")
+                        .HasColumnType("datetime2");
+
+                    b.Property<string>("Name")
+                        .IsRequired()
+                        .HasMaxLength(80)
+                        .HasColumnType("nvarchar(80)");
+
+                    b.Property<string>("Priority")
+                        .HasMaxLength(20)
+                        .HasColumnType("nvarchar(20)");
+
+                    b.Property<string>("Sort")
+                        .HasMaxLength(20)
+                        .HasColumnType("nvarchar(20)");
+
+                    b.Property<string>("Statuses")
+                        .HasMaxLength(100)
+                        .HasColumnType("nvarchar(100)");
+
+                    b.Property<string>("Team")
+                        .HasMaxLength(100)
+                        .HasColumnType("nvarchar(100)");
+
+                    b.Property<string>("View")
+                        .HasMaxLength(20)
+                        .HasColumnType("nvarchar(20)");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("AgentId", "Name")
+                        .IsUnique();
+
+                    b.ToTable("SavedViews", (string)null);
+                });
+
             modelBuilder.Entity("HelpDesk.Domain.Agents.Agent", b =>
                 {
                     b.Property<Guid>("Id")
@@ -1343,6 +1418,15 @@ namespace HelpDesk.Migrations.SqlServer.Migrations
                     b.HasOne("HelpDesk.Domain.Tickets.Ticket", null)
                         .WithOne()
                         .HasForeignKey("HelpDesk.Application.Reporting.ReportTicket", "TicketId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("HelpDesk.Application.Search.SearchDocument", b =>
+                {
+                    b.HasOne("HelpDesk.Domain.Tickets.Ticket", null)
+                        .WithOne()
+                        .HasForeignKey("HelpDesk.Application.Search.SearchDocument", "TicketId")
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();
                 });

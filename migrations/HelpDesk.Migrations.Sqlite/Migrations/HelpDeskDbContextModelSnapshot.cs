@@ -801,6 +801,81 @@ namespace HelpDesk.Migrations.Sqlite.Migrations
                     b.ToTable("ReportTickets", (string)null);
                 });
 
+            modelBuilder.Entity("HelpDesk.Application.Search.SearchDocument", b =>
+                {
+                    b.Property<int>("Number")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Body")
+                        .IsRequired()
+                        .HasMaxLength(-1)
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid>("TicketId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Title")
+                        .IsRequired()
+                        .HasMaxLength(-1)
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Number");
+
+                    b.HasIndex("TicketId")
+                        .IsUnique();
+
+                    b.ToTable("SearchDocuments", (string)null);
+                });
+
+            modelBuilder.Entity("HelpDesk.Application.Tickets.Views.SavedView", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid>("AgentId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Assignee")
+                        .HasMaxLength(320)
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime>("CreatedAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Name")
+                        .IsRequired()
+                        .HasMaxLength(80)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Priority")
+                        .HasMaxLength(20)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Sort")
+                        .HasMaxLength(20)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Statuses")
+                        .HasMaxLength(100)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Team")
+                        .HasMaxLength(100)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("View")
+                        .HasMaxLength(20)
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("AgentId", "Name")
+                        .IsUnique();
+
+                    b.ToTable("SavedViews", (string)null);
+                });
+
             modelBuilder.Entity("HelpDesk.Domain.Agents.Agent", b =>
                 {
                     b.Property<Guid>("Id")
@@ -1338,6 +1413,15 @@ namespace HelpDesk.Migrations.Sqlite.Migrations
                     b.HasOne("HelpDesk.Domain.Tickets.Ticket", null)
                         .WithOne()
                         .HasForeignKey("HelpDesk.Application.Reporting.ReportTicket", "TicketId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("HelpDesk.Application.Search.SearchDocument", b =>
+                {
+                    b.HasOne("HelpDesk.Domain.Tickets.Ticket", null)
+                        .WithOne()
+                        .HasForeignKey("HelpDesk.Application.Search.SearchDocument", "TicketId")
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();
                 });

@@ -32,10 +32,12 @@ public class HelpDeskDbContext(DbContextOptions<HelpDeskDbContext> options) : Db
     public DbSet<EscalationRule> EscalationRules => Set<EscalationRule>();
     public DbSet<EscalationFiring> EscalationFirings => Set<EscalationFiring>();
     public DbSet<Survey> Surveys => Set<Survey>();
+    public DbSet<Tickets.Views.SavedView> SavedViews => Set<Tickets.Views.SavedView>();
 
-    // Stopped SLA cycles reach the meters only when their change is committed (docs/reporting.md "Meters").
+    // Stopped SLA cycles reach the meters only when their change is committed (docs/reporting.md "Meters"); search
+    // documents are written in the save that changes what they are derived from (docs/search.md).
     protected override void OnConfiguring(DbContextOptionsBuilder optionsBuilder) =>
-        optionsBuilder.AddInterceptors(Telemetry.CycleStopsInterceptor.Instance);
+        optionsBuilder.AddInterceptors(Telemetry.CycleStopsInterceptor.Instance, Search.SearchIndexing.Instance);
 
     protected override void ConfigureConventions(ModelConfigurationBuilder configurationBuilder)
     {

@@ -15,7 +15,34 @@ public sealed class ProviderSql
         insertMailSetting: """INSERT INTO "MailSettings" ("Name", "Value") VALUES ({0}, {1}) ON CONFLICT DO NOTHING""",
         bulkSessionSettings: [("synchronous", "OFF"), ("cache_size", "-262144"), ("temp_store", "MEMORY")],
         afterBulkWrite: "PRAGMA wal_checkpoint(TRUNCATE);",
-        afterMigrate: "PRAGMA journal_mode=WAL;");
+        afterMigrate: "PRAGMA journal_mode=WAL;",
+        search: new SearchSql(
+            // External-content FTS5 over the documents (rowid = ticket number), kept in step by triggers in the same
+            // transaction; the trigram tokenizer matches any substring of 3+ characters, words spaced or not (Thai, CJK).
+            IndexDdl:
+            [
+                """CREATE VIRTUAL TABLE "SearchIndex" USING fts5("Title", "Body", content='SearchDocuments', content_rowid='Number', tokenize='trigram')""",
+                """CREATE TRIGGER "SearchDocuments_Insert" AFTER INSERT ON "SearchDocuments" BEGIN INSERT INTO "SearchIndex"(rowid, "Title", "Body") VALUES (new."Number", new."Title", new."Body"); END""",
+                """CREATE TRIGGER "SearchDocuments_Delete" AFTER DELETE ON "SearchDocuments" BEGIN INSERT INTO "SearchIndex"("SearchIndex", rowid, "Title", "Body") VALUES ('delete', old."Number", old."Title", old."Body"); END""",
+                """CREATE TRIGGER "SearchDocuments_Update" AFTER UPDATE ON "SearchDocuments" BEGIN INSERT INTO "SearchIndex"("SearchIndex", rowid, "Title", "Body") VALUES ('delete', old."Number", old."Title", old."Body"); INSERT INTO "SearchIndex"(rowid, "Title", "Body") VALUES (new."Number", new."Title", new."Body"); END""",
+            ],
+            DropIndexDdl:
+            [
+                "DROP TRIGGER IF EXISTS \"SearchDocuments_Update\"",
+                "DROP TRIGGER IF EXISTS \"SearchDocuments_Delete\"",
+                "DROP TRIGGER IF EXISTS \"SearchDocuments_Insert\"",
+                "DROP TABLE IF EXISTS \"SearchIndex\"",
+            ],
+            FullTextMatches: """SELECT "SearchIndex".rowid AS "Number", -bm25("SearchIndex", 10.0, 1.0) AS "Score" FROM "SearchIndex" WHERE "SearchIndex" MATCH {0}""",
+            Documents: "\"SearchDocuments\"",
+            Title: "\"Title\"",
+            Body: "\"Body\"",
+            Like: "LIKE {0} ESCAPE '\\'",
+            Number: "\"Number\"",
+            Score: "\"Score\"",
+            RealCast: "CAST({0} AS REAL)",
+            RebuildIndex: """INSERT INTO "SearchIndex"("SearchIndex") VALUES('rebuild')""",
+            CheckIndex: """INSERT INTO "SearchIndex"("SearchIndex", rank) VALUES('integrity-check', 1)"""));
 
     public static readonly ProviderSql SqlServer = new(
         name: "SqlServer",
@@ -24,7 +51,22 @@ public sealed class ProviderSql
         insertMailSetting: "INSERT INTO [MailSettings] ([Name], [Value]) VALUES ({0}, {1})",
         bulkSessionSettings: [],
         afterBulkWrite: null,
-        afterMigrate: null);
+        afterMigrate: null,
+        // No full-text catalog is assumed (Express and Azure SQL differ, and no server runs here to test one): LIKE over
+        // the normalised columns with a binary collation, so every script compares by code point (docs/search.md).
+        search: new SearchSql(
+            IndexDdl: [],
+            DropIndexDdl: [],
+            FullTextMatches: null,
+            Documents: "[SearchDocuments]",
+            Title: "[Title] COLLATE Latin1_General_100_BIN2",
+            Body: "[Body] COLLATE Latin1_General_100_BIN2",
+            Like: "LIKE {0} ESCAPE '\\'",
+            Number: "[Number]",
+            Score: "[Score]",
+            RealCast: "CAST({0} AS float)",
+            RebuildIndex: null,
+            CheckIndex: null));
 
     /// <summary>PostgreSQL: unquoted identifiers fold to lower case, so every identifier of the model is double-quoted.</summary>
     public static readonly ProviderSql PostgreSql = new(
@@ -34,7 +76,30 @@ public sealed class ProviderSql
         insertMailSetting: """INSERT INTO "MailSettings" ("Name", "Value") VALUES ({0}, {1}) ON CONFLICT DO NOTHING""",
         bulkSessionSettings: [],
         afterBulkWrite: null,
-        afterMigrate: null);
+        afterMigrate: null,
+        // pg_trgm GIN indexes answer LIKE '%term%' for terms of 3+ characters in any script (docs/search.md).
+        search: new SearchSql(
+            IndexDdl:
+            [
+                "CREATE EXTENSION IF NOT EXISTS pg_trgm",
+                """CREATE INDEX "IX_SearchDocuments_Title_Trigrams" ON "SearchDocuments" USING gin ("Title" gin_trgm_ops)""",
+                """CREATE INDEX "IX_SearchDocuments_Body_Trigrams" ON "SearchDocuments" USING gin ("Body" gin_trgm_ops)""",
+            ],
+            DropIndexDdl:
+            [
+                "DROP INDEX IF EXISTS \"IX_SearchDocuments_Body_Trigrams\"",
+                "DROP INDEX IF EXISTS \"IX_SearchDocuments_Title_Trigrams\"",
+            ],
+            FullTextMatches: null,
+            Documents: "\"SearchDocuments\"",
+            Title: "\"Title\"",
+            Body: "\"Body\"",
+            Like: "LIKE {0}",
+            Number: "\"Number\"",
+            Score: "\"Score\"",
+            RealCast: "CAST({0} AS double precision)",
+            RebuildIndex: null,
+            CheckIndex: null));
 
     public static IReadOnlyList<ProviderSql> All { get; } = [Sqlite, SqlServer, PostgreSql];
 
@@ -43,8 +108,9 @@ public sealed class ProviderSql
         $"{column} IN ({string.Join(", ", Domain.Tickets.TicketStatuses.Open.Select(s => $"'{s}'"))})";
 
     private ProviderSql(string name, string efProviderName, string queueIndexFilter, string insertMailSetting,
-        IReadOnlyList<(string Pragma, string Value)> bulkSessionSettings, string? afterBulkWrite, string? afterMigrate)
+        IReadOnlyList<(string Pragma, string Value)> bulkSessionSettings, string? afterBulkWrite, string? afterMigrate, SearchSql search)
     {
+        Search = search;
         Name = name;
         EfProviderName = efProviderName;
         QueueIndexFilter = queueIndexFilter;
@@ -75,10 +141,88 @@ public sealed class ProviderSql
     /// <summary>Run after migrating (SQLite: WAL, so readers do not wait for the writer).</summary>
     public string? AfterMigrate { get; }
 
+    /// <summary>Full-text search: the index's DDL and the pieces of the matching query (<see cref="SearchSql.Matches"/>).</summary>
+    public SearchSql Search { get; }
+
     /// <summary>The variant of the provider EF names <paramref name="efProviderName"/> (<c>Database.ProviderName</c>).</summary>
     public static ProviderSql For(string? efProviderName) =>
         All.FirstOrDefault(p => p.EfProviderName == efProviderName)
         ?? throw new NotSupportedException($"No SQL for the database provider '{efProviderName}'.");
 
     public override string ToString() => Name;
+}
+
+/// <summary>
+/// One provider's search SQL (docs/search.md). Documents hold normalised text; a query's terms are normalised the same
+/// way and must all occur (as substrings) in a document's title or body. Terms of 3+ characters go to the full-text index
+/// where the provider has one (<see cref="FullTextMatches"/>, SQLite FTS5 trigram); every other term is a LIKE over the
+/// columns, which PostgreSQL's pg_trgm indexes answer for 3+ characters; shorter terms (a 2-character Chinese word) are
+/// checked row by row, on the rows the other terms and filters leave. The score: full-text rank plus, per LIKE term, 10
+/// for the title and 1 for the body.
+/// </summary>
+/// <param name="IndexDdl">Statements the migration runs after creating the documents table.</param>
+/// <param name="DropIndexDdl">Their reversal (the migration's Down).</param>
+/// <param name="FullTextMatches">(Number, Score) of the documents matching full-text query {0}; null: no full-text index.</param>
+/// <param name="Like">The LIKE of a column against pattern {0} (<see cref="LikePattern"/>: backslash escapes).</param>
+/// <param name="RebuildIndex">Re-derives the full-text index from the documents (SQLite's external content).</param>
+/// <param name="CheckIndex">Fails when the full-text index differs from the documents.</param>
+public sealed record SearchSql(IReadOnlyList<string> IndexDdl, IReadOnlyList<string> DropIndexDdl, string? FullTextMatches,
+    string Documents, string Title, string Body, string Like, string Number, string Score, string RealCast, string? RebuildIndex, string? CheckIndex)
+{
+    /// <summary>Shortest term the full-text (trigram) index can answer.</summary>
+    public const int MinFullTextLength = 3;
+
+    /// <summary>
+    /// The query giving (Number, Score) of the documents that contain every one of <paramref name="terms"/> (normalised),
+    /// and its parameters, in the {n} placeholders EF's raw SQL takes.
+    /// </summary>
+    public (string Sql, object[] Parameters) Matches(IReadOnlyList<string> terms)
+    {
+        var parameters = new List<object>();
+        string Parameter(object value)
+        {
+            parameters.Add(value);
+            return $"{{{parameters.Count - 1}}}";
+        }
+
+        var fullText = FullTextMatches is null ? [] : terms.Where(t => t.Length >= MinFullTextLength).ToList();
+        var like = terms.Except(fullText).ToList();
+        var conditions = new List<string>();
+        var scores = new List<string>();
+        foreach (var term in like)
+        {
+            var pattern = Parameter(LikePattern(term));
+            var inTitle = $"d.{Title} {string.Format(Like, pattern)}";
+            var inBody = $"d.{Body} {string.Format(Like, pattern)}";
+            conditions.Add($"({inTitle} OR {inBody})");
+            scores.Add($"CASE WHEN {inTitle} THEN 10 ELSE 0 END + CASE WHEN {inBody} THEN 1 ELSE 0 END");
+        }
+        if (fullText.Count > 0)
+        {
+            var matches = string.Format(FullTextMatches!, Parameter(FullTextQuery(fullText)));
+            var score = string.Join(" + ", scores.Prepend($"f.{Score}"));
+            return conditions.Count == 0
+                ? ($"SELECT f.{Number} AS {Number}, f.{Score} AS {Score} FROM ({matches}) AS f", parameters.ToArray())
+                : ($"SELECT d.{Number} AS {Number}, {string.Format(RealCast, score)} AS {Score} FROM ({matches}) AS f " +
+                   $"INNER JOIN {Documents} AS d ON d.{Number} = f.{Number} WHERE {string.Join(" AND ", conditions)}", parameters.ToArray());
+        }
+        return ($"SELECT d.{Number} AS {Number}, {string.Format(RealCast, string.Join(" + ", scores))} AS {Score} FROM {Documents} AS d " +
+                $"WHERE {string.Join(" AND ", conditions)}", parameters.ToArray());
+    }
+
+    /// <summary>'%term%' with the LIKE wildcards (and SQL Server's brackets) of the term escaped by a backslash.</summary>
+    public static string LikePattern(string term)
+    {
+        var escaped = new System.Text.StringBuilder(term.Length + 2).Append('%');
+        foreach (var c in term)
+        {
+            if (c is '\\' or '%' or '_' or '[') escaped.Append('\\');
+            escaped.Append(c);
+        }
+        return escaped.Append('%').ToString();
+    }
+
+    /// <summary>An FTS5 query in which every term is a quoted string (a substring for the trigram tokenizer), all required.</summary>
+    public static string FullTextQuery(IEnumerable<string> terms) =>
+        string.Join(' ', terms.Select(t => $"\"{t.Replace("\"", "\"\"", StringComparison.Ordinal)}\""));
 }

@@ -34,6 +34,7 @@ public static class HelpDeskCli
                                              exit 0 stored, 75 store unavailable (retry), 65 not mail
           mail reprocess ID|--all            process quarantined (or unfinished) inbound mail again from its raw bytes
           reports rebuild                    re-project every ticket's reporting rows from its SLA ledger
+          search rebuild                     re-derive every ticket's search document and the full-text index
           help                               this text
 
         Configuration: appsettings.json and environment variables, e.g.
@@ -79,6 +80,8 @@ public static class HelpDeskCli
                     return await AgentsAsync(rest, stdout);
                 case "reports":
                     return await ReportsAsync(rest, stdout, stderr);
+                case "search":
+                    return await SearchAsync(rest, stdout, stderr);
                 case "tokens":
                     return await TokensAsync(rest, stdout);
                 case "sla":
@@ -125,6 +128,26 @@ public static class HelpDeskCli
             (done, total) => stderr.WriteLine($"reports rebuild: {done}/{total} tickets"), CancellationToken.None);
         await stdout.WriteLineAsync($"reporting rows rebuilt for {projected} tickets");
         return 0;
+    }
+
+    private static async Task<int> SearchAsync(string[] args, TextWriter stdout, TextWriter stderr)
+    {
+        if (args.Length == 0 || args[0] != "rebuild") throw new CliUsageException("expected 'search rebuild'");
+        CliArgs.Parse(args[1..], new HashSet<string>()).RequireNoWords();
+        try
+        {
+            await using var services = await CliServices.BuildMigratedAsync();
+            await using var scope = services.CreateAsyncScope();
+            var result = await scope.ServiceProvider.GetRequiredService<Application.Search.SearchRebuild>().RunAsync(
+                (done, total) => stderr.WriteLine($"search rebuild: {done}/{total} tickets"), CancellationToken.None);
+            await stdout.WriteLineAsync($"search index rebuilt for {result.Documents} tickets ({result.Rewritten} documents rewritten)");
+            return 0;
+        }
+        catch (Exception ex) when (ex is System.Data.Common.DbException or InvalidOperationException or Microsoft.EntityFrameworkCore.DbUpdateException)
+        {
+            await stderr.WriteLineAsync($"helpdesk: search rebuild failed: {ex.GetBaseException().Message.Split('\n')[0]}");
+            return 1;
+        }
     }
 
     private static async Task<int> AgentsAsync(string[] args, TextWriter stdout)

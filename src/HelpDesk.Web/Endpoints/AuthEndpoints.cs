@@ -20,7 +20,7 @@ public static class AuthEndpoints
             var html = $$"""
                 <!doctype html><html lang="en"><head><meta charset="utf-8"><title>Sign in · HelpDesk</title>
                 <meta name="viewport" content="width=device-width, initial-scale=1">
-                <link rel="stylesheet" href="/console/login.css"></head>
+                <link rel="icon" href="/favicon.svg" type="image/svg+xml"><link rel="stylesheet" href="/console/login.css"><script src="/console/login.js" defer></script></head>
                 <body><main class="card"><h1>HelpDesk</h1><p class="sub">Sign in to the agent console</p>{{message}}
                 <form method="post" action="/login">
                 <input type="hidden" name="{{tokens.FormFieldName}}" value="{{WebUtility.HtmlEncode(tokens.RequestToken)}}">

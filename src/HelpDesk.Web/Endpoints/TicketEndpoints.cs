@@ -10,6 +10,7 @@ using HelpDesk.Application.Tickets.GetCustomerHistory;
 using HelpDesk.Application.Tickets.GetQueue;
 using HelpDesk.Application.Tickets.GetTicket;
 using HelpDesk.Application.Tickets.GetTicketSla;
+using HelpDesk.Application.Tickets.Views;
 using Mediator;
 
 namespace HelpDesk.Web.Endpoints;
@@ -21,6 +22,7 @@ public static class TicketEndpoints
     public sealed record StatusRequest(string? Status);
     public sealed record PriorityRequest(string? Priority);
     public sealed record AssignmentRequest(string? Agent);
+    public sealed record SaveViewRequest(string? Name, string? View, string? Team, IReadOnlyList<string>? Status, string? Assignee, string? Priority, string? Sort);
     public sealed record TagsRequest(IReadOnlyList<string>? Add, IReadOnlyList<string>? Remove);
 
     public static RouteGroupBuilder MapTicketEndpoints(this RouteGroupBuilder api)
@@ -33,9 +35,27 @@ public static class TicketEndpoints
             return Results.Created($"/api/v1/tickets/{ticket.Number}", ticket);
         }).WithSummary("Open a ticket for a customer").Produces<TicketDto>(201);
 
-        tickets.MapGet("/", async (string? team, string[]? status, string? assignee, string? priority, int? limit, int? offset, IMediator m, CancellationToken ct) =>
-            Results.Ok(await m.Send(new GetQueue(team, status, assignee, priority, limit ?? 50, offset ?? 0), ct)))
-            .WithSummary("The queue: open tickets of your teams, nearest SLA due first").Produces<QueuePage>();
+        tickets.MapGet("/", async (string? view, string? team, string[]? status, string? assignee, string? priority, string? sort, int? limit, int? offset,
+                IMediator m, CancellationToken ct) =>
+            Results.Ok(await m.Send(new GetQueue(team, status, assignee, priority, limit ?? 50, offset ?? 0, view, sort), ct)))
+            .WithSummary("The queue: a view (open work by default; mine, unassigned, my-teams, pending, solved, closed, all) of your teams' tickets, paged with the exact total")
+            .Produces<QueuePage>();
+
+        var views = api.MapGroup("/views").WithTags("Views");
+        views.MapGet("/", async (IMediator m, CancellationToken ct) => Results.Ok(await m.Send(new GetViews(), ct)))
+            .WithSummary("The built-in views and your saved views, each with its ticket count").Produces<ViewsDto>();
+        views.MapGet("/saved", async (IMediator m, CancellationToken ct) => Results.Ok((await m.Send(new GetViews(BuiltIn: false), ct)).Saved))
+            .WithSummary("Your saved views with their counts").Produces<IReadOnlyList<SavedViewCountDto>>();
+        views.MapPost("/saved", async (SaveViewRequest r, IMediator m, CancellationToken ct) =>
+        {
+            var saved = await m.Send(new SaveView(r.Name, r.View, r.Team, r.Status, r.Assignee, r.Priority, r.Sort), ct);
+            return Results.Created($"/api/v1/views/saved/{saved.Id}", saved);
+        }).WithSummary("Save filters and a sort under a name (the same name replaces that view)").Produces<SavedViewDto>(201);
+        views.MapDelete("/saved/{id:guid}", async (Guid id, IMediator m, CancellationToken ct) =>
+        {
+            await m.Send(new DeleteView(id), ct);
+            return Results.NoContent();
+        }).WithSummary("Delete one of your saved views").Produces(204);
 
         tickets.MapGet("/{number:int}", async (int number, IMediator m, CancellationToken ct) => Results.Ok(await m.Send(new GetTicket(number), ct)))
             .WithSummary("One ticket").Produces<TicketDto>();

@@ -65,6 +65,7 @@ public static class HelpDeskWebApp
         app.MapSurveyEndpoints();
         var api = app.MapGroup("/api/v1").RequireAuthorization();
         api.MapTicketEndpoints();
+        api.MapSearchEndpoints();
         api.MapConfigurationEndpoints();
         api.MapEscalationEndpoints();
         api.MapMailEndpoints();

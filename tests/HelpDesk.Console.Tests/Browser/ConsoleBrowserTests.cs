@@ -113,18 +113,17 @@ public sealed class ConsoleBrowserTests(BrowserHost host) : IClassFixture<Browse
         (await agent.PostAsync($"/api/v1/tickets/{number}/priority", new { priority = "urgent" })).EnsureSuccessStatusCode();
         await page.WaitForSelectorAsync($"#q-{number} .pill.urgent", new PageWaitForSelectorOptions { Timeout = 2000 });
 
-        // Filters: a claimed ticket is "mine" and no longer "unassigned".
+        // Views and filters: a claimed ticket is "mine" and no longer "unassigned".
         var other = await agent.CreateTicketAsync("mu", subject: "Someone else's", priority: "low");
         (await agent.PostAsync($"/api/v1/tickets/{number}/claim", new { })).EnsureSuccessStatusCode();
         await page.WaitForSelectorAsync($"#q-{other}");
-        await page.CheckAsync("#f-mine");
+        await page.ClickAsync("#views button[data-view=mine]");
         await page.WaitForSelectorAsync($"#q-{other}", new PageWaitForSelectorOptions { State = WaitForSelectorState.Detached });
         await page.WaitForSelectorAsync($"#q-{number}");
-        await page.UncheckAsync("#f-mine");
-        await page.CheckAsync("#f-unassigned");
+        await page.ClickAsync("#views button[data-view=unassigned]");
         await page.WaitForSelectorAsync($"#q-{number}", new PageWaitForSelectorOptions { State = WaitForSelectorState.Detached });
         await page.WaitForSelectorAsync($"#q-{other}");
-        await page.UncheckAsync("#f-unassigned");
+        await page.ClickAsync("#views button[data-view=open]");
         await page.SelectOptionAsync("#f-priority", "low");
         await page.WaitForSelectorAsync($"#q-{number}", new PageWaitForSelectorOptions { State = WaitForSelectorState.Detached });
         await page.Context.CloseAsync();

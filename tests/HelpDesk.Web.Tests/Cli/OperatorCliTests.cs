@@ -90,4 +90,42 @@ public sealed class OperatorCliTests : IDisposable
         (await read.Set<ReportCycle>().CountAsync()).Should().BeGreaterThan(0);
         rebuild.Stdout.Trim().Should().Be($"reporting rows rebuilt for {tickets} tickets");
     }
+
+    [Fact]
+    public async Task Search_rebuild_fills_an_emptied_index_and_a_second_run_rewrites_nothing()
+    {
+        (await CliProcess.RunAsync(["seed-demo"], environment: Env)).ExitCode.Should().Be(0);
+        List<Application.Search.SearchDocument> written;
+        await using (var db = _db.NewContext())
+        {
+            written = await db.Set<Application.Search.SearchDocument>().AsNoTracking().OrderBy(d => d.Number).ToListAsync();
+            await db.Set<Application.Search.SearchDocument>().ExecuteDeleteAsync();
+        }
+
+        var rebuild = await CliProcess.RunAsync(["search", "rebuild"], environment: Env);
+        var again = await CliProcess.RunAsync(["search", "rebuild"], environment: Env);
+
+        rebuild.ExitCode.Should().Be(0, rebuild.Stderr);
+        await using var read = _db.NewContext();
+        var tickets = await read.Tickets.CountAsync();
+        written.Should().HaveCount(tickets, "the demo's tickets got their documents in their own transactions");
+        (await read.Set<Application.Search.SearchDocument>().AsNoTracking().OrderBy(d => d.Number).ToListAsync()).Should().BeEquivalentTo(written);
+        rebuild.Stdout.Trim().Should().Be($"search index rebuilt for {tickets} tickets ({tickets} documents rewritten)");
+        again.Stdout.Trim().Should().Be($"search index rebuilt for {tickets} tickets (0 documents rewritten)");
+    }
+
+    [Fact]
+    public async Task Search_rebuild_exits_non_zero_with_one_line_when_the_database_cannot_be_opened()
+    {
+        var env = new Dictionary<string, string>
+        {
+            ["HelpDesk__Database__Provider"] = "Sqlite",
+            ["ConnectionStrings__HelpDesk"] = $"Data Source={Path.Combine(Path.GetTempPath(), Guid.NewGuid().ToString("N"), "missing", "helpdesk.db")}",
+        };
+
+        var result = await CliProcess.RunAsync(["search", "rebuild"], environment: env);
+
+        result.ExitCode.Should().NotBe(0);
+        result.Stderr.Trim().Split('\n').Should().ContainSingle().Which.Should().StartWith("helpdesk: search rebuild failed");
+    }
 }

@@ -10,17 +10,20 @@ using NodaTime;
 namespace HelpDesk.Application.Tickets.GetQueue;
 
 /// <summary>
-/// The work queue: tickets of the caller's teams, nearest SLA due instant first (tickets without a running SLA last,
-/// oldest first). Defaults to every status but solved and closed; asked for solved and/or closed tickets only, it lists
-/// them most recently updated first (they have no SLA to sort by). <see cref="Assignee"/> is an e-mail, <c>me</c> or <c>none</c>.
+/// The work queue: tickets of the caller's teams in a built-in <see cref="View"/> (<see cref="QueueViews"/>; open work by
+/// default), refined by filters that take precedence over the view's own (<see cref="Status"/>, <see cref="Assignee"/>:
+/// an e-mail, <c>me</c> or <c>none</c>). Sorted by <see cref="Sort"/>: <c>due</c> (nearest SLA due instant first, tickets
+/// without a running SLA last, oldest first; the default), <c>updated</c> (most recently updated first; the default of the
+/// <c>all</c> view and of solved and/or closed tickets only: they have no SLA to sort by) or <c>created</c> (newest first).
+/// Paged by <see cref="Limit"/>/<see cref="Offset"/> with the exact total.
 /// </summary>
-public sealed record GetQueue(string? Team, IReadOnlyList<string>? Status, string? Assignee, string? Priority, int Limit = 50, int Offset = 0)
-    : IQuery<QueuePage>;
+public sealed record GetQueue(string? Team, IReadOnlyList<string>? Status, string? Assignee, string? Priority, int Limit = 50, int Offset = 0,
+    string? View = null, string? Sort = null) : IQuery<QueuePage>, IQueueFilter;
 
 public sealed record QueueItemDto(int Number, string Subject, string Status, string Priority, string Team, string RequesterEmail,
     string RequesterName, string? AssigneeEmail, Instant CreatedAt, Instant UpdatedAt, Instant? SlaDueAt, int Version);
 
-public sealed record QueuePage(IReadOnlyList<QueueItemDto> Items, int Total);
+public sealed record QueuePage(IReadOnlyList<QueueItemDto> Items, int Total, int Limit, int Offset);
 
 public sealed class GetQueueValidator : AbstractValidator<GetQueue>
 {
@@ -28,84 +31,48 @@ public sealed class GetQueueValidator : AbstractValidator<GetQueue>
     {
         RuleFor(q => q.Limit).InclusiveBetween(1, 500);
         RuleFor(q => q.Offset).GreaterThanOrEqualTo(0);
-        RuleForEach(q => q.Status).Must(s => Vocabulary.TryStatus(s, out _))
-            .WithMessage($"'status' must be one of {Vocabulary.ListOf(Vocabulary.StatusNames)}.");
-        RuleFor(q => q.Priority).Must(p => p is null || Vocabulary.TryPriority(p, out _))
-            .WithMessage($"'priority' must be one of {Vocabulary.ListOf(Vocabulary.PriorityNames)}.");
-        RuleFor(q => q.Assignee).Must(a => a is null or "me" or "none" || EmailAddress.IsValid(a))
-            .WithMessage("'assignee' must be an e-mail address, me or none.");
+        Include(new QueueFilterValidator());
     }
 }
 
-public sealed class GetQueueHandler(HelpDeskDbContext db, Caller caller) : IQueryHandler<GetQueue, QueuePage>
+public sealed class GetQueueHandler(HelpDeskDbContext db, QueueFilters filters) : IQueryHandler<GetQueue, QueuePage>
 {
-    /// <summary>Above this many teams one sorted read is cheaper than a read per team.</summary>
-    private const int MaxMergedTeams = 32;
-
     public async ValueTask<QueuePage> Handle(GetQueue query, CancellationToken ct)
     {
-        var visible = await caller.VisibleTeamsAsync(ct);
-        var tickets = db.Tickets.AsNoTracking().VisibleTo(visible);
-        IReadOnlyList<Guid>? teams = visible?.ToList();
-        if (query.Team is { Length: > 0 } teamName)
-        {
-            var teamId = await db.Teams.Where(t => t.Name == teamName.ToLower()).Select(t => (Guid?)t.Id).SingleOrDefaultAsync(ct);
-            tickets = tickets.Where(t => t.TeamId == teamId);
-            teams = teamId is { } id && (teams is null || teams.Contains(id)) ? [id] : [];
-        }
-        var statuses = query.Status is { Count: > 0 } s ? s.Select(Vocabulary.ParseStatus).Distinct().ToArray() : [.. TicketStatuses.Open];
-        var workableOnly = statuses.All(TicketStatuses.Open.Contains);
-        if (workableOnly)
-        {
-            // Open() is spelled as the queue index's filter (constants, same order), so SQLite sees the index applies.
-            tickets = tickets.Open();
-            if (statuses.Length < TicketStatuses.Open.Count) tickets = tickets.Where(t => statuses.Contains(t.Status));
-        }
-        else tickets = tickets.Where(t => statuses.Contains(t.Status));
-        if (query.Priority is not null)
-        {
-            var priority = Vocabulary.ParsePriority(query.Priority);
-            tickets = tickets.Where(t => t.Priority == priority);
-        }
-        switch (query.Assignee)
-        {
-            case null: break;
-            case "none": tickets = tickets.Where(t => t.AssigneeId == null); break;
-            case "me":
-                var me = (await caller.AgentAsync(ct))?.Id;
-                tickets = tickets.Where(t => t.AssigneeId == me);
-                break;
-            default:
-                var email = EmailAddress.Normalise(query.Assignee);
-                var agentId = await db.Agents.Where(a => a.Email == email).Select(a => (Guid?)a.Id).SingleOrDefaultAsync(ct);
-                tickets = tickets.Where(t => t.AssigneeId == agentId);
-                break;
-        }
-
-        teams ??= await db.Teams.Select(t => t.Id).ToListAsync(ct);
-        if (statuses.All(TicketStatuses.Done.Contains)) return await DoneAsync(tickets, teams, statuses, visible is null && query.Team is not { Length: > 0 }, query, ct);
-        var merge = workableOnly && teams.Count <= MaxMergedTeams;
-        // Every team named, even for an admin: the count then seeks each team's range of an index instead of scanning one.
-        if (merge && visible is null && query.Team is not { Length: > 0 }) tickets = tickets.VisibleTo(teams);
+        var filtered = await filters.ApplyAsync(query, ct);
+        var (tickets, teams) = (filtered.Tickets, filtered.Teams);
         var total = await tickets.CountAsync(ct);
-        if (!merge || total == 0 || query.Offset >= total)
+        if (total == 0 || query.Offset >= total) return Page([], total, query);
+        switch (filtered.Sort)
+        {
+            case "updated" when filtered.DoneOnly: return await DoneAsync(filtered, total, query, ct);
+            case "updated":
+                return await PageAsync(await tickets.OrderByDescending(t => t.UpdatedAt).ThenByDescending(t => t.Number)
+                    .Skip(query.Offset).Take(query.Limit).Select(t => t.Number).ToListAsync(ct), total, query, ct);
+            case "created":
+                return await PageAsync(await tickets.OrderByDescending(t => t.CreatedAt).ThenByDescending(t => t.Number)
+                    .Skip(query.Offset).Take(query.Limit).Select(t => t.Number).ToListAsync(ct), total, query, ct);
+        }
+        if (!filtered.WorkableOnly || teams.Count > QueueFilters.MaxMergedTeams)
         {
             // Solved and closed tickets are outside the queue index (and many teams make many reads): one sorted read.
-            var page = total == 0 || query.Offset >= total ? [] : await tickets
-                .OrderBy(t => t.SlaDueAt == null).ThenBy(t => t.SlaDueAt).ThenBy(t => t.CreatedAt)
+            var page = await tickets
+                .OrderBy(t => t.SlaDueAt == null).ThenBy(t => t.SlaDueAt).ThenBy(t => t.CreatedAt).ThenBy(t => t.Number)
                 .Skip(query.Offset).Take(query.Limit)
                 .ToQueueItemsAsync(db, ct);
-            return new QueuePage(page, total);
+            return Page(page, total, query);
         }
 
         // Each team's open tickets are read in the queue index's order, tickets with a due instant first, then the
         // others oldest first (nulls sort first in an index, so the two runs are separate reads), and merged here:
-        // only Offset + Limit entries per team are read instead of sorting every open ticket.
+        // only Offset + Limit entries per team are read instead of sorting every open ticket. Number breaks ties in the
+        // database too (it is the index's next column): without it PostgreSQL returns an arbitrary subset of tickets
+        // created at the same instant, and consecutive pages repeat some and skip others.
         var need = query.Offset + query.Limit;
         var due = new List<QueueKey>();
         foreach (var team in teams)
             due.AddRange(await tickets.Where(t => t.TeamId == team && t.SlaDueAt != null)
-                .OrderBy(t => t.SlaDueAt).ThenBy(t => t.CreatedAt).Take(need)
+                .OrderBy(t => t.SlaDueAt).ThenBy(t => t.CreatedAt).ThenBy(t => t.Number).Take(need)
                 .Select(t => new QueueKey(t.Number, t.SlaDueAt, t.CreatedAt)).ToListAsync(ct));
         var keys = due.OrderBy(k => k.SlaDueAt).ThenBy(k => k.CreatedAt).ThenBy(k => k.Number).Take(need).ToList();
         if (keys.Count < need)
@@ -113,19 +80,21 @@ public sealed class GetQueueHandler(HelpDeskDbContext db, Caller caller) : IQuer
             var undated = new List<QueueKey>();
             foreach (var team in teams)
                 undated.AddRange(await tickets.Where(t => t.TeamId == team && t.SlaDueAt == null)
-                    .OrderBy(t => t.CreatedAt).Take(need - keys.Count)
+                    .OrderBy(t => t.CreatedAt).ThenBy(t => t.Number).Take(need - keys.Count)
                     .Select(t => new QueueKey(t.Number, t.SlaDueAt, t.CreatedAt)).ToListAsync(ct));
             keys.AddRange(undated.OrderBy(k => k.CreatedAt).ThenBy(k => k.Number).Take(need - keys.Count));
         }
-        return await PageAsync(keys.Skip(query.Offset).Select(k => k.Number).ToList(), total, ct);
+        return await PageAsync(keys.Skip(query.Offset).Select(k => k.Number).ToList(), total, query, ct);
     }
 
+    private static QueuePage Page(IReadOnlyList<QueueItemDto> items, int total, GetQueue query) => new(items, total, query.Limit, query.Offset);
+
     // The queue rows of the tickets numbered, in that order.
-    private async Task<QueuePage> PageAsync(List<int> numbers, int total, CancellationToken ct)
+    private async Task<QueuePage> PageAsync(List<int> numbers, int total, GetQueue query, CancellationToken ct)
     {
         var rows = await db.Tickets.AsNoTracking().Where(t => numbers.Contains(t.Number)).ToQueueItemsAsync(db, ct);
         var position = numbers.Select((n, i) => (n, i)).ToDictionary(x => x.n, x => x.i);
-        return new QueuePage(rows.OrderBy(r => position[r.Number]).ToList(), total);
+        return Page(rows.OrderBy(r => position[r.Number]).ToList(), total, query);
     }
 
     private sealed record QueueKey(int Number, Instant? SlaDueAt, Instant CreatedAt);
@@ -133,22 +102,18 @@ public sealed class GetQueueHandler(HelpDeskDbContext db, Caller caller) : IQuer
     /// <summary>
     /// Solved and closed tickets, most recently updated first. Each (team, status) range of the (TeamId, Status,
     /// UpdatedAt, Number) index is read newest first, Offset + Limit entries at most, and merged here; over
-    /// <see cref="MaxMergedTeams"/> ranges one sorted read.
+    /// <see cref="QueueFilters.MaxMergedTeams"/> ranges one sorted read.
     /// </summary>
-    private async Task<QueuePage> DoneAsync(IQueryable<Ticket> tickets, IReadOnlyList<Guid> teams, TicketStatus[] statuses, bool nameTeams,
-        GetQueue query, CancellationToken ct)
+    private async Task<QueuePage> DoneAsync(FilteredQueue filtered, int total, GetQueue query, CancellationToken ct)
     {
-        // Every team named, even for an admin: the count then seeks each team's range instead of scanning every ticket.
-        if (nameTeams) tickets = tickets.VisibleTo(teams);
-        var total = await tickets.CountAsync(ct);
-        if (total == 0 || query.Offset >= total) return new QueuePage([], total);
+        var tickets = filtered.Tickets;
         var need = query.Offset + query.Limit;
         List<int> numbers;
-        if (teams.Count * statuses.Length <= MaxMergedTeams)
+        if (filtered.Teams.Count * filtered.Statuses.Length <= QueueFilters.MaxMergedTeams)
         {
             var recent = new List<(int Number, Instant UpdatedAt)>();
-            foreach (var team in teams)
-                foreach (var status in statuses)
+            foreach (var team in filtered.Teams)
+                foreach (var status in filtered.Statuses)
                     recent.AddRange((await tickets.Where(t => t.TeamId == team && t.Status == status)
                         .OrderByDescending(t => t.UpdatedAt).ThenByDescending(t => t.Number).Take(need)
                         .Select(t => new { t.Number, t.UpdatedAt }).ToListAsync(ct)).Select(k => (k.Number, k.UpdatedAt)));
@@ -158,7 +123,7 @@ public sealed class GetQueueHandler(HelpDeskDbContext db, Caller caller) : IQuer
         else
             numbers = await tickets.OrderByDescending(t => t.UpdatedAt).ThenByDescending(t => t.Number).Skip(query.Offset).Take(query.Limit)
                 .Select(t => t.Number).ToListAsync(ct);
-        return await PageAsync(numbers, total, ct);
+        return await PageAsync(numbers, total, query, ct);
     }
 }
 

@@ -18,7 +18,7 @@ export async function api(path, options = {}) {
   const headers = { 'Accept': 'application/json', ...(options.body ? { 'Content-Type': 'application/json' } : {}) };
   if (options.method && options.method !== 'GET') headers['X-CSRF-TOKEN'] = session.csrf;
   const res = await fetch(path, { ...options, headers, credentials: 'same-origin' });
-  if (res.status === 401) { location.href = '/login?returnUrl=/'; throw new Error('signed out'); }
+  if (res.status === 401) { sessionStorage.setItem('helpdesk.returnHash', location.hash); location.href = '/login?returnUrl=/'; throw new Error('signed out'); }
   const body = res.status === 204 ? null : await res.json().catch(() => null);
   if (!res.ok) { const err = new Error(body?.detail || body?.title || res.statusText); err.status = res.status; err.body = body; throw err; }
   return body;
@@ -33,6 +33,8 @@ export function fmtDuration(ms) {
   const text = h > 0 ? `${h}h ${String(m).padStart(2, '0')}m` : `${m}m ${String(sec).padStart(2, '0')}s`;
   return neg ? `-${text}` : text;
 }
+/** Time left on a clock: "3h 05m", or once past the target "30h 21m late" (never a minus sign). */
+export const fmtLeft = (ms) => ms < 0 ? `${fmtDuration(-ms)} late` : fmtDuration(ms);
 /** A span for reading rather than ticking: "4h", "3h 10m", "50m", "45s", "2d 3h"; "—" for no value. */
 export function fmtSpan(ms) {
   if (ms === null || ms === undefined) return '—';
