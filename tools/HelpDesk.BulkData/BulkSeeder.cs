@@ -5,6 +5,7 @@ using System.Diagnostics;
 using System.Threading.Channels;
 using HelpDesk.Application.Persistence;
 using HelpDesk.Application.Reporting;
+using HelpDesk.Application.Search;
 using HelpDesk.Application.Sla;
 using HelpDesk.Application.Tickets;
 using HelpDesk.Domain.Customers;
@@ -181,7 +182,7 @@ public sealed class BulkSeeder(HelpDeskDbContext db, IMediator mediator, SlaConf
                     var customer = customers[(int)(customers.Count * Math.Pow(rng.NextDouble(), 2))];
                     var ticket = TicketStory.Write(rng, first + i, Instant.FromUnixTimeTicks(plan.Ticks[i]), teams[plan.Teams[i]], teams,
                         customer, configuration, now);
-                    batch[k] = Evaluate(ticket, configuration, now);
+                    batch[k] = Evaluate(ticket, configuration, now) with { Search = SearchIndexDocument(ticket, customer) };
                     batch[k].Surveys.AddRange(TicketStory.Surveys(rng, ticket, customer.Email, batch[k].Report.Breaches > 0 || batch[k].Report.Reopened,
                         surveyValidity, now));
                 });
@@ -249,6 +250,7 @@ public sealed class BulkSeeder(HelpDeskDbContext db, IMediator mediator, SlaConf
         await using var cycles = new BulkWriter<ReportCycle>(db) { Transaction = tx };
         await using var alerts = new BulkWriter<SlaAlert>(db) { Transaction = tx };
         await using var surveys = new BulkWriter<Survey>(db) { Transaction = tx };
+        await using var search = new BulkWriter<SearchDocument>(db) { Transaction = tx };
         var stats = new Stats();
         // Parents first: the foreign keys are checked on every insert.
         foreach (var s in batch.Tickets) await tickets.AddAsync(s.Ticket, ct);
@@ -261,6 +263,7 @@ public sealed class BulkSeeder(HelpDeskDbContext db, IMediator mediator, SlaConf
             await reports.AddAsync(s.Report, ct);
             await alerts.AddRangeAsync(s.Alerts, ct);
             await surveys.AddRangeAsync(s.Surveys, ct);
+            await search.AddAsync(s.Search!, ct);
             stats.Answered += s.Surveys.Count(v => v.AnsweredAt is not null);
             if (!s.Ticket.IsSolvedOrClosed) stats.Open++;
             stats.Breached += s.Report.Breaches;
@@ -271,13 +274,22 @@ public sealed class BulkSeeder(HelpDeskDbContext db, IMediator mediator, SlaConf
         await reports.FlushAsync(ct);
         await alerts.FlushAsync(ct);
         await surveys.FlushAsync(ct);
+        await search.FlushAsync(ct);
         foreach (var s in batch.Tickets) await cycles.AddRangeAsync(s.Report.Cycles, ct);
         await cycles.FlushAsync(ct);
-        stats.Rows = tickets.Written + articles.Written + history.Written + reports.Written + cycles.Written + alerts.Written + surveys.Written;
+        stats.Rows = tickets.Written + articles.Written + history.Written + reports.Written + cycles.Written + alerts.Written + surveys.Written + search.Written;
         return stats;
     }
 
-    private sealed record Seeded(Ticket Ticket, ReportTicket Report, List<SlaAlert> Alerts, List<Survey> Surveys);
+    private sealed record Seeded(Ticket Ticket, ReportTicket Report, List<SlaAlert> Alerts, List<Survey> Surveys)
+    {
+        public SearchDocument? Search { get; init; }
+    }
+
+    // Rows inserted without EF pass by the unit of work's indexing (SearchIndexing): the same derivation, articles oldest first.
+    private static SearchDocument SearchIndexDocument(Ticket ticket, Customer requester) =>
+        SearchDocument.For(ticket.Id, ticket.Number, ticket.Subject, ticket.Tags, requester.Name, requester.Email,
+            ticket.Articles.OrderBy(a => a.CreatedAt).ThenBy(a => a.Id).Select(a => a.BodyText), []);
 
     private sealed record Batch(Seeded[] Tickets);
 

@@ -80,6 +80,19 @@ public sealed class SeedBulkCliTests : IDisposable
         tickets.Select(t => t.Channel).Distinct().Should().BeEquivalentTo(["email", "web", "api"]);
     }
 
+    [Fact]
+    public async Task Seed_bulk_writes_search_documents_that_a_rebuild_finds_nothing_to_change_in()
+    {
+        var result = await CliProcess.RunAsync(["seed-bulk", "--tickets", "120", "--seed", "3"], environment: Env);
+        result.ExitCode.Should().Be(0, result.Stderr);
+
+        await using var db = Open();
+        (await db.Set<Application.Search.SearchDocument>().CountAsync()).Should().Be(120);
+        var rebuilt = await new Application.Search.SearchRebuild(db).RunAsync(null, CancellationToken.None);
+
+        rebuilt.Should().Be(new Application.Search.SearchRebuildResult(120, 0));
+    }
+
     [Theory]
     [InlineData("0")]
     [InlineData("abc")]

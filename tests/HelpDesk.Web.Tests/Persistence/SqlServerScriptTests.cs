@@ -106,3 +106,27 @@ public sealed class SqlServerScriptTests
         db.Database.HasPendingModelChanges().Should().BeFalse("run dotnet ef migrations add for Sqlite after a model change");
     }
 }
+
+/// <summary>The search query SQL Server would run (no full-text catalog: LIKE over the normalised columns, docs/search.md), parsed offline.</summary>
+public sealed class SqlServerSearchScriptTests
+{
+    [Theory]
+    [InlineData("账户")]
+    [InlineData("rechnung 账户 100%_[x]")]
+    [InlineData("İstanbul")]
+    public void The_search_query_parses_as_t_sql_and_compares_by_code_point(string q)
+    {
+        using var db = new HelpDeskDbContext(new DbContextOptionsBuilder<HelpDeskDbContext>()
+            .UseSqlServer("Server=unused;Database=HelpDesk;Trusted_Connection=True", o => o.MigrationsAssembly(Hosting.DatabaseSetup.SqlServerMigrations)).Options);
+        var terms = Application.Search.SearchText.Terms(q);
+
+        var sql = Application.Search.SearchTickets.SearchTicketsHandler.Ranked(db, db.Tickets.Where(t => t.Status == TicketStatus.Open), terms)
+            .OrderByDescending(r => r.Score).ThenByDescending(r => r.UpdatedAt).Skip(25).Take(25).ToQueryString()
+            // ToQueryString declares raw SQL's parameters without their @ (the command itself names them @p0 …).
+            .Replace("DECLARE p", "DECLARE @p", StringComparison.Ordinal);
+
+        TSql.Errors(sql).Should().BeEmpty(sql);
+        sql.Should().Contain("[Body] COLLATE Latin1_General_100_BIN2 LIKE").And.Contain("ESCAPE '\\'");
+        System.Text.RegularExpressions.Regex.Matches(sql, @"\[Title\] COLLATE Latin1_General_100_BIN2 LIKE").Count.Should().Be(2 * terms.Count, "each term is required and scored");
+    }
+}

@@ -237,6 +237,27 @@ public sealed class SearchApiTests : IAsyncLifetime
         (await NumbersAsync("verloren")).Should().BeEmpty();
     }
 
+    [Fact]
+    public async Task Finds_a_ticket_by_the_name_of_an_attachment_saved_with_it()
+    {
+        var number = await OpenAsync("Scan", "Anbei der Scan.");
+        await using (var db = _factory.Database.NewContext())
+        {
+            var ticket = await db.Tickets.SingleAsync(t => t.Number == number);
+            var article = await db.Articles.FirstAsync(a => a.TicketId == ticket.Id);
+            db.Add(new Application.Mail.MailAttachment
+            {
+                Id = Guid.NewGuid(), ArticleId = article.Id, TicketId = ticket.Id, FileName = "Kontoauszug_März.pdf", ContentType = "application/pdf", Sha256 = "",
+            });
+            await db.SaveChangesAsync();
+        }
+
+        var item = (await SearchAsync("q=kontoauszug")).GetProperty("items")[0];
+
+        item.GetProperty("number").GetInt32().Should().Be(number);
+        Marked(item).Should().Be("[Kontoauszug]_März.pdf");
+    }
+
     private async Task<List<SearchDocument>> DocumentsAsync()
     {
         await using var db = _factory.Database.NewContext();

@@ -119,12 +119,7 @@ public sealed class SearchTicketsHandler(HelpDeskDbContext db, Caller caller) : 
         var tickets = db.Tickets.AsNoTracking().VisibleTo(await caller.VisibleTeamsAsync(ct));
         tickets = await FilterAsync(tickets, query, ct);
         var terms = SearchText.Terms(query.Q);
-        var ranked = terms.Count == 0
-            ? tickets.Select(t => new { t.Number, Score = 0.0, t.UpdatedAt })
-            : from hit in Matches(terms)
-              join t in tickets on hit.Number equals t.Number
-              select new { t.Number, hit.Score, t.UpdatedAt };
-
+        var ranked = Ranked(db, tickets, terms);
         var total = await ranked.CountAsync(ct);
         var (page, size) = (query.PageNumber, query.PageLength);
         var numbers = (long)(page - 1) * size >= total ? [] : await ranked
@@ -133,10 +128,21 @@ public sealed class SearchTicketsHandler(HelpDeskDbContext db, Caller caller) : 
         return new SearchPage(query.Q ?? "", total, page, size, await ItemsAsync(numbers, terms, ct));
     }
 
-    private IQueryable<Hit> Matches(IReadOnlyList<string> terms)
+    /// <summary>The tickets among <paramref name="tickets"/> that contain every term, with their score (every ticket, scored 0, without terms).</summary>
+    public static IQueryable<RankedTicket> Ranked(HelpDeskDbContext db, IQueryable<Ticket> tickets, IReadOnlyList<string> terms)
     {
+        if (terms.Count == 0) return tickets.Select(t => new RankedTicket { Number = t.Number, Score = 0.0, UpdatedAt = t.UpdatedAt });
         var (sql, parameters) = db.Sql.Search.Matches(terms);
-        return db.Database.SqlQueryRaw<Hit>(sql, parameters);
+        return from hit in db.Database.SqlQueryRaw<Hit>(sql, parameters)
+               join t in tickets on hit.Number equals t.Number
+               select new RankedTicket { Number = t.Number, Score = hit.Score, UpdatedAt = t.UpdatedAt };
+    }
+
+    public sealed class RankedTicket
+    {
+        public int Number { get; init; }
+        public double Score { get; init; }
+        public Instant UpdatedAt { get; init; }
     }
 
     private async Task<IQueryable<Ticket>> FilterAsync(IQueryable<Ticket> tickets, SearchTickets query, CancellationToken ct)
