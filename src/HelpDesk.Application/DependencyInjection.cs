@@ -39,6 +39,7 @@ public static class DependencyInjection
         services.AddScoped<SlaRecomputation>();
         services.AddScoped<IDerivedSlaWrites, DerivedSlaWrites>();
         services.AddScoped<Credentials>();
+        services.AddScoped<Auth.SignInGuard>();
         services.AddScoped<Reporting.ReportScope>();
         services.AddMetrics();
         services.AddSingleton<Telemetry.HelpDeskTelemetry>();

@@ -590,6 +590,28 @@ namespace HelpDesk.Migrations.PostgreSql.Migrations
                     b.ToTable("Leases", (string)null);
                 });
 
+            modelBuilder.Entity("HelpDesk.Application.Persistence.SignInThrottle", b =>
+                {
+                    b.Property<string>("Email")
+                        .HasMaxLength(254)
+                        .HasColumnType("character varying(254)");
+
+                    b.Property<int>("Failures")
+                        .HasColumnType("integer");
+
+                    b.Property<DateTime>("LastFailureAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<DateTime?>("LockedUntil")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.HasKey("Email");
+
+                    b.HasIndex("LockedUntil");
+
+                    b.ToTable("SignInThrottles", (string)null);
+                });
+
             modelBuilder.Entity("HelpDesk.Application.Persistence.SlaAlert", b =>
                 {
                     b.Property<Guid>("Id")

@@ -584,6 +584,28 @@ namespace HelpDesk.Migrations.Sqlite.Migrations
                     b.ToTable("Leases", (string)null);
                 });
 
+            modelBuilder.Entity("HelpDesk.Application.Persistence.SignInThrottle", b =>
+                {
+                    b.Property<string>("Email")
+                        .HasMaxLength(254)
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("Failures")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<DateTime>("LastFailureAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime?>("LockedUntil")
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Email");
+
+                    b.HasIndex("LockedUntil");
+
+                    b.ToTable("SignInThrottles", (string)null);
+                });
+
             modelBuilder.Entity("HelpDesk.Application.Persistence.SlaAlert", b =>
                 {
                     b.Property<Guid>("Id")

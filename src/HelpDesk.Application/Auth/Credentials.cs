@@ -24,8 +24,7 @@ public sealed class Credentials(HelpDeskDbContext db)
         var credential = agent is null ? null : await db.AgentCredentials.SingleOrDefaultAsync(c => c.AgentId == agent.Id, ct);
         if (agent is null || credential is null)
         {
-            // Spend the same time as a real check so response times do not tell which addresses exist.
-            PasswordHashing.Verify(DummyHash.Value, password);
+            SpendVerificationTime(password);
             return null;
         }
         var result = PasswordHashing.Verify(credential.PasswordHash, password);
@@ -37,6 +36,9 @@ public sealed class Credentials(HelpDeskDbContext db)
         }
         return agent;
     }
+
+    /// <summary>Spends the time of a real password check, so response times do not tell which addresses exist.</summary>
+    public static void SpendVerificationTime(string password) => PasswordHashing.Verify(DummyHash.Value, password);
 
     /// <summary>Creates a token for the agent and returns it; it cannot be read back later.</summary>
     public ApiToken IssueToken(Guid agentId, string name, Instant now, out string token)

@@ -21,6 +21,18 @@ public sealed class ApiToken
     public Instant? RevokedAt { get; set; }
 }
 
+/// <summary>
+/// Failed sign-ins for one normalised e-mail address, known or not (so a lockout never tells whether an address exists).
+/// In the database so every node sees the same count and lock. Removed on a successful sign-in.
+/// </summary>
+public sealed class SignInThrottle
+{
+    public string Email { get; set; } = "";
+    public int Failures { get; set; }
+    public Instant LastFailureAt { get; set; }
+    public Instant? LockedUntil { get; set; }
+}
+
 /// <summary>Named counters (ticket numbers), incremented inside the writing transaction.</summary>
 public sealed class Counter
 {

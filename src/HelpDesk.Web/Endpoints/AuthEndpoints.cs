@@ -1,6 +1,8 @@
 using System.Net;
 using System.Security.Claims;
 using HelpDesk.Application.Auth;
+using HelpDesk.Application.Common;
+using HelpDesk.Domain.Agents;
 using HelpDesk.Web.Auth;
 using Microsoft.AspNetCore.Antiforgery;
 using Microsoft.AspNetCore.Authentication;
@@ -16,7 +18,13 @@ public static class AuthEndpoints
         app.MapGet("/login", (HttpContext http, IAntiforgery antiforgery, string? returnUrl, string? error) =>
         {
             var tokens = antiforgery.GetAndStoreTokens(http);
-            var message = error is null ? "" : "<p class=\"error\" role=\"alert\">E-mail or password is not right.</p>";
+            var message = error switch
+            {
+                null => "",
+                // Locked addresses, known or not, get this answer: it tells nothing about which exist.
+                "locked" => "<p class=\"error\" role=\"alert\">Too many failed sign-ins for this address. Try again in a few minutes.</p>",
+                _ => "<p class=\"error\" role=\"alert\">E-mail or password is not right.</p>",
+            };
             var html = $$"""
                 <!doctype html><html lang="en"><head><meta charset="utf-8"><title>Sign in · HelpDesk</title>
                 <meta name="viewport" content="width=device-width, initial-scale=1">
@@ -33,15 +41,24 @@ public static class AuthEndpoints
         }).AllowAnonymous().ExcludeFromDescription();
 
         app.MapPost("/login", async (HttpContext http, [FromForm] string email, [FromForm] string password, [FromForm] string? returnUrl,
-            Credentials credentials, CancellationToken ct) =>
+            SignInGuard guard, CancellationToken ct) =>
         {
-            var agent = await credentials.VerifyPasswordAsync(email, password, ct);
-            if (agent is null) return Results.Redirect($"/login?error=1&returnUrl={Uri.EscapeDataString(returnUrl ?? "/")}");
+            var (agent, lockedUntil) = await guard.SignInAsync(email, password, ct);
+            if (agent is null)
+                return Results.Redirect($"/login?error={(lockedUntil is null ? "1" : "locked")}&returnUrl={Uri.EscapeDataString(returnUrl ?? "/")}");
             await http.SignInAsync(AuthSchemes.Cookie, AuthSchemes.Principal(agent, AuthSchemes.Cookie));
             // Only local return URLs: an open redirect would let a phishing link bounce through our login.
             var target = returnUrl is { Length: > 0 } r && r.StartsWith('/') && !r.StartsWith("//") && !r.StartsWith("/\\") ? r : "/";
             return Results.Redirect(target);
-        }).AllowAnonymous().ExcludeFromDescription();
+        }).AllowAnonymous().LimitSignInAbuse(SignInLimits.FormEmail, hashesPasswords: true).ExcludeFromDescription();
+
+        app.MapGet("/api/v1/sign-in/lockouts", async (Caller caller, SignInGuard guard, CancellationToken ct) =>
+        {
+            await caller.RequireRoleAsync(AgentRole.Admin, ct);
+            return Results.Ok(await guard.LockedAsync(ct));
+        }).RequireAuthorization().WithTags("Auth")
+            .WithSummary("Addresses locked now after repeated failed sign-ins, with their failure count and lock end (admins)")
+            .Produces<IReadOnlyList<SignInLockout>>();
 
         app.MapPost("/logout", async (HttpContext http) =>
         {

@@ -34,6 +34,7 @@ public static class HelpDeskWebApp
         builder.Services.AddOptions<LeaseOptions>().Bind(builder.Configuration.GetSection(LeaseOptions.Section))
             .Validate(o => o.Problem() is null, "HelpDesk:Leases: every value must be between 0.1 and 3600 seconds.").ValidateOnStart();
         builder.Services.AddHelpDeskAuth();
+        builder.Services.AddSignInLimits(builder.Configuration);
         builder.Services.AddProblemDetails();
         builder.Services.AddExceptionHandler<ProblemMapping>();
         builder.Services.ConfigureHttpJsonOptions(o => ConfigureJson(o.SerializerOptions));
@@ -51,6 +52,7 @@ public static class HelpDeskWebApp
         app.UseExceptionHandler();
         app.UseStatusCodePages();
         app.UseAuthentication();
+        app.UseSignInLimits();
         app.UseAuthorization();
         app.UseAntiforgery();
         app.UseCookieAntiforgeryForApi();
