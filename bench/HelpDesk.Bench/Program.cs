@@ -9,6 +9,7 @@ var onProvider = new Dictionary<string, Func<BenchProvider, string[], Task<int>>
     ["reporting"] = ReportingBench.RunAsync,
     ["due-latency"] = (p, _) => DueLatencyBench.RunAsync(p),
     ["mailgate-http"] = MailgateHttpBench.RunAsync,
+    ["sign-in-burst"] = SignInBurstBench.RunAsync,
 };
 var sqliteOnly = new Dictionary<string, Func<int>>(StringComparer.Ordinal)
 {

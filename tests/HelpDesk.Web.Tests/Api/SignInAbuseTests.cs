@@ -20,8 +20,6 @@ public sealed class SignInAbuseTests : IAsyncLifetime
     {
         var all = new Dictionary<string, string?>
         {
-            ["HelpDesk:SignIn:PermitsPerMinutePerAddress"] = "1000",
-            ["HelpDesk:SignIn:PermitsPerMinutePerAccount"] = "1000",
             ["HelpDesk:SignIn:FreeFailures"] = "3",
             ["HelpDesk:SignIn:FirstLockSeconds"] = "60",
         };

@@ -42,6 +42,9 @@ public sealed class HelpDeskFactory : WebApplicationFactory<Program>
     {
         foreach (var (key, value) in Database.Settings) builder.UseSetting(key, value);
         builder.UseSetting("HelpDesk:SeedDemo", "false");
+        // Tests sign in many times a minute from one address; the tests of the limits set their own.
+        builder.UseSetting("HelpDesk:SignIn:PermitsPerMinutePerAddress", "100000");
+        builder.UseSetting("HelpDesk:SignIn:PermitsPerMinutePerAccount", "100000");
         foreach (var (key, value) in _settings) builder.UseSetting(key, value);
         builder.UseEnvironment("Testing");
         builder.ConfigureServices(s =>
