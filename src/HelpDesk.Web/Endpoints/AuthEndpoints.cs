@@ -32,7 +32,7 @@ public static class AuthEndpoints
                 <body><main class="card"><h1>HelpDesk</h1><p class="sub">Sign in to the agent console</p>{{message}}
                 <form method="post" action="/login">
                 <input type="hidden" name="{{tokens.FormFieldName}}" value="{{WebUtility.HtmlEncode(tokens.RequestToken)}}">
-                <input type="hidden" name="returnUrl" value="{{WebUtility.HtmlEncode(returnUrl ?? "/")}}">
+                <input type="hidden" name="returnUrl" value="{{WebUtility.HtmlEncode(ReturnUrls.LocalOrRoot(returnUrl))}}">
                 <label for="email">E-mail</label><input id="email" name="email" type="email" autocomplete="username" required autofocus>
                 <label for="password">Password</label><input id="password" name="password" type="password" autocomplete="current-password" required>
                 <button type="submit">Sign in</button></form></main></body></html>
@@ -45,11 +45,10 @@ public static class AuthEndpoints
         {
             var (agent, lockedUntil) = await guard.SignInAsync(email, password, ct);
             if (agent is null)
-                return Results.Redirect($"/login?error={(lockedUntil is null ? "1" : "locked")}&returnUrl={Uri.EscapeDataString(returnUrl ?? "/")}");
+                return Results.Redirect($"/login?error={(lockedUntil is null ? "1" : "locked")}&returnUrl={Uri.EscapeDataString(ReturnUrls.LocalOrRoot(returnUrl))}");
             await http.SignInAsync(AuthSchemes.Cookie, AuthSchemes.Principal(agent, AuthSchemes.Cookie));
             // Only local return URLs: an open redirect would let a phishing link bounce through our login.
-            var target = returnUrl is { Length: > 0 } r && r.StartsWith('/') && !r.StartsWith("//") && !r.StartsWith("/\\") ? r : "/";
-            return Results.Redirect(target);
+            return Results.Redirect(ReturnUrls.LocalOrRoot(returnUrl));
         }).AllowAnonymous().LimitSignInAbuse(SignInLimits.FormEmail, hashesPasswords: true).ExcludeFromDescription();
 
         app.MapGet("/api/v1/sign-in/lockouts", async (Caller caller, SignInGuard guard, CancellationToken ct) =>
