@@ -3,6 +3,7 @@ using System.Security.Claims;
 using HelpDesk.Application.Auth;
 using HelpDesk.Application.Common;
 using HelpDesk.Domain.Agents;
+using HelpDesk.Web.AgentConsole;
 using HelpDesk.Web.Auth;
 using Microsoft.AspNetCore.Antiforgery;
 using Microsoft.AspNetCore.Authentication;
@@ -41,12 +42,13 @@ public static class AuthEndpoints
         }).AllowAnonymous().ExcludeFromDescription();
 
         app.MapPost("/login", async (HttpContext http, [FromForm] string email, [FromForm] string password, [FromForm] string? returnUrl,
-            SignInGuard guard, CancellationToken ct) =>
+            SignInGuard guard, Sessions sessions, CancellationToken ct) =>
         {
             var (agent, lockedUntil) = await guard.SignInAsync(email, password, ct);
             if (agent is null)
                 return Results.Redirect($"/login?error={(lockedUntil is null ? "1" : "locked")}&returnUrl={Uri.EscapeDataString(ReturnUrls.LocalOrRoot(returnUrl))}");
-            await http.SignInAsync(AuthSchemes.Cookie, AuthSchemes.Principal(agent, AuthSchemes.Cookie));
+            var session = await sessions.StartAsync(agent.Id, ct);
+            await http.SignInAsync(AuthSchemes.Cookie, AuthSchemes.Principal(agent, AuthSchemes.Cookie, session));
             // Only local return URLs: an open redirect would let a phishing link bounce through our login.
             return Results.Redirect(ReturnUrls.LocalOrRoot(returnUrl));
         }).AllowAnonymous().LimitSignInAbuse(SignInLimits.FormEmail, hashesPasswords: true).ExcludeFromDescription();
@@ -59,11 +61,21 @@ public static class AuthEndpoints
             .WithSummary("Addresses locked now after repeated failed sign-ins, with their failure count and lock end (admins)")
             .Produces<IReadOnlyList<SignInLockout>>();
 
-        app.MapPost("/logout", async (HttpContext http) =>
+        // Signing out ends the session on the server (a copied cookie stops working) and drops this session's open
+        // console connections. It needs the antiforgery token: another site must not be able to sign an agent out.
+        app.MapPost("/logout", async (HttpContext http, IAntiforgery antiforgery, Sessions sessions, ConsoleConnections connections, CancellationToken ct) =>
         {
+            if (!await antiforgery.IsRequestValidAsync(http))
+                return Results.Problem(statusCode: StatusCodes.Status400BadRequest, title: "Missing or invalid antiforgery token",
+                    detail: "Sign-out must send the form's __RequestVerificationToken field (or the X-CSRF-TOKEN header).");
+            if (AuthSchemes.CredentialOf(http.User) is { SessionId: { } session })
+            {
+                await sessions.EndAsync(session, ct);
+                connections.Drop(c => c.SessionId == session);
+            }
             await http.SignOutAsync(AuthSchemes.Cookie);
             return Results.Redirect("/login");
-        }).RequireAuthorization().ExcludeFromDescription();
+        }).RequireAuthorization().DisableAntiforgery().ExcludeFromDescription();
 
         app.MapGet("/api/v1/me", (HttpContext http, IAntiforgery antiforgery) =>
         {

@@ -82,6 +82,16 @@ internal sealed class ApiTokenConfiguration : IEntityTypeConfiguration<ApiToken>
     }
 }
 
+internal sealed class AgentSessionConfiguration : IEntityTypeConfiguration<AgentSession>
+{
+    public void Configure(EntityTypeBuilder<AgentSession> b)
+    {
+        b.ToTable("AgentSessions");
+        b.Property(s => s.Id).ValueGeneratedNever();
+        b.HasIndex(s => s.AgentId);
+    }
+}
+
 internal sealed class SignInThrottleConfiguration : IEntityTypeConfiguration<SignInThrottle>
 {
     public void Configure(EntityTypeBuilder<SignInThrottle> b)
