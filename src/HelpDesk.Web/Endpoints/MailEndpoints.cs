@@ -33,6 +33,11 @@ public static class MailEndpoints
         api.MapGet("/tickets/{number:int}/articles/with-remote-images", async (int number, IMediator m, CancellationToken ct) =>
             Results.Ok(await m.Send(new GetArticles(number, RemoteImages: true), ct)))
             .WithSummary("The articles with remote images loaded in their HTML (blocked by default)");
+        api.MapGet("/tickets/{number:int}/articles/{id:guid}/html", async (int number, Guid id, IMediator m, CancellationToken ct) =>
+            (await m.Send(new GetArticles(number), ct)).FirstOrDefault(a => a.Id == id)?.BodyHtml is { } html
+                ? (IResult)new ArticleHtml(html)
+                : Results.Problem(statusCode: StatusCodes.Status404NotFound, title: "No HTML body", detail: $"Ticket #{number} has no article {id} with an HTML body."))
+            .WithSummary("An article's sanitised HTML as a page of its own, for the console's sandboxed frame (its own CSP: inline styles, no scripts)");
         api.MapGet("/tickets/{number:int}/attachments/{id:guid}", async (int number, Guid id, IMediator m, CancellationToken ct) =>
         {
             var file = await m.Send(new GetAttachment(number, id), ct);
@@ -53,5 +58,22 @@ public static class MailEndpoints
             await caller.RequireRoleAsync(AgentRole.Admin, ct);
             return Results.Ok(await ingestor.ReprocessAsync(id, ct));
         }).WithSummary("Process a quarantined message again from its raw bytes (admins)");
+    }
+
+    /// <summary>
+    /// A message's HTML for a sandboxed frame of the console: the mail's own inline styles may apply (it is not our page,
+    /// and it runs in an opaque origin), but no script, no plugin, no form, nothing from elsewhere, and only we may frame it.
+    /// </summary>
+    private sealed class ArticleHtml(string html) : IResult
+    {
+        public Task ExecuteAsync(HttpContext http)
+        {
+            var headers = http.Response.Headers;
+            headers.CacheControl = "private, no-store";
+            headers["Referrer-Policy"] = "no-referrer";
+            headers.ContentSecurityPolicy = "default-src 'none'; style-src 'unsafe-inline'; img-src 'self' data:; sandbox; base-uri 'none'; " +
+                                            $"form-action 'none'; frame-ancestors 'self'; report-uri {Hosting.SecurityHeaders.ReportPath}";
+            return Results.Content($"<!doctype html><meta charset=\"utf-8\">{html}", "text/html; charset=utf-8").ExecuteAsync(http);
+        }
     }
 }

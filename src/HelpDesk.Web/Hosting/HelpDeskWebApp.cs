@@ -36,6 +36,7 @@ public static class HelpDeskWebApp
         builder.Services.AddHelpDeskAuth();
         builder.Services.AddSignInLimits(builder.Configuration);
         builder.Services.AddProblemDetails();
+        builder.Services.AddSingleton<CspReports>();
         builder.Services.AddExceptionHandler<ProblemMapping>();
         builder.Services.ConfigureHttpJsonOptions(o => ConfigureJson(o.SerializerOptions));
         builder.Services.AddOpenApi();
@@ -49,6 +50,7 @@ public static class HelpDeskWebApp
         var app = builder.Build();
         app.StartHelpDeskTelemetry();
         app.Lifetime.ApplicationStarted.Register(() => AnnounceAddresses(app));
+        app.UseSecurityHeaders();
         app.UseExceptionHandler();
         app.UseStatusCodePages();
         app.UseAuthentication();
@@ -58,6 +60,7 @@ public static class HelpDeskWebApp
         app.UseCookieAntiforgeryForApi();
 
         app.MapHealthChecks("/health").AllowAnonymous();
+        app.MapCspReports();
         app.MapOpenApi().AllowAnonymous();
         // Served from the package, and without its default web fonts: nothing may load from outside the machine.
         app.MapScalarApiReference("/docs", o => o.WithTitle("HelpDesk API").DisableDefaultFonts()).AllowAnonymous();
