@@ -70,7 +70,12 @@ public static class AuthSchemes
                 o.Events.OnRedirectToAccessDenied = ctx => ApiOr(ctx, StatusCodes.Status403Forbidden);
             });
         services.AddAuthorization(o => o.FallbackPolicy = null);
-        services.AddAntiforgery(o => o.HeaderName = "X-CSRF-TOKEN");
+        services.AddAntiforgery(o =>
+        {
+            o.HeaderName = "X-CSRF-TOKEN";
+            // Secure whenever the request was HTTPS (behind a known proxy: its X-Forwarded-Proto), like the auth cookie.
+            o.Cookie.SecurePolicy = CookieSecurePolicy.SameAsRequest;
+        });
         services.AddHttpContextAccessor();
         services.AddScoped<ICurrentAgent, HttpCurrentAgent>();
         return services;

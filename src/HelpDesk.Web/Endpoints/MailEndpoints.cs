@@ -12,14 +12,16 @@ public static class MailEndpoints
 {
     /// <summary>
     /// The mailgate hand-off (the rt-mailgate way): <c>helpdesk mailgate</c> posts the raw bytes here when
-    /// HelpDesk:Mail:MailgateUrl is set, so a process per message needs no database start-up. Loopback callers only:
-    /// the same trust as piping into the mailgate on this machine. Concurrent hand-offs are ingested together
+    /// HelpDesk:Mail:MailgateUrl is set, so a process per message needs no database start-up. Loopback callers that no
+    /// proxy forwarded (the same trust as piping into the mailgate on this machine), or callers with the shared secret
+    /// HelpDesk:Mail:MailgateSecret (<see cref="Hosting.ReverseProxy.IsTrustedMailgateCaller"/>). Concurrent hand-offs are ingested together
     /// (<see cref="MailgateCombiner"/>).
     /// </summary>
     public static void MapMailgateHandoff(this IEndpointRouteBuilder app) =>
-        app.MapPost("/mailgate", async (HttpContext http, string? mailbox, MailgateCombiner combiner, CancellationToken ct) =>
+        app.MapPost("/mailgate", async (HttpContext http, string? mailbox, MailgateCombiner combiner, Microsoft.Extensions.Options.IOptions<Application.Mail.MailOptions> mail,
+            CancellationToken ct) =>
         {
-            if (http.Connection.RemoteIpAddress is not { } ip || !System.Net.IPAddress.IsLoopback(ip)) return Results.StatusCode(StatusCodes.Status403Forbidden);
+            if (!Hosting.ReverseProxy.IsTrustedMailgateCaller(http, mail.Value.MailgateSecret)) return Results.StatusCode(StatusCodes.Status403Forbidden);
             using var buffer = new MemoryStream();
             await http.Request.Body.CopyToAsync(buffer, ct);
             var raw = buffer.ToArray();

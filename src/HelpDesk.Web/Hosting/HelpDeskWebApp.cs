@@ -35,6 +35,7 @@ public static class HelpDeskWebApp
             .Validate(o => o.Problem() is null, "HelpDesk:Leases: every value must be between 0.1 and 3600 seconds.").ValidateOnStart();
         builder.Services.AddHelpDeskAuth();
         builder.Services.AddSignInLimits(builder.Configuration);
+        builder.Services.AddReverseProxy(builder.Configuration);
         builder.Services.AddProblemDetails();
         builder.Services.AddSingleton<CspReports>();
         builder.Services.AddExceptionHandler<ProblemMapping>();
@@ -50,6 +51,7 @@ public static class HelpDeskWebApp
         var app = builder.Build();
         app.StartHelpDeskTelemetry();
         app.Lifetime.ApplicationStarted.Register(() => AnnounceAddresses(app));
+        app.UseReverseProxy();
         app.UseSecurityHeaders();
         app.UseExceptionHandler();
         app.UseStatusCodePages();
