@@ -36,6 +36,7 @@ public static class HelpDeskWebApp
         builder.Services.AddHelpDeskAuth();
         builder.Services.AddSignInLimits(builder.Configuration);
         builder.Services.AddReverseProxy(builder.Configuration);
+        builder.Services.AddLogRedaction();
         builder.Services.AddProblemDetails();
         builder.Services.AddSingleton<CspReports>();
         builder.Services.AddExceptionHandler<ProblemMapping>();
