@@ -63,6 +63,14 @@ internal static class MailgateHttpBench
         return 0;
     }
 
+    /// <summary>A loopback port nobody listens on now.</summary>
+    internal static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+
     private static int? OptionValue(string[] args, string name) =>
         Array.IndexOf(args, name) is var at and >= 0 && at + 1 < args.Length && int.TryParse(args[at + 1], out var value) ? value : null;
 
@@ -239,13 +247,6 @@ internal static class MailgateHttpBench
             }
             if (_services is not null) await _services.DisposeAsync();
             if (_database is not null) await _database.DisposeAsync();
-        }
-
-        private static int FreePort()
-        {
-            using var listener = new TcpListener(IPAddress.Loopback, 0);
-            listener.Start();
-            return ((IPEndPoint)listener.LocalEndpoint).Port;
         }
     }
 

@@ -10,6 +10,7 @@ var onProvider = new Dictionary<string, Func<BenchProvider, string[], Task<int>>
     ["due-latency"] = (p, _) => DueLatencyBench.RunAsync(p),
     ["mailgate-http"] = MailgateHttpBench.RunAsync,
     ["search"] = SearchBench.RunAsync,
+    ["sign-in-burst"] = SignInBurstBench.RunAsync,
 };
 var sqliteOnly = new Dictionary<string, Func<int>>(StringComparer.Ordinal)
 {

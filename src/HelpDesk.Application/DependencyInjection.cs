@@ -41,6 +41,8 @@ public static class DependencyInjection
         services.AddScoped<SlaRecomputation>();
         services.AddScoped<IDerivedSlaWrites, DerivedSlaWrites>();
         services.AddScoped<Credentials>();
+        services.AddScoped<Auth.SignInGuard>();
+        services.AddScoped<Auth.Sessions>();
         services.AddScoped<Reporting.ReportScope>();
         services.AddMetrics();
         services.AddSingleton<Telemetry.HelpDeskTelemetry>();

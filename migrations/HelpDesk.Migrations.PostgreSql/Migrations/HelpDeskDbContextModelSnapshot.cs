@@ -475,6 +475,27 @@ namespace HelpDesk.Migrations.PostgreSql.Migrations
                     b.ToTable("AgentCredentials", (string)null);
                 });
 
+            modelBuilder.Entity("HelpDesk.Application.Persistence.AgentSession", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .HasColumnType("uuid");
+
+                    b.Property<Guid>("AgentId")
+                        .HasColumnType("uuid");
+
+                    b.Property<DateTime>("CreatedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<DateTime?>("EndedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("AgentId");
+
+                    b.ToTable("AgentSessions", (string)null);
+                });
+
             modelBuilder.Entity("HelpDesk.Application.Persistence.ApiToken", b =>
                 {
                     b.Property<Guid>("Id")
@@ -588,6 +609,28 @@ namespace HelpDesk.Migrations.PostgreSql.Migrations
                     b.HasKey("Name");
 
                     b.ToTable("Leases", (string)null);
+                });
+
+            modelBuilder.Entity("HelpDesk.Application.Persistence.SignInThrottle", b =>
+                {
+                    b.Property<string>("Email")
+                        .HasMaxLength(254)
+                        .HasColumnType("character varying(254)");
+
+                    b.Property<int>("Failures")
+                        .HasColumnType("integer");
+
+                    b.Property<DateTime>("LastFailureAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<DateTime?>("LockedUntil")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.HasKey("Email");
+
+                    b.HasIndex("LockedUntil");
+
+                    b.ToTable("SignInThrottles", (string)null);
                 });
 
             modelBuilder.Entity("HelpDesk.Application.Persistence.SlaAlert", b =>

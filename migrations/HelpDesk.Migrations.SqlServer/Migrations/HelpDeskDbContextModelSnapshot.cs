@@ -474,6 +474,27 @@ namespace HelpDesk.Migrations.SqlServer.Migrations
                     b.ToTable("AgentCredentials", (string)null);
                 });
 
+            modelBuilder.Entity("HelpDesk.Application.Persistence.AgentSession", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .HasColumnType("uniqueidentifier");
+
+                    b.Property<Guid>("AgentId")
+                        .HasColumnType("uniqueidentifier");
+
+                    b.Property<DateTime>("CreatedAt")
+                        .HasColumnType("datetime2");
+
+                    b.Property<DateTime?>("EndedAt")
+                        .HasColumnType("datetime2");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("AgentId");
+
+                    b.ToTable("AgentSessions", (string)null);
+                });
+
             modelBuilder.Entity("HelpDesk.Application.Persistence.ApiToken", b =>
                 {
                     b.Property<Guid>("Id")
@@ -587,6 +608,28 @@ namespace HelpDesk.Migrations.SqlServer.Migrations
                     b.HasKey("Name");
 
                     b.ToTable("Leases", (string)null);
+                });
+
+            modelBuilder.Entity("HelpDesk.Application.Persistence.SignInThrottle", b =>
+                {
+                    b.Property<string>("Email")
+                        .HasMaxLength(254)
+                        .HasColumnType("nvarchar(254)");
+
+                    b.Property<int>("Failures")
+                        .HasColumnType("int");
+
+                    b.Property<DateTime>("LastFailureAt")
+                        .HasColumnType("datetime2");
+
+                    b.Property<DateTime?>("LockedUntil")
+                        .HasColumnType("datetime2");
+
+                    b.HasKey("Email");
+
+                    b.HasIndex("LockedUntil");
+
+                    b.ToTable("SignInThrottles", (string)null);
                 });
 
             modelBuilder.Entity("HelpDesk.Application.Persistence.SlaAlert", b =>

@@ -469,6 +469,27 @@ namespace HelpDesk.Migrations.Sqlite.Migrations
                     b.ToTable("AgentCredentials", (string)null);
                 });
 
+            modelBuilder.Entity("HelpDesk.Application.Persistence.AgentSession", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid>("AgentId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime>("CreatedAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime?>("EndedAt")
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("AgentId");
+
+                    b.ToTable("AgentSessions", (string)null);
+                });
+
             modelBuilder.Entity("HelpDesk.Application.Persistence.ApiToken", b =>
                 {
                     b.Property<Guid>("Id")
@@ -582,6 +603,28 @@ namespace HelpDesk.Migrations.Sqlite.Migrations
                     b.HasKey("Name");
 
                     b.ToTable("Leases", (string)null);
+                });
+
+            modelBuilder.Entity("HelpDesk.Application.Persistence.SignInThrottle", b =>
+                {
+                    b.Property<string>("Email")
+                        .HasMaxLength(254)
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("Failures")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<DateTime>("LastFailureAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime?>("LockedUntil")
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Email");
+
+                    b.HasIndex("LockedUntil");
+
+                    b.ToTable("SignInThrottles", (string)null);
                 });
 
             modelBuilder.Entity("HelpDesk.Application.Persistence.SlaAlert", b =>

@@ -24,8 +24,7 @@ public sealed class Credentials(HelpDeskDbContext db)
         var credential = agent is null ? null : await db.AgentCredentials.SingleOrDefaultAsync(c => c.AgentId == agent.Id, ct);
         if (agent is null || credential is null)
         {
-            // Spend the same time as a real check so response times do not tell which addresses exist.
-            PasswordHashing.Verify(DummyHash.Value, password);
+            SpendVerificationTime(password);
             return null;
         }
         var result = PasswordHashing.Verify(credential.PasswordHash, password);
@@ -38,6 +37,9 @@ public sealed class Credentials(HelpDeskDbContext db)
         return agent;
     }
 
+    /// <summary>Spends the time of a real password check, so response times do not tell which addresses exist.</summary>
+    public static void SpendVerificationTime(string password) => PasswordHashing.Verify(DummyHash.Value, password);
+
     /// <summary>Creates a token for the agent and returns it; it cannot be read back later.</summary>
     public ApiToken IssueToken(Guid agentId, string name, Instant now, out string token)
     {
@@ -47,14 +49,15 @@ public sealed class Credentials(HelpDeskDbContext db)
         return record;
     }
 
-    /// <summary>The active agent a bearer token belongs to, or null.</summary>
-    public async Task<Agent?> ResolveTokenAsync(string token, CancellationToken ct)
+    /// <summary>The active agent a bearer token belongs to, with the token's id, or null.</summary>
+    public async Task<(Agent Agent, Guid TokenId)?> ResolveTokenAsync(string token, CancellationToken ct)
     {
         if (!token.StartsWith(TokenPrefix, StringComparison.Ordinal) || token.Length > 100) return null;
         var hash = HashToken(token);
-        var agentId = await db.ApiTokens.Where(t => t.TokenHash == hash && t.RevokedAt == null).Select(t => (Guid?)t.AgentId).SingleOrDefaultAsync(ct);
-        if (agentId is null) return null;
-        return await db.Agents.AsNoTracking().SingleOrDefaultAsync(a => a.Id == agentId && a.IsActive, ct);
+        var row = await db.ApiTokens.Where(t => t.TokenHash == hash && t.RevokedAt == null).Select(t => new { t.Id, t.AgentId }).SingleOrDefaultAsync(ct);
+        if (row is null) return null;
+        var agent = await db.Agents.AsNoTracking().SingleOrDefaultAsync(a => a.Id == row.AgentId && a.IsActive, ct);
+        return agent is null ? null : (agent, row.Id);
     }
 
     private static string HashToken(string token) => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(token)));

@@ -20,6 +20,12 @@ public sealed class MailOptions
     /// <summary>Where <c>helpdesk mailgate</c> hands messages to the running server (e.g. http://127.0.0.1:5000); empty: it stores them itself.</summary>
     public string? MailgateUrl { get; set; }
 
+    /// <summary>
+    /// A shared secret the mailgate sends (header X-Mailgate-Secret) so the server accepts its hand-off from another host
+    /// or through a proxy; without it only unforwarded loopback connections are trusted.
+    /// </summary>
+    public string? MailgateSecret { get; set; }
+
     public long MaxMessageBytes { get; set; } = 25 * 1024 * 1024;
     public long MaxAttachmentBytes { get; set; } = 10 * 1024 * 1024;
     public int MaxMimeDepth { get; set; } = 32;

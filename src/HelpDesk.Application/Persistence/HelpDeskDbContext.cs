@@ -27,6 +27,8 @@ public class HelpDeskDbContext(DbContextOptions<HelpDeskDbContext> options) : Db
     public DbSet<Notification> Notifications => Set<Notification>();
     public DbSet<AgentCredential> AgentCredentials => Set<AgentCredential>();
     public DbSet<ApiToken> ApiTokens => Set<ApiToken>();
+    public DbSet<SignInThrottle> SignInThrottles => Set<SignInThrottle>();
+    public DbSet<AgentSession> AgentSessions => Set<AgentSession>();
     public DbSet<Counter> Counters => Set<Counter>();
     public DbSet<Lease> Leases => Set<Lease>();
     public DbSet<EscalationRule> EscalationRules => Set<EscalationRule>();

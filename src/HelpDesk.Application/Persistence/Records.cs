@@ -21,6 +21,30 @@ public sealed class ApiToken
     public Instant? RevokedAt { get; set; }
 }
 
+/// <summary>
+/// A console sign-in. The cookie names it; every request checks it is not ended (and its agent still active), so
+/// signing out ends the session on the server and a copied cookie stops working.
+/// </summary>
+public sealed class AgentSession
+{
+    public Guid Id { get; set; }
+    public Guid AgentId { get; set; }
+    public Instant CreatedAt { get; set; }
+    public Instant? EndedAt { get; set; }
+}
+
+/// <summary>
+/// Failed sign-ins for one normalised e-mail address, known or not (so a lockout never tells whether an address exists).
+/// In the database so every node sees the same count and lock. Removed on a successful sign-in.
+/// </summary>
+public sealed class SignInThrottle
+{
+    public string Email { get; set; } = "";
+    public int Failures { get; set; }
+    public Instant LastFailureAt { get; set; }
+    public Instant? LockedUntil { get; set; }
+}
+
 /// <summary>Named counters (ticket numbers), incremented inside the writing transaction.</summary>
 public sealed class Counter
 {

@@ -30,6 +30,8 @@ public static class ConsoleEndpoints
         services.AddSingleton<INotificationSubscriber>(sp => sp.GetRequiredService<ConsoleBroadcaster>());
         services.AddHostedService<PresenceSweeper>();
         services.AddHostedService<ConsoleEventSweeper>();
+        services.AddSingleton<ConsoleConnections>();
+        services.AddHostedService<ConnectionCredentialSweeper>();
         return services;
     }
 
@@ -39,6 +41,7 @@ public static class ConsoleEndpoints
         app.MapGet("/", (HttpContext http, IWebHostEnvironment env) => http.User.Identity?.IsAuthenticated == true
             ? Results.File(env.WebRootFileProvider.GetFileInfo("console/index.html").CreateReadStream(), "text/html; charset=utf-8")
             : Results.Redirect("/login")).ExcludeFromDescription();
+        app.UseHubOriginCheck(app.Configuration);
         app.MapHub<ConsoleHub>(ConsoleHub.Path);
 
         var api = app.MapGroup("/api/v1/console").RequireAuthorization().WithTags("Console");

@@ -1,5 +1,6 @@
 using System.Security.Claims;
 using HelpDesk.Application.AgentConsole;
+using HelpDesk.Application.Auth;
 using HelpDesk.Application.Persistence;
 using HelpDesk.Domain.Agents;
 using HelpDesk.Web.Auth;
@@ -58,7 +59,8 @@ public sealed class ConsoleNode
 /// a ticket or join a team, never name a group of its own. Presence lives in the database (<see cref="ConsolePresenceStore"/>).
 /// </summary>
 [Authorize(AuthenticationSchemes = AuthSchemes.Either)]
-public sealed class ConsoleHub(HelpDeskDbContext db, ConsolePresenceStore presence, ConsoleNode node) : Hub<IConsoleClient>
+public sealed class ConsoleHub(HelpDeskDbContext db, ConsolePresenceStore presence, ConsoleNode node, Sessions sessions, ConsoleConnections connections)
+    : Hub<IConsoleClient>
 {
     public const string Path = "/hubs/console";
 
@@ -68,6 +70,8 @@ public sealed class ConsoleHub(HelpDeskDbContext db, ConsolePresenceStore presen
     public override async Task OnConnectedAsync()
     {
         var agent = await AgentAsync();
+        // Known from here on, so that ending its session, revoking its token or deactivating its agent closes it.
+        connections.Add(Context, AuthSchemes.CredentialOf(Context.User)!);
         foreach (var team in await TeamNamesAsync(agent))
             await Groups.AddToGroupAsync(Context.ConnectionId, ConsoleGroups.Team(team));
         await Groups.AddToGroupAsync(Context.ConnectionId, ConsoleGroups.Agent(agent.Email));
@@ -76,6 +80,7 @@ public sealed class ConsoleHub(HelpDeskDbContext db, ConsolePresenceStore presen
 
     public override async Task OnDisconnectedAsync(Exception? exception)
     {
+        connections.Remove(Context.ConnectionId);
         if (await presence.LeaveAsync(Context.ConnectionId, CancellationToken.None) is { } ticket)
             await BroadcastPresenceAsync(ticket);
         await base.OnDisconnectedAsync(exception);
@@ -149,6 +154,12 @@ public sealed class ConsoleHub(HelpDeskDbContext db, ConsolePresenceStore presen
         var id = Guid.TryParse(Context.User?.FindFirstValue(ClaimTypes.NameIdentifier), out var g) ? g : Guid.Empty;
         var agent = await db.Agents.AsNoTracking().SingleOrDefaultAsync(a => a.Id == id);
         if (agent is not { IsActive: true }) throw new HubException("Your agent account is not active.");
+        // Every call re-checks the credential the connection was opened with: a revoked one closes the connection.
+        if (AuthSchemes.CredentialOf(Context.User) is not { } credential || !await sessions.IsLiveAsync(credential, Context.ConnectionAborted))
+        {
+            Context.Abort();
+            throw new HubException("Your session has ended.");
+        }
         return agent;
     }
 

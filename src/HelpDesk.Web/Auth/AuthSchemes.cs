@@ -16,13 +16,27 @@ public static class AuthSchemes
     public const string Cookie = CookieAuthenticationDefaults.AuthenticationScheme;
     public const string Either = "CookieOrToken";
 
-    public static ClaimsPrincipal Principal(Agent agent, string scheme) => new(new ClaimsIdentity(
+    private const string SessionClaim = "helpdesk:session";
+    private const string TokenClaim = "helpdesk:token";
+
+    /// <summary>The agent's principal, naming the credential it came with: a console session (cookie) or an API token.</summary>
+    public static ClaimsPrincipal Principal(Agent agent, string scheme, Guid credentialId) => new(new ClaimsIdentity(
     [
         new Claim(ClaimTypes.NameIdentifier, agent.Id.ToString()),
         new Claim(ClaimTypes.Email, agent.Email),
         new Claim(ClaimTypes.Name, agent.Name),
         new Claim(ClaimTypes.Role, Vocabulary.Name(agent.Role)),
+        new Claim(scheme == Token ? TokenClaim : SessionClaim, credentialId.ToString()),
     ], scheme));
+
+    /// <summary>The credential a principal came with, or null (none named: a cookie from before sessions were kept).</summary>
+    public static Credential? CredentialOf(ClaimsPrincipal? user)
+    {
+        if (user is null || !Guid.TryParse(user.FindFirstValue(ClaimTypes.NameIdentifier), out var agentId)) return null;
+        Guid? Id(string type) => Guid.TryParse(user.FindFirstValue(type), out var id) ? id : null;
+        var (session, token) = (Id(SessionClaim), Id(TokenClaim));
+        return session is null == token is null ? null : new Credential(agentId, session, token);
+    }
 
     /// <summary>
     /// Cookies for the console, bearer tokens for the API; API paths answer 401/403 instead of redirecting to the login page.
@@ -43,10 +57,25 @@ public static class AuthSchemes
                 o.SlidingExpiration = true;
                 o.ExpireTimeSpan = TimeSpan.FromHours(12);
                 o.Events.OnRedirectToLogin = ctx => ApiOr(ctx, StatusCodes.Status401Unauthorized);
+                // Every request: the session must not be ended and the agent must be active (a primary-key lookup each),
+                // so signing out, or deactivating the agent, stops a copied cookie at once on every node.
+                o.Events.OnValidatePrincipal = async ctx =>
+                {
+                    var credential = CredentialOf(ctx.Principal);
+                    if (credential?.SessionId is not null
+                        && await ctx.HttpContext.RequestServices.GetRequiredService<Sessions>().IsLiveAsync(credential, ctx.HttpContext.RequestAborted)) return;
+                    ctx.RejectPrincipal();
+                    await ctx.HttpContext.SignOutAsync(Cookie);
+                };
                 o.Events.OnRedirectToAccessDenied = ctx => ApiOr(ctx, StatusCodes.Status403Forbidden);
             });
         services.AddAuthorization(o => o.FallbackPolicy = null);
-        services.AddAntiforgery(o => o.HeaderName = "X-CSRF-TOKEN");
+        services.AddAntiforgery(o =>
+        {
+            o.HeaderName = "X-CSRF-TOKEN";
+            // Secure whenever the request was HTTPS (behind a known proxy: its X-Forwarded-Proto), like the auth cookie.
+            o.Cookie.SecurePolicy = CookieSecurePolicy.SameAsRequest;
+        });
         services.AddHttpContextAccessor();
         services.AddScoped<ICurrentAgent, HttpCurrentAgent>();
         return services;
@@ -91,9 +120,8 @@ public sealed class ApiTokenHandler(IOptionsMonitor<AuthenticationSchemeOptions>
     {
         var header = Request.Headers.Authorization.ToString();
         if (!header.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase)) return AuthenticateResult.NoResult();
-        var agent = await credentials.ResolveTokenAsync(header["Bearer ".Length..].Trim(), Context.RequestAborted);
-        return agent is null
-            ? AuthenticateResult.Fail("Unknown or revoked token.")
-            : AuthenticateResult.Success(new AuthenticationTicket(AuthSchemes.Principal(agent, AuthSchemes.Token), AuthSchemes.Token));
+        return await credentials.ResolveTokenAsync(header["Bearer ".Length..].Trim(), Context.RequestAborted) is { } resolved
+            ? AuthenticateResult.Success(new AuthenticationTicket(AuthSchemes.Principal(resolved.Agent, AuthSchemes.Token, resolved.TokenId), AuthSchemes.Token))
+            : AuthenticateResult.Fail("Unknown or revoked token.");
     }
 }

@@ -55,12 +55,14 @@ public static class MailCli
     /// </summary>
     private static async Task<int?> HandOffAsync(string mailbox, byte[] raw, TextWriter stdout)
     {
-        var url = new ConfigurationBuilder().SetBasePath(AppContext.BaseDirectory).AddJsonFile("appsettings.json", optional: true)
-            .AddEnvironmentVariables().Build()["HelpDesk:Mail:MailgateUrl"];
+        var configuration = new ConfigurationBuilder().SetBasePath(AppContext.BaseDirectory).AddJsonFile("appsettings.json", optional: true)
+            .AddEnvironmentVariables().Build();
+        var url = configuration["HelpDesk:Mail:MailgateUrl"];
         if (string.IsNullOrWhiteSpace(url)) return null;
         try
         {
             using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(60) };
+            if (configuration["HelpDesk:Mail:MailgateSecret"] is { Length: > 0 } secret) http.DefaultRequestHeaders.Add(Hosting.ReverseProxy.MailgateSecretHeader, secret);
             using var response = await http.PostAsync($"{url.TrimEnd('/')}/mailgate?mailbox={Uri.EscapeDataString(mailbox)}", new ByteArrayContent(raw));
             if (!response.IsSuccessStatusCode) return null;
             await stdout.WriteLineAsync((await response.Content.ReadAsStringAsync()).Trim());

@@ -1,6 +1,9 @@
 using System.Net;
 using System.Security.Claims;
 using HelpDesk.Application.Auth;
+using HelpDesk.Application.Common;
+using HelpDesk.Domain.Agents;
+using HelpDesk.Web.AgentConsole;
 using HelpDesk.Web.Auth;
 using Microsoft.AspNetCore.Antiforgery;
 using Microsoft.AspNetCore.Authentication;
@@ -16,7 +19,13 @@ public static class AuthEndpoints
         app.MapGet("/login", (HttpContext http, IAntiforgery antiforgery, string? returnUrl, string? error) =>
         {
             var tokens = antiforgery.GetAndStoreTokens(http);
-            var message = error is null ? "" : "<p class=\"error\" role=\"alert\">E-mail or password is not right.</p>";
+            var message = error switch
+            {
+                null => "",
+                // Locked addresses, known or not, get this answer: it tells nothing about which exist.
+                "locked" => "<p class=\"error\" role=\"alert\">Too many failed sign-ins for this address. Try again in a few minutes.</p>",
+                _ => "<p class=\"error\" role=\"alert\">E-mail or password is not right.</p>",
+            };
             var html = $$"""
                 <!doctype html><html lang="en"><head><meta charset="utf-8"><title>Sign in · HelpDesk</title>
                 <meta name="viewport" content="width=device-width, initial-scale=1">
@@ -24,7 +33,7 @@ public static class AuthEndpoints
                 <body><main class="card"><h1>HelpDesk</h1><p class="sub">Sign in to the agent console</p>{{message}}
                 <form method="post" action="/login">
                 <input type="hidden" name="{{tokens.FormFieldName}}" value="{{WebUtility.HtmlEncode(tokens.RequestToken)}}">
-                <input type="hidden" name="returnUrl" value="{{WebUtility.HtmlEncode(returnUrl ?? "/")}}">
+                <input type="hidden" name="returnUrl" value="{{WebUtility.HtmlEncode(ReturnUrls.LocalOrRoot(returnUrl))}}">
                 <label for="email">E-mail</label><input id="email" name="email" type="email" autocomplete="username" required autofocus>
                 <label for="password">Password</label><input id="password" name="password" type="password" autocomplete="current-password" required>
                 <button type="submit">Sign in</button></form></main></body></html>
@@ -33,21 +42,40 @@ public static class AuthEndpoints
         }).AllowAnonymous().ExcludeFromDescription();
 
         app.MapPost("/login", async (HttpContext http, [FromForm] string email, [FromForm] string password, [FromForm] string? returnUrl,
-            Credentials credentials, CancellationToken ct) =>
+            SignInGuard guard, Sessions sessions, CancellationToken ct) =>
         {
-            var agent = await credentials.VerifyPasswordAsync(email, password, ct);
-            if (agent is null) return Results.Redirect($"/login?error=1&returnUrl={Uri.EscapeDataString(returnUrl ?? "/")}");
-            await http.SignInAsync(AuthSchemes.Cookie, AuthSchemes.Principal(agent, AuthSchemes.Cookie));
+            var (agent, lockedUntil) = await guard.SignInAsync(email, password, ct);
+            if (agent is null)
+                return Results.Redirect($"/login?error={(lockedUntil is null ? "1" : "locked")}&returnUrl={Uri.EscapeDataString(ReturnUrls.LocalOrRoot(returnUrl))}");
+            var session = await sessions.StartAsync(agent.Id, ct);
+            await http.SignInAsync(AuthSchemes.Cookie, AuthSchemes.Principal(agent, AuthSchemes.Cookie, session));
             // Only local return URLs: an open redirect would let a phishing link bounce through our login.
-            var target = returnUrl is { Length: > 0 } r && r.StartsWith('/') && !r.StartsWith("//") && !r.StartsWith("/\\") ? r : "/";
-            return Results.Redirect(target);
-        }).AllowAnonymous().ExcludeFromDescription();
+            return Results.Redirect(ReturnUrls.LocalOrRoot(returnUrl));
+        }).AllowAnonymous().LimitSignInAbuse(SignInLimits.FormEmail, hashesPasswords: true).ExcludeFromDescription();
 
-        app.MapPost("/logout", async (HttpContext http) =>
+        app.MapGet("/api/v1/sign-in/lockouts", async (Caller caller, SignInGuard guard, CancellationToken ct) =>
         {
+            await caller.RequireRoleAsync(AgentRole.Admin, ct);
+            return Results.Ok(await guard.LockedAsync(ct));
+        }).RequireAuthorization().WithTags("Auth")
+            .WithSummary("Addresses locked now after repeated failed sign-ins, with their failure count and lock end (admins)")
+            .Produces<IReadOnlyList<SignInLockout>>();
+
+        // Signing out ends the session on the server (a copied cookie stops working) and drops this session's open
+        // console connections. It needs the antiforgery token: another site must not be able to sign an agent out.
+        app.MapPost("/logout", async (HttpContext http, IAntiforgery antiforgery, Sessions sessions, ConsoleConnections connections, CancellationToken ct) =>
+        {
+            if (!await antiforgery.IsRequestValidAsync(http))
+                return Results.Problem(statusCode: StatusCodes.Status400BadRequest, title: "Missing or invalid antiforgery token",
+                    detail: "Sign-out must send the form's __RequestVerificationToken field (or the X-CSRF-TOKEN header).");
+            if (AuthSchemes.CredentialOf(http.User) is { SessionId: { } session })
+            {
+                await sessions.EndAsync(session, ct);
+                connections.Drop(c => c.SessionId == session);
+            }
             await http.SignOutAsync(AuthSchemes.Cookie);
             return Results.Redirect("/login");
-        }).RequireAuthorization().ExcludeFromDescription();
+        }).RequireAuthorization().DisableAntiforgery().ExcludeFromDescription();
 
         app.MapGet("/api/v1/me", (HttpContext http, IAntiforgery antiforgery) =>
         {

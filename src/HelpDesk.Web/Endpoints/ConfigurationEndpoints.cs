@@ -3,6 +3,7 @@ using HelpDesk.Application.Agents.CreateApiToken;
 using HelpDesk.Application.Configuration.PutCalendar;
 using HelpDesk.Application.Configuration.PutSlaPolicy;
 using HelpDesk.Application.Teams.CreateTeam;
+using HelpDesk.Web.Auth;
 using Mediator;
 
 namespace HelpDesk.Web.Endpoints;
@@ -37,7 +38,8 @@ public static class ConfigurationEndpoints
 
         api.MapPost("/tokens", async (CreateTokenRequest r, IMediator m, CancellationToken ct) =>
             Results.Ok(await m.Send(new CreateApiToken(r.Email, r.Name), ct)))
-            .WithTags("Configuration").WithSummary("Issue an API token (your own, or anyone's as admin); shown once").Produces<IssuedToken>();
+            .WithTags("Configuration").WithSummary("Issue an API token (your own, or anyone's as admin); shown once").Produces<IssuedToken>()
+            .LimitSignInAbuse(SignInLimits.Caller).ProducesProblem(StatusCodes.Status429TooManyRequests);
         return api;
     }
 }

@@ -12,14 +12,16 @@ public static class MailEndpoints
 {
     /// <summary>
     /// The mailgate hand-off (the rt-mailgate way): <c>helpdesk mailgate</c> posts the raw bytes here when
-    /// HelpDesk:Mail:MailgateUrl is set, so a process per message needs no database start-up. Loopback callers only:
-    /// the same trust as piping into the mailgate on this machine. Concurrent hand-offs are ingested together
+    /// HelpDesk:Mail:MailgateUrl is set, so a process per message needs no database start-up. Loopback callers that no
+    /// proxy forwarded (the same trust as piping into the mailgate on this machine), or callers with the shared secret
+    /// HelpDesk:Mail:MailgateSecret (<see cref="Hosting.ReverseProxy.IsTrustedMailgateCaller"/>). Concurrent hand-offs are ingested together
     /// (<see cref="MailgateCombiner"/>).
     /// </summary>
     public static void MapMailgateHandoff(this IEndpointRouteBuilder app) =>
-        app.MapPost("/mailgate", async (HttpContext http, string? mailbox, MailgateCombiner combiner, CancellationToken ct) =>
+        app.MapPost("/mailgate", async (HttpContext http, string? mailbox, MailgateCombiner combiner, Microsoft.Extensions.Options.IOptions<Application.Mail.MailOptions> mail,
+            CancellationToken ct) =>
         {
-            if (http.Connection.RemoteIpAddress is not { } ip || !System.Net.IPAddress.IsLoopback(ip)) return Results.StatusCode(StatusCodes.Status403Forbidden);
+            if (!Hosting.ReverseProxy.IsTrustedMailgateCaller(http, mail.Value.MailgateSecret)) return Results.StatusCode(StatusCodes.Status403Forbidden);
             using var buffer = new MemoryStream();
             await http.Request.Body.CopyToAsync(buffer, ct);
             var raw = buffer.ToArray();
@@ -33,6 +35,11 @@ public static class MailEndpoints
         api.MapGet("/tickets/{number:int}/articles/with-remote-images", async (int number, IMediator m, CancellationToken ct) =>
             Results.Ok(await m.Send(new GetArticles(number, RemoteImages: true), ct)))
             .WithSummary("The articles with remote images loaded in their HTML (blocked by default)");
+        api.MapGet("/tickets/{number:int}/articles/{id:guid}/html", async (int number, Guid id, IMediator m, CancellationToken ct) =>
+            (await m.Send(new GetArticles(number), ct)).FirstOrDefault(a => a.Id == id)?.BodyHtml is { } html
+                ? (IResult)new ArticleHtml(html)
+                : Results.Problem(statusCode: StatusCodes.Status404NotFound, title: "No HTML body", detail: $"Ticket #{number} has no article {id} with an HTML body."))
+            .WithSummary("An article's sanitised HTML as a page of its own, for the console's sandboxed frame (its own CSP: inline styles, no scripts)");
         api.MapGet("/tickets/{number:int}/attachments/{id:guid}", async (int number, Guid id, IMediator m, CancellationToken ct) =>
         {
             var file = await m.Send(new GetAttachment(number, id), ct);
@@ -53,5 +60,22 @@ public static class MailEndpoints
             await caller.RequireRoleAsync(AgentRole.Admin, ct);
             return Results.Ok(await ingestor.ReprocessAsync(id, ct));
         }).WithSummary("Process a quarantined message again from its raw bytes (admins)");
+    }
+
+    /// <summary>
+    /// A message's HTML for a sandboxed frame of the console: the mail's own inline styles may apply (it is not our page,
+    /// and it runs in an opaque origin), but no script, no plugin, no form, nothing from elsewhere, and only we may frame it.
+    /// </summary>
+    private sealed class ArticleHtml(string html) : IResult
+    {
+        public Task ExecuteAsync(HttpContext http)
+        {
+            var headers = http.Response.Headers;
+            headers.CacheControl = "private, no-store";
+            headers["Referrer-Policy"] = "no-referrer";
+            headers.ContentSecurityPolicy = "default-src 'none'; style-src 'unsafe-inline'; img-src 'self' data:; sandbox; base-uri 'none'; " +
+                                            $"form-action 'none'; frame-ancestors 'self'; report-uri {Hosting.SecurityHeaders.ReportPath}";
+            return Results.Content($"<!doctype html><meta charset=\"utf-8\">{html}", "text/html; charset=utf-8").ExecuteAsync(http);
+        }
     }
 }

@@ -4,6 +4,7 @@ using HelpDesk.Application.Surveys;
 using HelpDesk.Application.Surveys.AnswerSurvey;
 using HelpDesk.Application.Surveys.GetSurvey;
 using HelpDesk.Application.Surveys.SaveSurveyFeedback;
+using HelpDesk.Web.Auth;
 using Mediator;
 
 namespace HelpDesk.Web.Endpoints;
@@ -22,7 +23,7 @@ public static class SurveyEndpoints
             if (rating is null) return SurveyPages.Render(await m.Send(new GetSurvey(token), ct), token, saved: false);
             if (!int.TryParse(rating, NumberStyles.None, CultureInfo.InvariantCulture, out var r)) return SurveyPages.BadAnswer();
             return await Answer(() => m.Send(new AnswerSurvey(token, r), ct), token, saved: false);
-        }).AllowAnonymous().ExcludeFromDescription();
+        }).AllowAnonymous().LimitSignInAbuse(SignInLimits.RouteToken).ExcludeFromDescription();
 
         app.MapPost("/survey/{token}", async (string token, HttpContext http, IMediator m, CancellationToken ct) =>
         {
@@ -31,7 +32,7 @@ public static class SurveyEndpoints
             if (!TryNumber(form["rating"], out var rating) || !TryNumber(form["nps"], out var nps) || !TryNumber(form["ces"], out var ces))
                 return SurveyPages.BadAnswer();
             return await Answer(() => m.Send(new SaveSurveyFeedback(token, rating, form["comment"].ToString(), nps, ces), ct), token, saved: true);
-        }).AllowAnonymous().DisableAntiforgery().ExcludeFromDescription();
+        }).AllowAnonymous().DisableAntiforgery().LimitSignInAbuse(SignInLimits.RouteToken).ExcludeFromDescription();
     }
 
     private static async Task<IResult> Answer(Func<ValueTask<SurveyPage>> send, string token, bool saved)

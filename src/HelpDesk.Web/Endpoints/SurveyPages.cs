@@ -61,10 +61,8 @@ public static class SurveyPages
 
     private static string E(string value) => WebUtility.HtmlEncode(value);
 
-    private static IResult Html(int status, string title, string body) => new SurveyHtml(status, $$"""
-        <!doctype html><html lang="en"><head><meta charset="utf-8"><title>{{E(title)}} · HelpDesk</title>
-        <meta name="viewport" content="width=device-width, initial-scale=1"><meta name="robots" content="noindex">
-        <style>
+    /// <summary>The page's one inline style block, allowed by its hash (no <c>'unsafe-inline'</c>).</summary>
+    private const string Style = """
         body{font:16px/1.5 system-ui,sans-serif;background:#f4f5f7;color:#1d2330;margin:0;padding:2rem 1rem}
         main{max-width:36rem;margin:auto;background:#fff;border-radius:8px;padding:2rem;box-shadow:0 1px 3px #0002}
         h1{font-size:1.4rem;margin-top:0}.sub{color:#5b6475;font-size:.9rem}.saved{color:#1a7f37}
@@ -73,7 +71,14 @@ public static class SurveyPages
         .scale a.chosen{background:#1f6feb;color:#fff;border-color:#1f6feb}fieldset{border:0;padding:0;margin:1rem 0}
         legend{margin-bottom:.4rem}label{display:block;margin-top:1rem}textarea{width:100%;box-sizing:border-box;font:inherit}
         button{margin-top:1rem;padding:.5rem 1.2rem;font:inherit;background:#1f6feb;color:#fff;border:0;border-radius:4px}
-        </style></head><body><main>{{body}}</main></body></html>
+        """;
+
+    private static readonly string StyleHash = Hosting.SecurityHeaders.Hash(Style);
+
+    private static IResult Html(int status, string title, string body) => new SurveyHtml(status, $$"""
+        <!doctype html><html lang="en"><head><meta charset="utf-8"><title>{{E(title)}} · HelpDesk</title>
+        <meta name="viewport" content="width=device-width, initial-scale=1"><meta name="robots" content="noindex">
+        <style>{{Style}}</style></head><body><main>{{body}}</main></body></html>
         """);
 
     /// <summary>The page with headers that keep the token private: not cached, not sent on as a Referer, nothing loaded from elsewhere.</summary>
@@ -85,7 +90,7 @@ public static class SurveyPages
             headers.CacheControl = "no-store";
             headers["Referrer-Policy"] = "no-referrer";
             headers["X-Content-Type-Options"] = "nosniff";
-            headers.ContentSecurityPolicy = "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
+            headers.ContentSecurityPolicy = $"default-src 'none'; style-src {StyleHash}; form-action 'self'; frame-ancestors 'none'; base-uri 'none'; report-uri {Hosting.SecurityHeaders.ReportPath}";
             return Results.Content(html, "text/html; charset=utf-8", Encoding.UTF8, status).ExecuteAsync(http);
         }
     }

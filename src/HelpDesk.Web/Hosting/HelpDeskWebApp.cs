@@ -34,7 +34,11 @@ public static class HelpDeskWebApp
         builder.Services.AddOptions<LeaseOptions>().Bind(builder.Configuration.GetSection(LeaseOptions.Section))
             .Validate(o => o.Problem() is null, "HelpDesk:Leases: every value must be between 0.1 and 3600 seconds.").ValidateOnStart();
         builder.Services.AddHelpDeskAuth();
+        builder.Services.AddSignInLimits(builder.Configuration);
+        builder.Services.AddReverseProxy(builder.Configuration);
+        builder.Services.AddLogRedaction();
         builder.Services.AddProblemDetails();
+        builder.Services.AddSingleton<CspReports>();
         builder.Services.AddExceptionHandler<ProblemMapping>();
         builder.Services.ConfigureHttpJsonOptions(o => ConfigureJson(o.SerializerOptions));
         builder.Services.AddOpenApi();
@@ -48,14 +52,18 @@ public static class HelpDeskWebApp
         var app = builder.Build();
         app.StartHelpDeskTelemetry();
         app.Lifetime.ApplicationStarted.Register(() => AnnounceAddresses(app));
+        app.UseReverseProxy();
+        app.UseSecurityHeaders();
         app.UseExceptionHandler();
         app.UseStatusCodePages();
         app.UseAuthentication();
+        app.UseSignInLimits();
         app.UseAuthorization();
         app.UseAntiforgery();
         app.UseCookieAntiforgeryForApi();
 
         app.MapHealthChecks("/health").AllowAnonymous();
+        app.MapCspReports();
         app.MapOpenApi().AllowAnonymous();
         // Served from the package, and without its default web fonts: nothing may load from outside the machine.
         app.MapScalarApiReference("/docs", o => o.WithTitle("HelpDesk API").DisableDefaultFonts()).AllowAnonymous();

@@ -42,6 +42,9 @@ public sealed class HelpDeskFactory : WebApplicationFactory<Program>
     {
         foreach (var (key, value) in Database.Settings) builder.UseSetting(key, value);
         builder.UseSetting("HelpDesk:SeedDemo", "false");
+        // Tests sign in many times a minute from one address; the tests of the limits set their own.
+        builder.UseSetting("HelpDesk:SignIn:PermitsPerMinutePerAddress", "100000");
+        builder.UseSetting("HelpDesk:SignIn:PermitsPerMinutePerAccount", "100000");
         foreach (var (key, value) in _settings) builder.UseSetting(key, value);
         builder.UseEnvironment("Testing");
         builder.ConfigureServices(s =>
@@ -98,8 +101,25 @@ public sealed class HelpDeskFactory : WebApplicationFactory<Program>
     }
 }
 
-public static class HttpExtensions
+public static partial class HttpExtensions
 {
+    /// <summary>What a browser does: reads the login page for its antiforgery token, then posts the form.</summary>
+    public static async Task<HttpResponseMessage> SignInAsync(this HttpClient browser, string email, string password, string returnUrl = "/")
+    {
+        var page = await (await browser.GetAsync("/login")).Content.ReadAsStringAsync();
+        var token = AntiforgeryField().Match(page).Groups[1].Value;
+        return await browser.PostAsync("/login", new FormUrlEncodedContent(new Dictionary<string, string>
+        {
+            ["__RequestVerificationToken"] = System.Net.WebUtility.HtmlDecode(token),
+            ["email"] = email,
+            ["password"] = password,
+            ["returnUrl"] = returnUrl,
+        }));
+    }
+
+    [System.Text.RegularExpressions.GeneratedRegex("name=\"__RequestVerificationToken\" value=\"([^\"]+)\"")]
+    private static partial System.Text.RegularExpressions.Regex AntiforgeryField();
+
     public static Task<HttpResponseMessage> CreateTicketAsync(this HttpClient client, string team = "support", string priority = "normal",
         string subject = "Cannot log in", string email = "maria@example.test") =>
         client.PostAsJsonAsync("/api/v1/tickets", new { subject, body = "It says my account is locked.", requester = new { email, name = "Maria" }, priority, team });

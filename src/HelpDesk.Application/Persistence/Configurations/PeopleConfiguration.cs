@@ -82,6 +82,27 @@ internal sealed class ApiTokenConfiguration : IEntityTypeConfiguration<ApiToken>
     }
 }
 
+internal sealed class AgentSessionConfiguration : IEntityTypeConfiguration<AgentSession>
+{
+    public void Configure(EntityTypeBuilder<AgentSession> b)
+    {
+        b.ToTable("AgentSessions");
+        b.Property(s => s.Id).ValueGeneratedNever();
+        b.HasIndex(s => s.AgentId);
+    }
+}
+
+internal sealed class SignInThrottleConfiguration : IEntityTypeConfiguration<SignInThrottle>
+{
+    public void Configure(EntityTypeBuilder<SignInThrottle> b)
+    {
+        b.ToTable("SignInThrottles");
+        b.HasKey(t => t.Email);
+        b.Property(t => t.Email).HasMaxLength(254);
+        b.HasIndex(t => t.LockedUntil);
+    }
+}
+
 internal sealed class InfrastructureConfiguration : IEntityTypeConfiguration<Counter>, IEntityTypeConfiguration<Lease>, IEntityTypeConfiguration<SlaAlert>
 {
     public void Configure(EntityTypeBuilder<Counter> b)

@@ -308,9 +308,10 @@ async function loadHistory(t) {
 }
 function renderBody(a) {
   if (a.bodyHtml) {
-    // Sanitised on the server, and still isolated: no scripts, no same-origin access, no forms or popups.
-    const frame = el('iframe', { sandbox: '', title: `Message from ${a.authorName}`, referrerpolicy: 'no-referrer' });
-    frame.srcdoc = a.bodyHtml;
+    // Sanitised on the server, and still isolated: no scripts, no same-origin access, no forms or popups. Loaded from its
+    // own address (not srcdoc) so it has its own Content-Security-Policy instead of inheriting the console's strict one.
+    const frame = el('iframe', { sandbox: '', title: `Message from ${a.authorName}`, referrerpolicy: 'no-referrer',
+      src: `/api/v1/tickets/${state.open}/articles/${a.id}/html` });
     return frame;
   }
   // Quoted history ("> " lines, "On … wrote:") is folded, never dropped.

@@ -4,7 +4,8 @@ export const $ = (id) => document.getElementById(id);
 // Every string goes in as a text node or an attribute value: API strings are never parsed as HTML.
 function build(e, attrs, children) {
   for (const [k, v] of Object.entries(attrs)) {
-    if (k === 'class') e.setAttribute('class', v); else if (k === 'text') e.textContent = v; else if (v !== null && v !== undefined && v !== false) e.setAttribute(k, v);
+    // Styles through the CSSOM: the Content-Security-Policy refuses inline style attributes.
+    if (k === 'class') e.setAttribute('class', v); else if (k === 'text') e.textContent = v; else if (k === 'style') e.style.cssText = v; else if (v !== null && v !== undefined && v !== false) e.setAttribute(k, v);
   }
   for (const c of children) if (c !== null && c !== undefined && c !== false) e.append(c);
   return e;

@@ -1,0 +1,41 @@
+﻿using System;
+using Microsoft.EntityFrameworkCore.Migrations;
+
+#nullable disable
+
+namespace HelpDesk.Migrations.PostgreSql.Migrations
+{
+    /// <inheritdoc />
+    public partial class SignInThrottles : Migration
+    {
+        /// <inheritdoc />
+        protected override void Up(MigrationBuilder migrationBuilder)
+        {
+            migrationBuilder.CreateTable(
+                name: "SignInThrottles",
+                columns: table => new
+                {
+                    Email = table.Column<string>(type: "character varying(254)", maxLength: 254, nullable: false),
+                    Failures = table.Column<int>(type: "integer", nullable: false),
+                    LastFailureAt = table.Column<DateTime>(type: "timestamp with time zone", nullable: false),
+                    LockedUntil = table.Column<DateTime>(type: "timestamp with time zone", nullable: true)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_SignInThrottles", x => x.Email);
+                });
+
+            migrationBuilder.CreateIndex(
+                name: "IX_SignInThrottles_LockedUntil",
+                table: "SignInThrottles",
+                column: "LockedUntil");
+        }
+
+        /// <inheritdoc />
+        protected override void Down(MigrationBuilder migrationBuilder)
+        {
+            migrationBuilder.DropTable(
+                name: "SignInThrottles");
+        }
+    }
+}
