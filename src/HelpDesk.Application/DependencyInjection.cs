@@ -28,6 +28,7 @@ public static class DependencyInjection
         services.AddValidatorsFromAssembly(typeof(DependencyInjection).Assembly, includeInternalTypes: true);
 
         services.AddScoped<Caller>();
+        services.AddScoped<IdempotentWrite>();
         services.AddScoped<TicketChanges>();
         services.AddScoped<TicketCreation>();
         services.AddScoped<TicketEventPublisher>();

@@ -39,7 +39,7 @@ public sealed class AddReplyHandler(TicketChanges changes, Caller caller, MailOu
                 : c.Ticket.AddAgentReply(agent, command.Body!, null, command.ExpectedVersion, c.Now);
             // The mail is written in the same unit of work as the article: both are committed or neither.
             await outbox.EnqueueReplyAsync(c.Ticket, article, ct);
-        }, ct);
+        }, ct, dto => new ReplyResult(article!.Id, dto));
         return new ReplyResult(article!.Id, dto);
     }
 }
