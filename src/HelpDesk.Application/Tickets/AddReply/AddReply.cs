@@ -19,7 +19,7 @@ public sealed class AddReplyValidator : AbstractValidator<AddReply>
 {
     public AddReplyValidator()
     {
-        RuleFor(c => c.Body).NotEmpty().MaximumLength(1_000_000);
+        RuleFor(c => c.Body).NotEmpty().MaximumLength(1_000_000).NoControlCharacters(multiline: true);
         RuleFor(c => c.Visibility).Must(v => v is null or "public" or "internal")
             .WithMessage("'visibility' must be public or internal.");
         RuleFor(c => c.ExpectedVersion).GreaterThan(0).When(c => c.ExpectedVersion is not null);

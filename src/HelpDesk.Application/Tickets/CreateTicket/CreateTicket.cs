@@ -2,6 +2,7 @@ using FluentValidation;
 using HelpDesk.Application.Common;
 using HelpDesk.Application.Persistence;
 using HelpDesk.Domain.Common;
+using HelpDesk.Domain.Customers;
 using HelpDesk.Domain.Tickets;
 using Mediator;
 using Microsoft.EntityFrameworkCore;
@@ -17,11 +18,16 @@ public sealed record CreateTicket(string? Subject, string? Body, RequesterInput?
 
 public sealed class CreateTicketValidator : AbstractValidator<CreateTicket>
 {
-    public CreateTicketValidator()
+    public CreateTicketValidator(HelpDeskDbContext db)
     {
-        RuleFor(c => c.Subject).NotEmpty().MaximumLength(Ticket.MaxSubjectLength);
-        RuleFor(c => c.Body).NotEmpty().MaximumLength(1_000_000);
+        RuleFor(c => c.Subject).NotEmpty().StoredAs(db, (Ticket t) => t.Subject);
+        RuleFor(c => c.Body).NotEmpty().MaximumLength(1_000_000).NoControlCharacters(multiline: true);
         RuleFor(c => c.Requester).NotNull();
+        RuleFor(c => c.Requester!.Email).StoredAs(db, (Customer c) => c.Email).OverridePropertyName("requester.email").When(c => c.Requester is not null);
+        RuleFor(c => c.Requester!.Name).StoredAs(db, (Customer c) => c.Name).OverridePropertyName("requester.name").When(c => c.Requester is not null);
+        RuleFor(c => c.Requester!.Organisation).StoredAs(db, (Customer c) => c.Organisation)
+            .OverridePropertyName("requester.organisation").When(c => c.Requester is not null);
+        RuleFor(c => c.Team).StoredAs(db, (Domain.Teams.Team t) => t.Name);
         RuleFor(c => c.Requester!.Email).Must(EmailAddress.IsValid).WithMessage("'requester.email' must be an e-mail address.")
             .OverridePropertyName("requester.email").When(c => c.Requester is not null);
         RuleFor(c => c.Priority).Must(p => p is null || Vocabulary.TryPriority(p, out _))
