@@ -9,6 +9,7 @@ var onProvider = new Dictionary<string, Func<BenchProvider, string[], Task<int>>
     ["reporting"] = ReportingBench.RunAsync,
     ["due-latency"] = (p, _) => DueLatencyBench.RunAsync(p),
     ["mailgate-http"] = MailgateHttpBench.RunAsync,
+    ["fuzz-mail"] = MailFuzzBench.RunAsync,
 };
 var sqliteOnly = new Dictionary<string, Func<int>>(StringComparer.Ordinal)
 {
