@@ -35,6 +35,14 @@ public static class StoredText
     public static IRuleBuilderOptions<T, string?> NoControlCharacters<T>(this IRuleBuilder<T, string?> rule, bool multiline = false) =>
         rule.Must(v => v is null || !HasControlCharacters(v, multiline)).WithMessage("'{PropertyName}' must not contain control characters.");
 
+    /// <summary>
+    /// For text the help desk stores from what others sent (a quarantined message's subject, sender, error): control
+    /// characters other than line breaks and tabs become U+FFFD, so a NUL never reaches a column (PostgreSQL refuses it).
+    /// </summary>
+    public static string? Printable(string? value) =>
+        value is null || !HasControlCharacters(value, multiline: true) ? value
+        : string.Concat(value.Select(c => char.IsControl(c) && c is not ('\n' or '\r' or '\t') || c is '\u2028' or '\u2029' ? '\uFFFD' : c));
+
     public static bool HasControlCharacters(string value, bool multiline) =>
         value.Any(c => (char.IsControl(c) && !(multiline && c is '\n' or '\r' or '\t')) || c is '\u2028' or '\u2029');
 }

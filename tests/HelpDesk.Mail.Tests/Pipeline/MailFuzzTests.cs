@@ -12,7 +12,8 @@ namespace HelpDesk.Mail.Tests.Pipeline;
 /// </summary>
 public sealed class MailFuzzTests(DeskFixture fixture) : IClassFixture<DeskFixture>
 {
-    public const int Seed = 20261205, Count = 300;
+    public const int Seed = 20261205;
+    public static readonly int Count = int.TryParse(Environment.GetEnvironmentVariable("MAIL_FUZZ_COUNT"), out var n) ? n : 300;
     private readonly MailDeskFactory _desk = fixture.Desk;
 
     [Fact]
@@ -24,6 +25,36 @@ public sealed class MailFuzzTests(DeskFixture fixture) : IClassFixture<DeskFixtu
 
         Enumerable.Range(0, 50).Select(i => a.Mutant(i).Raw.SequenceEqual(b.Mutant(i).Raw)).Should().AllBeEquivalentTo(true);
         Enumerable.Range(0, 50).Select(i => a.Mutant(i).Kinds).SelectMany(k => k.Split('+')).Distinct().Should().BeEquivalentTo(MimeMutator.Kinds);
+    }
+
+    [Fact]
+    public async Task A_message_id_with_a_nul_byte_is_stored_under_a_usable_id_and_processed()
+    {
+        // Found by the fuzzer (seed 20261205, #136): PostgreSQL refused the NUL in the MessageId column, so the raw bytes
+        // were never stored.
+        var raw = System.Text.Encoding.Latin1.GetBytes(
+            "From: nul@example.test\r\nTo: support@helpdesk.test\r\nSubject: nul\r\nMessage-ID: <a\0b@example.test>\r\n\r\nHello\r\n");
+
+        var outcome = await _desk.IngestAsync(raw, "fuzz-nul");
+
+        var stored = await _desk.DbAsync(db => db.Set<InboundMail>().AsNoTracking().SingleAsync(m => m.Mailbox == "fuzz-nul"));
+        stored.MessageId.Should().NotContain("\0");
+        stored.State.Should().NotBe(InboundState.Stored);
+        outcome.Outcome.Should().BeOneOf(MailOutcome.Created, MailOutcome.Quarantined);
+    }
+
+    [Fact]
+    public async Task A_quarantined_message_with_a_nul_in_its_subject_is_quarantined_with_printable_text()
+    {
+        // Found by the fuzzer on PostgreSQL (seed 20261205, #136): the NUL in the subject made the quarantine itself fail.
+        var raw = System.Text.Encoding.Latin1.GetBytes("To: support@helpdesk.test\r\nSubject: broken\0subject\r\nMessage-ID: <nul-subject@example.test>\r\n\r\nHello\r\n");
+
+        var outcome = await _desk.IngestAsync(raw, "fuzz-nul-subject");
+
+        outcome.Outcome.Should().Be(MailOutcome.Quarantined);
+        var stored = await _desk.DbAsync(db => db.Set<InboundMail>().AsNoTracking().SingleAsync(m => m.Mailbox == "fuzz-nul-subject"));
+        stored.Subject.Should().NotBeNull().And.NotContain("\0");
+        stored.Reason.Should().NotContain("\0");
     }
 
     [Fact]
@@ -47,7 +78,7 @@ public sealed class MailFuzzTests(DeskFixture fixture) : IClassFixture<DeskFixtu
             }
             catch (Exception ex)
             {
-                failures.Add($"#{i} ({kinds}): {ex.GetType().Name}: {ex.Message}");
+                failures.Add($"#{i} ({kinds}): {ex.GetType().Name}: {ex.GetBaseException().Message}");
             }
         }
         failures.Should().BeEmpty();
