@@ -11,6 +11,7 @@ var onProvider = new Dictionary<string, Func<BenchProvider, string[], Task<int>>
     ["mailgate-http"] = MailgateHttpBench.RunAsync,
     ["search"] = SearchBench.RunAsync,
     ["sign-in-burst"] = SignInBurstBench.RunAsync,
+    ["fuzz-mail"] = MailFuzzBench.RunAsync,
 };
 var sqliteOnly = new Dictionary<string, Func<int>>(StringComparer.Ordinal)
 {

@@ -29,6 +29,7 @@ public static class DependencyInjection
 
         services.AddScoped<Caller>();
         services.AddScoped<Tickets.GetQueue.QueueFilters>();
+        services.AddScoped<IdempotentWrite>();
         services.AddScoped<TicketChanges>();
         services.AddScoped<TicketCreation>();
         services.AddScoped<TicketEventPublisher>();

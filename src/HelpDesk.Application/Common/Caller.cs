@@ -61,4 +61,15 @@ public sealed class Caller(ICurrentAgent current, HelpDeskDbContext db)
         if (agent is not null && !agent.CanWorkOn(ticket.TeamId))
             throw new NotFoundException($"Ticket #{ticket.Number} was not found.");
     }
+
+    /// <summary>
+    /// Whether the caller may know that <paramref name="other"/> exists: the system, admins, the agent themself and
+    /// members of a team they share. Others get the error an unknown agent gets, so addresses of other teams do not leak.
+    /// </summary>
+    public async Task<bool> MayKnowAsync(Agent other, CancellationToken ct) =>
+        await AgentAsync(ct) is not { } me || me.Role == AgentRole.Admin || me.Id == other.Id || other.TeamIds.Any(me.IsMemberOf);
+
+    /// <summary>The agents the caller may know (<see cref="MayKnowAsync"/>): <paramref name="agent"/>, or null when unknown to them.</summary>
+    public async Task<Agent?> KnownOrNullAsync(Agent? agent, CancellationToken ct) =>
+        agent is not null && await MayKnowAsync(agent, ct) ? agent : null;
 }

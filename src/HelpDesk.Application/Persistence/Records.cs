@@ -80,3 +80,20 @@ public sealed class SlaAlert
     public Instant FiredAt { get; set; }
     public bool IsBreach => Percent >= 100;
 }
+
+/// <summary>
+/// The first successful answer to a write sent with an <c>Idempotency-Key</c> (ADR 0011), stored in the same unit of work
+/// as the change it reports: a retry with the same key gets this answer back and writes nothing. Keyed per caller.
+/// </summary>
+public sealed class IdempotencyRecord
+{
+    /// <summary>Whose key it is (the agent's id, or <c>system</c>): one caller cannot see or block another's keys.</summary>
+    public string Scope { get; set; } = "";
+    public string Key { get; set; } = "";
+    /// <summary>SHA-256 (hex) of method, path and body: the same key with another request is refused.</summary>
+    public string RequestHash { get; set; } = "";
+    public int Status { get; set; }
+    public string? Location { get; set; }
+    public string Body { get; set; } = "";
+    public Instant CreatedAt { get; set; }
+}

@@ -25,7 +25,8 @@ public sealed record ReportFilter(IReadOnlyList<Guid>? TeamIds, Guid? AgentId, P
 /// <summary>
 /// Resolves a report's filters and applies the rules of docs/reporting.md: figures always stay inside the teams the
 /// caller can see (admin: all; lead and agent: their own teams), an agent gets only their own figures, and a team or
-/// agent outside the caller's reach is 403. An unknown team or agent is a 400 naming the parameter.
+/// agent outside the caller's reach is 403. An unknown team or agent is a 400 naming the parameter, and so is an agent of
+/// a team the caller shares none with (<see cref="Caller.MayKnowAsync"/>: addresses of other teams do not leak).
 /// </summary>
 public sealed class ReportScope(HelpDeskDbContext db, Caller caller)
 {
@@ -92,7 +93,7 @@ public sealed class ReportScope(HelpDeskDbContext db, Caller caller)
     }
 
     private async Task<Agent> AgentAsync(string agent, CancellationToken ct) =>
-        await FindAgentAsync(agent, ct) ?? throw Invalid("Agent", $"no agent '{agent}'.");
+        await caller.KnownOrNullAsync(await FindAgentAsync(agent, ct), ct) ?? throw Invalid("Agent", $"no agent '{agent}'.");
 
     public static ValidationException Invalid(string field, string message) =>
         new([new ValidationFailure(field, $"'{char.ToLowerInvariant(field[0]) + field[1..]}': {message}")]);

@@ -20,9 +20,12 @@ public sealed record TicketChangeContext(Ticket Ticket, Agent? Agent, Actor Acto
 /// batch (one savepoint a message, one commit a batch, ADR 0008) and the due-queue firing alerts.
 /// </summary>
 public sealed class TicketChanges(HelpDeskDbContext db, IClock clock, Caller caller, SlaScheduler sla, TicketEventPublisher publisher,
-    SurveyOnSolve surveys)
+    SurveyOnSolve surveys, IdempotentWrite idempotent)
 {
-    public async Task<TicketDto> ApplyAsync(int number, Func<TicketChangeContext, Task> change, CancellationToken ct)
+    /// <param name="answer">What the caller answers for the changed ticket, recorded with the change when the request
+    /// carries an <c>Idempotency-Key</c> (<see cref="IdempotentWrite"/>); by default the ticket itself.</param>
+    public async Task<TicketDto> ApplyAsync(int number, Func<TicketChangeContext, Task> change, CancellationToken ct,
+        Func<TicketDto, object>? answer = null)
     {
         var ticket = await db.LoadForChangeAsync(number, ct);
         await caller.EnsureCanSeeAsync(ticket, ct);
@@ -32,6 +35,12 @@ public sealed class TicketChanges(HelpDeskDbContext db, IClock clock, Caller cal
         var loadedVersion = ticket.Version;
         await change(new TicketChangeContext(ticket, agent, actor, now));
         await SettleAsync(ticket, now, ct);
+        // The ticket's answer is built before the save from what is tracked, so it is saved in the same SaveChanges.
+        if (idempotent.IsPending)
+        {
+            var dto = await db.ToDtoAsync(ticket, ct);
+            idempotent.Record(db, answer is null ? dto : answer(dto), now);
+        }
         await SaveAsync(db, ticket, loadedVersion, ct);
         await publisher.PublishAsync(ticket, ct);
         return await db.ToDtoAsync(ticket, ct);

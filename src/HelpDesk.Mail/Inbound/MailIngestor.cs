@@ -225,14 +225,17 @@ public sealed class MailIngestor(HelpDeskDbContext db, IClock clock, MailSigning
 
     private async Task<MailOutcome> QuarantineAsync(InboundMail row, Exception ex, CancellationToken ct)
     {
-        var reason = $"{ex.GetType().Name}: {ex.Message}";
+        // What a damaged message says is stored as printable text: a NUL in its subject or in an error would make
+        // PostgreSQL refuse the quarantine itself (found by the fuzzer, docs/reliability.md).
+        var reason = StoredText.Printable($"{ex.GetType().Name}: {ex.Message}")!;
         if (reason.Length > 1900) reason = reason[..1900];
         db.Attach(row);
         row.State = InboundState.Quarantined;
         row.Outcome = MailOutcome.Quarantined;
         row.Reason = reason;
         row.ReasonCode = UnusableMail.ReasonOf(ex);
-        (row.Sender, row.Subject) = QuarantineTriage.HeadersOf(row.Raw);
+        var (sender, subject) = QuarantineTriage.HeadersOf(row.Raw);
+        (row.Sender, row.Subject) = (StoredText.Printable(sender), StoredText.Printable(subject));
         row.ProcessedAt = clock.GetCurrentInstant();
         row.Attempts++;
         await db.SaveChangesAsync(ct);

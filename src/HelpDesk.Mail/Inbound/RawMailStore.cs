@@ -123,7 +123,8 @@ public sealed class RawMailStore(HelpDeskDbContext db, IClock clock, IOptions<Ma
 /// <summary>Message-IDs as the help desk keeps and compares them.</summary>
 public static class MessageIds
 {
-    /// <summary>Trimmed, no angle brackets, case kept; null when empty.</summary>
+    /// <summary>Trimmed, no angle brackets, case kept; null when empty, too long or carrying control characters (a NUL
+    /// from a damaged message is refused by PostgreSQL's text columns, and no real Message-ID has one).</summary>
     public static string? Normalise(string? id)
     {
         if (id is null) return null;
@@ -132,6 +133,6 @@ public static class MessageIds
         var gt = t.IndexOf('>', lt + 1);
         if (lt >= 0 && gt > lt) t = t[(lt + 1)..gt];
         t = t.Trim().Trim('<', '>').Trim();
-        return t.Length is 0 or > 390 ? null : t;
+        return t.Length is 0 or > 390 || t.Any(char.IsControl) ? null : t;
     }
 }

@@ -32,8 +32,9 @@ public static class TicketEndpoints
         tickets.MapPost("/", async (CreateTicketRequest r, IMediator m, CancellationToken ct) =>
         {
             var ticket = await m.Send(new CreateTicket(r.Subject, r.Body, r.Requester, r.Priority, r.Team), ct);
-            return Results.Created($"/api/v1/tickets/{ticket.Number}", ticket);
-        }).WithSummary("Open a ticket for a customer").Produces<TicketDto>(201);
+            return Results.Created(TicketLocation(ticket), ticket);
+        }).Idempotent<TicketDto>(TicketLocation)
+            .WithSummary("Open a ticket for a customer; an Idempotency-Key makes a retry return the first answer").Produces<TicketDto>(201);
 
         tickets.MapGet("/", async (string? view, string? team, string[]? status, string? assignee, string? priority, string? sort, int? limit, int? offset,
                 IMediator m, CancellationToken ct) =>
@@ -66,8 +67,10 @@ public static class TicketEndpoints
         tickets.MapPost("/{number:int}/replies", async (int number, ReplyRequest r, IMediator m, CancellationToken ct) =>
         {
             var result = await m.Send(new AddReply(number, r.Body, r.Visibility, r.ExpectedVersion), ct);
-            return Results.Created($"/api/v1/tickets/{number}/articles", result);
-        }).WithSummary("Reply (public) or add an internal note; expectedVersion refuses a stale reply with 409").Produces<ReplyResult>(201);
+            return Results.Created(ArticlesLocation(result), result);
+        }).Idempotent<ReplyResult>(ArticlesLocation)
+            .WithSummary("Reply (public) or add an internal note; expectedVersion refuses a stale reply with 409; an Idempotency-Key makes a retry return the first answer")
+            .Produces<ReplyResult>(201);
 
         tickets.MapPost("/{number:int}/status", async (int number, StatusRequest r, IMediator m, CancellationToken ct) =>
             Results.Ok(await m.Send(new ChangeStatus(number, r.Status), ct))).WithSummary("Change the status").Produces<TicketDto>();
@@ -95,4 +98,8 @@ public static class TicketEndpoints
             .WithSummary("A customer's other tickets").Produces<CustomerHistoryDto>();
         return api;
     }
+
+    private static string TicketLocation(TicketDto ticket) => $"/api/v1/tickets/{ticket.Number}";
+
+    private static string ArticlesLocation(ReplyResult reply) => $"/api/v1/tickets/{reply.Ticket.Number}/articles";
 }

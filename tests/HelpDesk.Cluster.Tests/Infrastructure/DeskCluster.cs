@@ -78,7 +78,8 @@ public sealed class DeskCluster : IAsyncDisposable
         (await Admin(0).PostAsJsonAsync("/api/v1/teams", new { name = Team, displayName = "Support" })).EnsureSuccessStatusCode();
     }
 
-    private static async Task<string> CliAsync(IReadOnlyDictionary<string, string?> settings, params string[] args)
+    /// <summary>Runs the real <c>helpdesk</c> CLI with <paramref name="settings"/> as environment variables; its stdout.</summary>
+    public static async Task<string> CliAsync(IReadOnlyDictionary<string, string?> settings, params string[] args)
     {
         var environment = settings.ToDictionary(kv => kv.Key.Replace(":", "__"), kv => kv.Value);
         var (exit, stdout, stderr) = await DotnetProcess.RunAsync("helpdesk.dll", args, "", environment);

@@ -16,10 +16,11 @@ public sealed record AgentDto(string Email, string Name, string Role, IReadOnlyL
 
 public sealed class CreateAgentValidator : AbstractValidator<CreateAgent>
 {
-    public CreateAgentValidator()
+    public CreateAgentValidator(HelpDeskDbContext db)
     {
-        RuleFor(c => c.Email).Must(EmailAddress.IsValid).WithMessage("'email' must be an e-mail address.");
-        RuleFor(c => c.Name).NotEmpty().MaximumLength(200);
+        RuleFor(c => c.Email).Must(EmailAddress.IsValid).WithMessage("'email' must be an e-mail address.").StoredAs(db, (Agent a) => a.Email);
+        RuleFor(c => c.Name).NotEmpty().StoredAs(db, (Agent a) => a.Name);
+        RuleForEach(c => c.Teams).StoredAs(db, (Domain.Teams.Team t) => t.Name).OverridePropertyName("teams");
         RuleFor(c => c.Role).Must(r => Vocabulary.TryRole(r, out _))
             .WithMessage($"'role' must be one of {Vocabulary.ListOf(Vocabulary.RoleNames)}.");
         RuleFor(c => c.Password).MinimumLength(Credentials.MinimumPasswordLength).MaximumLength(200).When(c => c.Password is not null);

@@ -17,7 +17,11 @@ public sealed record IssuedToken(string Token, string Email, string Name);
 
 public sealed class CreateApiTokenValidator : AbstractValidator<CreateApiToken>
 {
-    public CreateApiTokenValidator() => RuleFor(c => c.Email).Must(EmailAddress.IsValid).WithMessage("'email' must be an e-mail address.");
+    public CreateApiTokenValidator(HelpDeskDbContext db)
+    {
+        RuleFor(c => c.Email).Must(EmailAddress.IsValid).WithMessage("'email' must be an e-mail address.");
+        RuleFor(c => c.Name).StoredAs(db, (ApiToken t) => t.Name);
+    }
 }
 
 public sealed class CreateApiTokenHandler(HelpDeskDbContext db, Caller caller, Credentials credentials, IClock clock)

@@ -38,9 +38,9 @@ public sealed record ConfigurationVersionDto(string Name, int Version, Instant E
 
 public sealed class PutCalendarValidator : AbstractValidator<PutCalendar>
 {
-    public PutCalendarValidator()
+    public PutCalendarValidator(HelpDeskDbContext db)
     {
-        RuleFor(c => c.Name).NotEmpty().MaximumLength(100).Matches("^[A-Za-z0-9_.-]+$").WithName("name");
+        RuleFor(c => c.Name).NotEmpty().StoredAs(db, (BusinessCalendarVersion c) => c.Name).Matches("^[A-Za-z0-9_.-]+$").WithName("name");
         RuleFor(c => c.Body).NotNull().WithName("body");
         RuleFor(c => c.Body).Custom((body, context) =>
         {

@@ -52,9 +52,9 @@ public sealed record PutSlaPolicy(string Name, PolicyBody? Body) : ICommand<Conf
 
 public sealed class PutSlaPolicyValidator : AbstractValidator<PutSlaPolicy>
 {
-    public PutSlaPolicyValidator()
+    public PutSlaPolicyValidator(HelpDeskDbContext db)
     {
-        RuleFor(c => c.Name).NotEmpty().MaximumLength(100).Matches("^[A-Za-z0-9_.-]+$").WithName("name");
+        RuleFor(c => c.Name).NotEmpty().StoredAs(db, (SlaPolicyVersion p) => p.Name).Matches("^[A-Za-z0-9_.-]+$").WithName("name");
         RuleFor(c => c.Body).NotNull().WithName("body");
         When(c => c.Body is not null, () =>
         {

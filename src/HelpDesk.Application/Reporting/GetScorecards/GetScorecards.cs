@@ -79,7 +79,7 @@ public sealed class GetAgentScorecardHandler(HelpDeskDbContext db, ReportScope s
     public async ValueTask<AgentScorecardDto> Handle(GetAgentScorecard query, CancellationToken ct)
     {
         var period = ReportPeriod.Of(query);
-        var agent = await scope.FindAgentAsync(query.AgentId, ct) ?? throw new NotFoundException($"Agent '{query.AgentId}' was not found.");
+        var agent = await caller.KnownOrNullAsync(await scope.FindAgentAsync(query.AgentId, ct), ct) ?? throw new NotFoundException($"Agent '{query.AgentId}' was not found.");
         var me = await caller.AgentAsync(ct);
         if (me is not null && me.Id != agent.Id && me.Role != AgentRole.Admin && !(me.Role == AgentRole.Lead && agent.TeamIds.Any(me.IsMemberOf)))
             throw new ForbiddenException("You may see only your own scorecard, or those of the teams you lead.");

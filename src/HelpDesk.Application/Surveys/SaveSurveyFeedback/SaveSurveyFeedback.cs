@@ -1,4 +1,5 @@
 using FluentValidation;
+using HelpDesk.Application.Common;
 using HelpDesk.Application.Persistence;
 using HelpDesk.Domain.Surveys;
 using Mediator;
@@ -13,12 +14,12 @@ public sealed record SaveSurveyFeedback(string? Token, int? Rating, string? Comm
 
 public sealed class SaveSurveyFeedbackValidator : AbstractValidator<SaveSurveyFeedback>
 {
-    public SaveSurveyFeedbackValidator()
+    public SaveSurveyFeedbackValidator(HelpDeskDbContext db)
     {
         RuleFor(c => c.Rating).InclusiveBetween(1, 5).When(c => c.Rating is not null);
         RuleFor(c => c.Nps).InclusiveBetween(0, 10).When(c => c.Nps is not null);
         RuleFor(c => c.Ces).InclusiveBetween(1, 7).When(c => c.Ces is not null);
-        RuleFor(c => c.Comment).MaximumLength(Survey.MaxCommentLength);
+        RuleFor(c => c.Comment).StoredAs(db, (Survey s) => s.Comment, multiline: true);
     }
 }
 

@@ -15,11 +15,11 @@ public sealed record TeamDto(string Name, string DisplayName);
 
 public sealed class CreateTeamValidator : AbstractValidator<CreateTeam>
 {
-    public CreateTeamValidator()
+    public CreateTeamValidator(HelpDeskDbContext db)
     {
-        RuleFor(c => c.Name).NotEmpty().MaximumLength(100).Matches("^[a-z0-9][a-z0-9_-]*$")
+        RuleFor(c => c.Name).NotEmpty().StoredAs(db, (Team t) => t.Name).Matches("^[a-z0-9][a-z0-9_-]*$")
             .WithMessage("'name' is lower-case letters, digits, - and _ (e.g. tier-2).");
-        RuleFor(c => c.DisplayName).MaximumLength(200);
+        RuleFor(c => c.DisplayName).StoredAs(db, (Team t) => t.DisplayName);
     }
 }
 

@@ -19,7 +19,7 @@ public sealed class AddReplyValidator : AbstractValidator<AddReply>
 {
     public AddReplyValidator()
     {
-        RuleFor(c => c.Body).NotEmpty().MaximumLength(1_000_000);
+        RuleFor(c => c.Body).NotEmpty().MaximumLength(1_000_000).NoControlCharacters(multiline: true);
         RuleFor(c => c.Visibility).Must(v => v is null or "public" or "internal")
             .WithMessage("'visibility' must be public or internal.");
         RuleFor(c => c.ExpectedVersion).GreaterThan(0).When(c => c.ExpectedVersion is not null);
@@ -39,7 +39,7 @@ public sealed class AddReplyHandler(TicketChanges changes, Caller caller, MailOu
                 : c.Ticket.AddAgentReply(agent, command.Body!, null, command.ExpectedVersion, c.Now);
             // The mail is written in the same unit of work as the article: both are committed or neither.
             await outbox.EnqueueReplyAsync(c.Ticket, article, ct);
-        }, ct);
+        }, ct, dto => new ReplyResult(article!.Id, dto));
         return new ReplyResult(article!.Id, dto);
     }
 }

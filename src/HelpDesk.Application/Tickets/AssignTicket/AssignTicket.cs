@@ -17,12 +17,12 @@ public sealed class AssignTicketValidator : AbstractValidator<AssignTicket>
             .WithMessage("'agent' must be an agent's e-mail address (or null to unassign).");
 }
 
-public sealed class AssignTicketHandler(TicketChanges changes, HelpDeskDbContext db) : ICommandHandler<AssignTicket, TicketDto>
+public sealed class AssignTicketHandler(TicketChanges changes, HelpDeskDbContext db, Caller caller) : ICommandHandler<AssignTicket, TicketDto>
 {
     public async ValueTask<TicketDto> Handle(AssignTicket command, CancellationToken ct)
     {
         var assignee = command.Agent is null ? null
-            : await db.Agents.SingleOrDefaultAsync(a => a.Email == EmailAddress.Normalise(command.Agent), ct)
+            : await caller.KnownOrNullAsync(await db.Agents.SingleOrDefaultAsync(a => a.Email == EmailAddress.Normalise(command.Agent), ct), ct)
               ?? throw new ValidationException([new FluentValidation.Results.ValidationFailure("agent", $"There is no agent '{command.Agent}'.")]);
         return await changes.ApplyAsync(command.Number, c =>
         {

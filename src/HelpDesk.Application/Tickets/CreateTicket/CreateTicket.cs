@@ -2,6 +2,7 @@ using FluentValidation;
 using HelpDesk.Application.Common;
 using HelpDesk.Application.Persistence;
 using HelpDesk.Domain.Common;
+using HelpDesk.Domain.Customers;
 using HelpDesk.Domain.Tickets;
 using Mediator;
 using Microsoft.EntityFrameworkCore;
@@ -17,11 +18,16 @@ public sealed record CreateTicket(string? Subject, string? Body, RequesterInput?
 
 public sealed class CreateTicketValidator : AbstractValidator<CreateTicket>
 {
-    public CreateTicketValidator()
+    public CreateTicketValidator(HelpDeskDbContext db)
     {
-        RuleFor(c => c.Subject).NotEmpty().MaximumLength(Ticket.MaxSubjectLength);
-        RuleFor(c => c.Body).NotEmpty().MaximumLength(1_000_000);
+        RuleFor(c => c.Subject).NotEmpty().StoredAs(db, (Ticket t) => t.Subject);
+        RuleFor(c => c.Body).NotEmpty().MaximumLength(1_000_000).NoControlCharacters(multiline: true);
         RuleFor(c => c.Requester).NotNull();
+        RuleFor(c => c.Requester!.Email).StoredAs(db, (Customer c) => c.Email).OverridePropertyName("requester.email").When(c => c.Requester is not null);
+        RuleFor(c => c.Requester!.Name).StoredAs(db, (Customer c) => c.Name).OverridePropertyName("requester.name").When(c => c.Requester is not null);
+        RuleFor(c => c.Requester!.Organisation).StoredAs(db, (Customer c) => c.Organisation)
+            .OverridePropertyName("requester.organisation").When(c => c.Requester is not null);
+        RuleFor(c => c.Team).StoredAs(db, (Domain.Teams.Team t) => t.Name);
         RuleFor(c => c.Requester!.Email).Must(EmailAddress.IsValid).WithMessage("'requester.email' must be an e-mail address.")
             .OverridePropertyName("requester.email").When(c => c.Requester is not null);
         RuleFor(c => c.Priority).Must(p => p is null || Vocabulary.TryPriority(p, out _))
@@ -29,7 +35,8 @@ public sealed class CreateTicketValidator : AbstractValidator<CreateTicket>
     }
 }
 
-public sealed class CreateTicketHandler(HelpDeskDbContext db, IClock clock, Caller caller, TicketCreation creation, TicketEventPublisher publisher)
+public sealed class CreateTicketHandler(HelpDeskDbContext db, IClock clock, Caller caller, TicketCreation creation, TicketEventPublisher publisher,
+    IdempotentWrite idempotent)
     : ICommandHandler<CreateTicket, TicketDto>
 {
     public async ValueTask<TicketDto> Handle(CreateTicket command, CancellationToken ct)
@@ -44,25 +51,31 @@ public sealed class CreateTicketHandler(HelpDeskDbContext db, IClock clock, Call
         if (agent is not null && !agent.CanWorkOn(team.Id))
             throw new ForbiddenException($"You are not a member of team '{team.Name}'.");
 
-        Task<Ticket> OpenAsync() => db.InTransactionAsync(async ct =>
+        Task<(Ticket, TicketDto?)> OpenAsync() => db.InTransactionAsync(async ct =>
         {
             var ticket = await creation.OpenAsync(new NewTicket(command.Subject!,
                 new Requester(command.Requester!.Email!, command.Requester.Name, command.Requester.Organisation), team.Id,
                 command.Priority is null ? Domain.Tickets.Priority.Normal : Vocabulary.ParsePriority(command.Priority), command.Channel,
                 _ => new TicketBody(command.Body!, null), agent is null ? Actor.System : Actor.ForAgent(agent.Id, agent.Name, agent.Email)), now, ct);
             await db.SaveChangesAsync(ct);
-            return ticket;
+            if (!idempotent.IsPending) return (ticket, (TicketDto?)null);
+            // The answer is committed with the ticket: a retry after a crash before the response gets it, not a second ticket.
+            var answer = await db.ToDtoAsync(ticket, ct);
+            idempotent.Record(db, answer, now);
+            await db.SaveChangesAsync(ct);
+            return (ticket, answer);
         }, ct);
         Ticket ticket;
+        TicketDto? dto;
         try
         {
-            ticket = await OpenAsync();
+            (ticket, dto) = await OpenAsync();
         }
         catch (DbUpdateException ex) when (TicketCreation.IsNewRequesterRace(ex))
         {
-            ticket = await OpenAsync();
+            (ticket, dto) = await OpenAsync();
         }
         await publisher.PublishAsync(ticket, ct);
-        return await db.ToDtoAsync(ticket, ct);
+        return dto ?? await db.ToDtoAsync(ticket, ct);
     }
 }

@@ -1,4 +1,5 @@
 using FluentValidation;
+using HelpDesk.Application.Common;
 using Mediator;
 
 namespace HelpDesk.Application.Tickets.TagTicket;
@@ -12,8 +13,8 @@ public sealed class TagTicketValidator : AbstractValidator<TagTicket>
     {
         RuleFor(c => c).Must(c => (c.Add?.Count ?? 0) + (c.Remove?.Count ?? 0) > 0)
             .WithName("add").WithMessage("Give at least one tag to 'add' or 'remove'.");
-        RuleForEach(c => c.Add).NotEmpty().MaximumLength(50);
-        RuleForEach(c => c.Remove).NotEmpty().MaximumLength(50);
+        RuleForEach(c => c.Add).NotEmpty().MaximumLength(50).NoControlCharacters();
+        RuleForEach(c => c.Remove).NotEmpty().MaximumLength(50).NoControlCharacters();
     }
 }
 

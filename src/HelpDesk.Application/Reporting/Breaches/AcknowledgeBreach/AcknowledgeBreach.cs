@@ -28,6 +28,7 @@ public sealed class AcknowledgeBreachValidator : AbstractValidator<AcknowledgeBr
             .WithMessage($"'category' must be one of {Vocabulary.ListOf(BreachCauses.Names)}.");
         RuleFor(c => c.Note).Must(n => (n?.Trim().Length ?? 0) <= BreachAcknowledgement.MaxNoteLength)
             .WithMessage($"'note' may have at most {BreachAcknowledgement.MaxNoteLength} characters.");
+        RuleFor(c => c.Note).NoControlCharacters(multiline: true);
         RuleFor(c => c.Note).Must((c, n) => !string.IsNullOrWhiteSpace(n) || !BreachCauses.TryParse(c.Category, out var cause) || cause != BreachCause.Other)
             .WithMessage("'note' is required when the category is other.");
     }
