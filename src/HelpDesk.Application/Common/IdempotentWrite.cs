@@ -8,7 +8,7 @@ namespace HelpDesk.Application.Common;
 public sealed record IdempotentAnswer(int Status, string? Location, string Body);
 
 /// <summary>
-/// A write sent with an <c>Idempotency-Key</c> (ADR 0011). The web layer begins it (caller scope, key, request hash, how a
+/// A write sent with an <c>Idempotency-Key</c> (ADR 0012). The web layer begins it (caller scope, key, request hash, how a
 /// result becomes the answer); the handler records the answer in the same unit of work as its change, so once the change
 /// is committed the answer is too, and a retry after a crash between commit and response gets it back. Scoped: one per request.
 /// </summary>

@@ -82,7 +82,7 @@ public sealed class SlaAlert
 }
 
 /// <summary>
-/// The first successful answer to a write sent with an <c>Idempotency-Key</c> (ADR 0011), stored in the same unit of work
+/// The first successful answer to a write sent with an <c>Idempotency-Key</c> (ADR 0012), stored in the same unit of work
 /// as the change it reports: a retry with the same key gets this answer back and writes nothing. Keyed per caller.
 /// </summary>
 public sealed class IdempotencyRecord

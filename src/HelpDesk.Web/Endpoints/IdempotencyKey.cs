@@ -13,7 +13,7 @@ using NodaTime;
 namespace HelpDesk.Web.Endpoints;
 
 /// <summary>
-/// The <c>Idempotency-Key</c> header on writes that create (ADR 0011): a retry with the caller's key gets the first answer
+/// The <c>Idempotency-Key</c> header on writes that create (ADR 0012): a retry with the caller's key gets the first answer
 /// back (<c>Idempotent-Replayed: true</c>) and writes nothing; the same key with another request is a 422. Without the
 /// header nothing changes. Only a success is remembered: a refused request may be corrected and sent again with its key.
 /// </summary>
