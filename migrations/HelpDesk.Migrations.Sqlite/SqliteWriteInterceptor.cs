@@ -181,14 +181,14 @@ public sealed class SqliteWriteInterceptor : IDbConnectionInterceptor, IDbTransa
 
     public InterceptionResult<int> NonQueryExecuting(DbCommand command, CommandEventData eventData, InterceptionResult<int> result)
     {
-        if (NeedsTurn(command)) BeginAsync(command.Connection!, autocommit: true, CancellationToken.None).AsTask().GetAwaiter().GetResult();
+        TakeTurn(command);
         return result;
     }
 
     public async ValueTask<InterceptionResult<int>> NonQueryExecutingAsync(DbCommand command, CommandEventData eventData, InterceptionResult<int> result,
         CancellationToken cancellationToken = default)
     {
-        if (NeedsTurn(command)) await BeginAsync(command.Connection!, autocommit: true, cancellationToken);
+        await TakeTurnAsync(command, cancellationToken);
         return result;
     }
 
@@ -206,14 +206,14 @@ public sealed class SqliteWriteInterceptor : IDbConnectionInterceptor, IDbTransa
 
     public InterceptionResult<object> ScalarExecuting(DbCommand command, CommandEventData eventData, InterceptionResult<object> result)
     {
-        if (NeedsTurn(command)) BeginAsync(command.Connection!, autocommit: true, CancellationToken.None).AsTask().GetAwaiter().GetResult();
+        TakeTurn(command);
         return result;
     }
 
     public async ValueTask<InterceptionResult<object>> ScalarExecutingAsync(DbCommand command, CommandEventData eventData, InterceptionResult<object> result,
         CancellationToken cancellationToken = default)
     {
-        if (NeedsTurn(command)) await BeginAsync(command.Connection!, autocommit: true, cancellationToken);
+        await TakeTurnAsync(command, cancellationToken);
         return result;
     }
 
@@ -233,14 +233,14 @@ public sealed class SqliteWriteInterceptor : IDbConnectionInterceptor, IDbTransa
     // reader is done, so the turn lasts until the reader is disposed.
     public InterceptionResult<DbDataReader> ReaderExecuting(DbCommand command, CommandEventData eventData, InterceptionResult<DbDataReader> result)
     {
-        if (NeedsTurn(command)) BeginAsync(command.Connection!, autocommit: true, CancellationToken.None).AsTask().GetAwaiter().GetResult();
+        TakeTurn(command);
         return result;
     }
 
     public async ValueTask<InterceptionResult<DbDataReader>> ReaderExecutingAsync(DbCommand command, CommandEventData eventData,
         InterceptionResult<DbDataReader> result, CancellationToken cancellationToken = default)
     {
-        if (NeedsTurn(command)) await BeginAsync(command.Connection!, autocommit: true, cancellationToken);
+        await TakeTurnAsync(command, cancellationToken);
         return result;
     }
 
@@ -267,6 +267,15 @@ public sealed class SqliteWriteInterceptor : IDbConnectionInterceptor, IDbTransa
     }
 
     /// <summary>A statement outside a transaction that may write: anything but a SELECT (reads never wait in WAL mode).</summary>
+    // A write outside a transaction (autocommit) holds the turn for its one statement; every Executing overload asks here.
+    private void TakeTurn(DbCommand command)
+    {
+        if (NeedsTurn(command)) BeginAsync(command.Connection!, autocommit: true, CancellationToken.None).AsTask().GetAwaiter().GetResult();
+    }
+
+    private ValueTask TakeTurnAsync(DbCommand command, CancellationToken cancellationToken) =>
+        NeedsTurn(command) ? BeginAsync(command.Connection!, autocommit: true, cancellationToken) : ValueTask.CompletedTask;
+
     private bool NeedsTurn(DbCommand command) =>
         command.Transaction is null && command.Connection is { } connection && !_turns.ContainsKey(connection)
         && !command.CommandText.AsSpan().TrimStart().StartsWith("SELECT", StringComparison.OrdinalIgnoreCase);
