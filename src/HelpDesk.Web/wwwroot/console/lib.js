@@ -49,6 +49,8 @@ export function fmtSpan(ms) {
   }
   return neg ? `-${text}` : text;
 }
+/** "1 message", "3 messages": a count with its noun in the right number (English plural with -s). */
+export const plural = (n, noun) => `${n} ${noun}${n === 1 ? '' : 's'}`;
 export const fmtPercent = (rate) => rate === null || rate === undefined ? '—' : `${Math.round(rate * 100)}%`;
 export const fmtTime = (iso) => iso ? new Date(iso).toLocaleString([], { dateStyle: 'medium', timeStyle: 'short' }) : '—';
 // Not a second reading of the server's duration rules (those are IsoDuration's): this only reads back what the SLA

@@ -1,7 +1,7 @@
 // The admins' mail quarantine (#/admin/quarantine?reason=…): why each message failed, reprocess or discard a selection,
 // each message's result beside its row. A message without a usable sender takes an address from the admin, sent with
 // the reprocess (docs/email.md, "Quarantine triage"). The list is read again only when asked: results stay visible.
-import { $, el, api, post, fmtTime, vocabulary } from './lib.js';
+import { $, el, api, post, fmtTime, plural, vocabulary } from './lib.js';
 
 const reasonLabel = (code) => vocabulary.quarantineReasons.find((r) => r.name === code)?.label ?? code;
 const fmtSize = (n) => n < 1024 ? `${n} B` : n < 1048576 ? `${(n / 1024).toFixed(1)} KB` : `${(n / 1048576).toFixed(1)} MB`;
@@ -32,7 +32,7 @@ export async function showQuarantine(params, ctx) {
     root.lastChild.replaceWith(el('p', { class: 'empty', id: 'q-empty', text: reason ? `No quarantined mail for “${reasonLabel(reason)}”.` : 'No quarantined mail. Every message that arrived was processed.' }));
     return;
   }
-  const all = el('input', { type: 'checkbox', id: 'q-all', 'aria-label': 'Select all' });
+  const all = el('input', { type: 'checkbox', id: 'q-all' });
   const rows = items.map((m) => row(m));
   const reprocess = el('button', { type: 'button', id: 'q-reprocess', class: 'primary', text: 'Reprocess selected', disabled: true });
   const discard = el('button', { type: 'button', id: 'q-discard', text: 'Discard selected', disabled: true });
@@ -49,7 +49,7 @@ export async function showQuarantine(params, ctx) {
   async function run(button, path, body) {
     const chosen = rows.filter((r) => r.box.checked && !r.box.disabled);
     reprocess.disabled = discard.disabled = true;
-    status.textContent = `${button.textContent.replace(/ \(\d+\)$/, '')}: ${chosen.length} message(s)…`;
+    status.textContent = `${button.textContent.replace(/ \(\d+\)$/, '')}: ${plural(chosen.length, 'message')}…`;
     try {
       const results = await post(path, body(chosen));
       const byId = new Map(results.map((x) => [x.id, x]));
@@ -73,8 +73,8 @@ export async function showQuarantine(params, ctx) {
   discard.addEventListener('click', () => run(discard, '/api/v1/mail/quarantine/discard', (chosen) => ({ ids: chosen.map((r) => r.item.id) })));
 
   const table = el('table', { class: 'data quarantine-list', id: 'q-list' },
-    el('caption', { text: `${items.length} quarantined message(s), newest first` }),
-    el('thead', {}, el('tr', {}, el('th', { scope: 'col' }, all), ...['Received', 'From', 'Subject', 'Reason', 'Size', 'Result'].map((h) => el('th', { scope: 'col', text: h })))),
+    el('caption', { text: `${plural(items.length, 'quarantined message')}, newest first` }),
+    el('thead', {}, el('tr', {}, el('th', { scope: 'col' }, el('label', { class: 'q-all' }, all, el('span', { text: 'Select all' }))), ...['Received', 'From', 'Subject', 'Reason', 'Size', 'Result'].map((h) => el('th', { scope: 'col', text: h })))),
     el('tbody', {}, ...rows.map((r) => r.tr)));
   root.lastChild.replaceWith(el('div', { class: 'q-actions', role: 'group', 'aria-label': 'With the selected messages' }, reprocess, discard,
     el('span', { class: 'sub', text: 'Discarded messages leave the list; their raw bytes are kept.' })), table);
@@ -92,7 +92,7 @@ function row(m) {
     el('td', { 'data-label': 'From', class: 'q-from' }, m.from ? el('span', { text: m.from }) : el('span', { class: 'sub', text: 'none' }), sender),
     el('td', { 'data-label': 'Subject', class: 'q-subject', text: m.subject ?? '(no subject)' }),
     el('td', { 'data-label': 'Reason', class: 'q-reason' }, el('b', { text: reasonLabel(m.reasonCode) }),
-      el('details', {}, el('summary', { text: 'detail' }), el('span', { text: `${m.reason ?? ''} · ${m.attempts} attempt(s) · ${m.mailbox} · ${m.source}` }))),
+      el('details', {}, el('summary', { text: 'detail' }), el('span', { text: `${m.reason ?? ''} · ${plural(m.attempts, 'attempt')} · ${m.mailbox} · ${m.source}` }))),
     el('td', { 'data-label': 'Size', text: fmtSize(m.size) }),
     result);
   if (!m.reprocessable) result.textContent = 'never downloaded: only discard';
