@@ -3,6 +3,7 @@ using HelpDesk.Application;
 using HelpDesk.BulkData;
 using HelpDesk.Application.Common;
 using HelpDesk.Application.Persistence;
+using HelpDesk.Application.Search;
 using HelpDesk.Domain.Agents;
 using HelpDesk.Domain.Customers;
 using HelpDesk.Domain.Teams;
@@ -76,14 +77,14 @@ internal sealed class BenchDatabase : IAsyncDisposable
         ["ConnectionStrings:HelpDesk"] = ConnectionString,
     };
 
-    /// <summary>A migrated, empty database.</summary>
-    public static async Task<BenchDatabase> CreateMigratedAsync(BenchProvider provider)
+    /// <summary>A migrated, empty database (SQLite: at <paramref name="keepAt"/>, left in place on dispose, when given).</summary>
+    public static async Task<BenchDatabase> CreateMigratedAsync(BenchProvider provider, string? keepAt = null)
     {
         BenchDatabase database;
         if (provider.IsSqlite)
         {
-            var path = System.IO.Path.Combine(System.IO.Path.GetTempPath(), $"helpdesk-bench-{Guid.NewGuid():N}.db");
-            database = new BenchDatabase(provider, $"Data Source={path};Pooling=True", path, null, owned: true);
+            var path = keepAt is null ? System.IO.Path.Combine(System.IO.Path.GetTempPath(), $"helpdesk-bench-{Guid.NewGuid():N}.db") : System.IO.Path.GetFullPath(keepAt);
+            database = new BenchDatabase(provider, $"Data Source={path};Pooling=True", path, null, owned: keepAt is null);
         }
         else
         {
@@ -171,6 +172,8 @@ internal sealed class BenchDatabase : IAsyncDisposable
                 await using var ticketRows = new BulkWriter<Ticket>(db) { Transaction = tx };
                 await using var articleRows = new BulkWriter<Article>(db) { Transaction = tx };
                 await using var history = new BulkWriter<TicketChange>(db, new Dictionary<string, Func<TicketChange, object?>> { ["TicketId"] = _ => ticketId }) { Transaction = tx };
+                // Inserted without EF, so without the unit of work's indexing: the documents are written here, derived the same way.
+                await using var documents = new BulkWriter<SearchDocument>(db) { Transaction = tx };
                 // Parents first: the foreign keys are checked on every insert.
                 await ticketRows.AddRangeAsync(built, ct);
                 await ticketRows.FlushAsync(ct);
@@ -179,9 +182,11 @@ internal sealed class BenchDatabase : IAsyncDisposable
                     ticketId = ticket.Id;
                     await articleRows.AddRangeAsync(ticket.Articles, ct);
                     await history.AddRangeAsync(ticket.History, ct);
+                    await documents.AddAsync(SearchDocument.Of(ticket, RequesterOf(ticket.Number)), ct);
                 }
                 await articleRows.FlushAsync(ct);
                 await history.FlushAsync(ct);
+                await documents.FlushAsync(ct);
                 return (history.Written, articleRows.Written);
             }, CancellationToken.None);
             count += built.Count;
@@ -191,10 +196,12 @@ internal sealed class BenchDatabase : IAsyncDisposable
         return (count, changes, articles, watch.Elapsed);
     }
 
+    private Customer RequesterOf(int number) => CustomerRows[number % CustomerRows.Length];
+
     /// <summary>The ticket as the desk would have it after its story: opened, policy applied, then the extras 10 minutes apart.</summary>
     private Ticket Build(SeedTicket t, string body, Actor alice)
     {
-        var requester = CustomerRows[t.Number % CustomerRows.Length];
+        var requester = RequesterOf(t.Number);
         var at = t.CreatedAt;
         var ticket = Ticket.Open(Guid.CreateVersion7(), t.Number, $"Printer trouble #{t.Number}", requester, Support.Id, Enum.Parse<Priority>(t.Priority),
             t.Number % 4 == 0 ? "api" : "email", body, null, Actor.ForCustomer(requester.Id, requester.Name, requester.Email), at);

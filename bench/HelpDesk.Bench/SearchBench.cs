@@ -26,26 +26,45 @@ internal static class SearchBench
     public static async Task<int> RunAsync(BenchProvider provider, string[] args)
     {
         var tickets = 1_000_000;
-        if (args.Length > 0 && !(args.Length == 2 && args[0] == "--tickets" && int.TryParse(args[1], CultureInfo.InvariantCulture, out tickets) && tickets >= 1))
+        string? keep = null;
+        for (var i = 0; i < args.Length; i += 2)
         {
-            Console.Error.WriteLine("usage: search [--tickets N]");
-            return 2;
+            var ok = i + 1 < args.Length && args[i] switch
+            {
+                "--tickets" => int.TryParse(args[i + 1], CultureInfo.InvariantCulture, out tickets) && tickets >= 1,
+                "--database" => provider.IsSqlite && (keep = args[i + 1]) is not null,
+                _ => false,
+            };
+            if (!ok)
+            {
+                Console.Error.WriteLine("usage: search [--tickets N] [--database FILE (SQLite: seeded there and kept; an existing file is searched as it is)]");
+                return 2;
+            }
         }
-        await using var database = await BenchDatabase.CreateMigratedAsync(provider);
+        var reuse = keep is not null && File.Exists(keep);
+        await using var database = reuse ? BenchDatabase.Existing(provider, keep!) : await BenchDatabase.CreateMigratedAsync(provider, keep);
         await using var services = database.Services(SystemClock.Instance, _ => { });
-        await using (var scope = services.CreateAsyncScope())
+        if (!reuse)
+        {
+            var watch = Stopwatch.StartNew();
+            await using var scope = services.CreateAsyncScope();
             await scope.ServiceProvider.GetRequiredService<BulkSeeder>().SeedAsync(
                 new BulkSeedOptions(tickets, BulkSeedOptions.DefaultDays(tickets), 1, null), null, CancellationToken.None);
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"seeded {tickets:N0} tickets (documents with them) in {watch.Elapsed.TotalSeconds:N0} s = {tickets / watch.Elapsed.TotalSeconds:N0} tickets/s; load {File.ReadAllText("/proc/loadavg").Trim()}"));
+        }
 
         string twoWords, rare;
         await using (var scope = services.CreateAsyncScope())
         {
             var db = scope.ServiceProvider.GetRequiredService<HelpDeskDbContext>();
+            if (reuse) tickets = await db.Tickets.CountAsync();
             await db.Database.ExecuteSqlRawAsync("ANALYZE");
-            var sample = await db.Set<SearchDocument>().OrderBy(d => d.Number).Skip(tickets / 2).Select(d => d.Body).FirstAsync();
-            var words = sample.Split(' ', StringSplitOptions.RemoveEmptyEntries).Where(w => w.Length >= 5 && w.All(char.IsLetter)).Distinct().ToList();
+            var sample = await db.Set<SearchDocument>().OrderBy(d => d.Number).Skip(tickets / 2).Select(d => new { d.Number, d.Body }).FirstAsync();
+            var words = sample.Body.Split(' ', StringSplitOptions.RemoveEmptyEntries).Where(w => w.Length >= 5 && w.All(char.IsLetter)).Distinct().ToList();
             twoWords = $"{words[0]} {words[^1]}";
-            rare = sample.Substring(sample.Length / 2, 6).Trim();
+            // 6 of the 8 characters of the customer's reference in its first message (TicketStory.Reference), lower case as typed.
+            rare = TicketStory.Reference(sample.Number).Substring(1, 6).ToLowerInvariant();
             var size = await IndexBytesAsync(db);
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"search index: {size / 1048576.0:N1} MiB for {tickets:N0} tickets = {size / (double)tickets:N0} bytes per ticket"));
@@ -55,24 +74,36 @@ internal static class SearchBench
         }
 
         var met = true;
-        foreach (var (name, q, target) in new[] { ($"two words ({twoWords})", twoWords, 100.0), ($"rare substring ({rare})", rare, 300.0) })
+        // Page 1 of each (the targets), then page 100 of the two words: past the ranked window, the cost of paging deep.
+        foreach (var (name, q, page, target) in new[]
+                 {
+                     ("two words", twoWords, 1, 100.0), ("rare substring", rare, 1, 300.0), ("two words, page 100", twoWords, 100, (double?)null),
+                 })
         {
-            var times = new List<double>();
-            var total = 0;
+            var (times, cpu) = (new List<double>(), new List<double>());
+            SearchPage result = null!;
+            var process = Process.GetCurrentProcess();
             for (var i = 0; i < WarmUp + Runs; i++)
             {
                 await using var scope = services.CreateAsyncScope();
-                var watch = Stopwatch.StartNew();
-                total = (await scope.ServiceProvider.GetRequiredService<IMediator>().Send(new SearchTickets(q))).Total;
-                if (i >= WarmUp) times.Add(watch.Elapsed.TotalMilliseconds);
+                process.Refresh();
+                var (watch, used) = (Stopwatch.StartNew(), process.TotalProcessorTime);
+                result = await scope.ServiceProvider.GetRequiredService<IMediator>().Send(new SearchTickets(q, Page: page.ToString(CultureInfo.InvariantCulture)));
+                process.Refresh();
+                if (i < WarmUp) continue;
+                times.Add(watch.Elapsed.TotalMilliseconds);
+                // This process's CPU (SQLite runs in it; PostgreSQL's server does not): less sensitive to a shared machine's load than wall time.
+                cpu.Add((process.TotalProcessorTime - used).TotalMilliseconds);
             }
             times.Sort();
+            cpu.Sort();
             var (p50, p95) = (times[(int)Math.Ceiling(0.5 * times.Count) - 1], times[(int)Math.Ceiling(0.95 * times.Count) - 1]);
-            met &= p95 < target;
+            var verdict = target is { } t ? p95 < t ? $" (target p95 < {t:N0} ms: met)" : $" (target p95 < {t:N0} ms: NOT met)" : "";
+            met &= target is null || p95 < target;
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"search, {name}: {total:N0} hits, p50 {p50:N1} ms, p95 {p95:N1} ms (target p95 < {target:N0} ms: {(p95 < target ? "met" : "NOT met")})"));
-            Figures.Add(provider, $"search p95 ms, {(target < 200 ? "two words" : "rare substring")} ({tickets:N0} tickets, target < {target:N0})",
-                $"{p95:N1}{(p95 < target ? "" : " NOT met")}");
+                $"search, {name} ({q}): {(result.TotalExact ? "" : "more than ")}{result.Total:N0} hits, {result.Items.Count} items, p50 {p50:N1} ms, p95 {p95:N1} ms{verdict}; CPU of this process p50 {cpu[cpu.Count / 2]:N1} ms"));
+            Figures.Add(provider, string.Create(CultureInfo.InvariantCulture, $"search p50 / p95 ms, {name} ({tickets:N0} tickets{(target is { } g ? $", target p95 < {g:N0}" : "")})"),
+                $"{p50:N1} / {p95:N1}{(target is null || p95 < target ? "" : " NOT met")}");
         }
         return met ? 0 : 1;
     }

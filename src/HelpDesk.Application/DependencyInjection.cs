@@ -39,6 +39,7 @@ public static class DependencyInjection
         services.AddScoped<AgentConsole.ConsoleEventRetention>();
         services.AddScoped<Reporting.Projection.ReportRebuild>();
         services.AddScoped<Search.SearchRebuild>();
+        services.AddOptions<Search.SearchOptions>();
         services.AddScoped<SlaRecomputation>();
         services.AddScoped<IDerivedSlaWrites, DerivedSlaWrites>();
         services.AddScoped<Credentials>();

@@ -182,7 +182,7 @@ public sealed class BulkSeeder(HelpDeskDbContext db, IMediator mediator, SlaConf
                     var customer = customers[(int)(customers.Count * Math.Pow(rng.NextDouble(), 2))];
                     var ticket = TicketStory.Write(rng, first + i, Instant.FromUnixTimeTicks(plan.Ticks[i]), teams[plan.Teams[i]], teams,
                         customer, configuration, now);
-                    batch[k] = Evaluate(ticket, configuration, now) with { Search = SearchIndexDocument(ticket, customer) };
+                    batch[k] = Evaluate(ticket, configuration, now) with { Search = SearchDocument.Of(ticket, customer) };
                     batch[k].Surveys.AddRange(TicketStory.Surveys(rng, ticket, customer.Email, batch[k].Report.Breaches > 0 || batch[k].Report.Reopened,
                         surveyValidity, now));
                 });
@@ -285,11 +285,6 @@ public sealed class BulkSeeder(HelpDeskDbContext db, IMediator mediator, SlaConf
     {
         public SearchDocument? Search { get; init; }
     }
-
-    // Rows inserted without EF pass by the unit of work's indexing (SearchIndexing): the same derivation, articles oldest first.
-    private static SearchDocument SearchIndexDocument(Ticket ticket, Customer requester) =>
-        SearchDocument.For(ticket.Id, ticket.Number, ticket.Subject, ticket.Tags, requester.Name, requester.Email,
-            ticket.Articles.OrderBy(a => a.CreatedAt).ThenBy(a => a.Id).Select(a => a.BodyText), []);
 
     private sealed record Batch(Seeded[] Tickets);
 

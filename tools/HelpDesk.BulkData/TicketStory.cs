@@ -55,6 +55,20 @@ public sealed class TicketStory
         "Same issue as last week's incident, see the post-mortem.",
     ];
 
+    /// <summary>
+    /// A customer's own reference in the first message (an order or contract number): 8 characters practically unique to the ticket,
+    /// so the text has rare words as well as the few dozen common phrases (searches for a rare substring). Derived from
+    /// the number alone (a multiplicative hash in base 32), so the story's random draws stay as they were.
+    /// </summary>
+    public static string Reference(int number)
+    {
+        const string digits = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789";
+        var value = unchecked((uint)number * 2654435761u);
+        var text = new char[8];
+        for (var i = 0; i < text.Length; i++, value = value * 1103515245u + 12345u) text[i] = digits[(int)(value >> 27)];
+        return new string(text);
+    }
+
     private readonly Random _rng;
     private readonly IReadOnlyList<BulkTeam> _teams;
     private readonly SlaConfiguration _configuration;
@@ -91,7 +105,7 @@ public sealed class TicketStory
         var subject = Subjects[_rng.Next(Subjects.Length)];
         _at = createdAt;
         _ticket = Ticket.Open(Guid.CreateVersion7(), number, subject, customer, _team.Team.Id, priority, channel,
-            CustomerTexts[_rng.Next(2)], null, Actor.ForCustomer(customer.Id, customer.Name, customer.Email), createdAt);
+            $"{CustomerTexts[_rng.Next(2)]} Our reference: {Reference(number)}.", null, Actor.ForCustomer(customer.Id, customer.Name, customer.Email), createdAt);
         Changed();
         var requester = Actor.ForCustomer(customer.Id, customer.Name, customer.Email);
 

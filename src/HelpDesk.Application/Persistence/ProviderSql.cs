@@ -33,7 +33,9 @@ public sealed class ProviderSql
                 "DROP TRIGGER IF EXISTS \"SearchDocuments_Insert\"",
                 "DROP TABLE IF EXISTS \"SearchIndex\"",
             ],
-            FullTextMatches: """SELECT "SearchIndex".rowid AS "Number", -bm25("SearchIndex", 10.0, 1.0) AS "Score" FROM "SearchIndex" WHERE "SearchIndex" MATCH {0}""",
+            // No bm25: its document frequencies walk every hit of every term, whatever the LIMIT (ADR 0013); the score is
+            // the providers' common one, computed on the rows a page ranks.
+            FullTextMatches: """SELECT "SearchIndex".rowid AS "Number" FROM "SearchIndex" WHERE "SearchIndex" MATCH {0}""",
             Documents: "\"SearchDocuments\"",
             Title: "\"Title\"",
             Body: "\"Body\"",
@@ -157,12 +159,12 @@ public sealed class ProviderSql
 /// way and must all occur (as substrings) in a document's title or body. Terms of 3+ characters go to the full-text index
 /// where the provider has one (<see cref="FullTextMatches"/>, SQLite FTS5 trigram); every other term is a LIKE over the
 /// columns, which PostgreSQL's pg_trgm indexes answer for 3+ characters; shorter terms (a 2-character Chinese word) are
-/// checked row by row, on the rows the other terms and filters leave. The score: full-text rank plus, per LIKE term, 10
-/// for the title and 1 for the body.
+/// checked row by row, on the rows the other terms and filters leave. The score, the same on every provider: per term,
+/// 10 when it is in the title and 1 when it is in the body; computed only for the rows a page ranks (ADR 0013).
 /// </summary>
 /// <param name="IndexDdl">Statements the migration runs after creating the documents table.</param>
 /// <param name="DropIndexDdl">Their reversal (the migration's Down).</param>
-/// <param name="FullTextMatches">(Number, Score) of the documents matching full-text query {0}; null: no full-text index.</param>
+/// <param name="FullTextMatches">Number of the documents matching full-text query {0}; null: no full-text index.</param>
 /// <param name="Like">The LIKE of a column against pattern {0} (<see cref="LikePattern"/>: backslash escapes).</param>
 /// <param name="RebuildIndex">Re-derives the full-text index from the documents (SQLite's external content).</param>
 /// <param name="CheckIndex">Fails when the full-text index differs from the documents.</param>
@@ -186,28 +188,26 @@ public sealed record SearchSql(IReadOnlyList<string> IndexDdl, IReadOnlyList<str
         }
 
         var fullText = FullTextMatches is null ? [] : terms.Where(t => t.Length >= MinFullTextLength).ToList();
-        var like = terms.Except(fullText).ToList();
         var conditions = new List<string>();
         var scores = new List<string>();
-        foreach (var term in like)
+        foreach (var term in terms)
         {
             var pattern = Parameter(LikePattern(term));
             var inTitle = $"d.{Title} {string.Format(Like, pattern)}";
             var inBody = $"d.{Body} {string.Format(Like, pattern)}";
-            conditions.Add($"({inTitle} OR {inBody})");
+            // Terms the full-text index matched need no condition; their LIKE only scores the rows selected.
+            if (!fullText.Contains(term)) conditions.Add($"({inTitle} OR {inBody})");
             scores.Add($"CASE WHEN {inTitle} THEN 10 ELSE 0 END + CASE WHEN {inBody} THEN 1 ELSE 0 END");
         }
+        var select = $"SELECT {(fullText.Count > 0 ? "f" : "d")}.{Number} AS {Number}, {string.Format(RealCast, string.Join(" + ", scores))} AS {Score} ";
+        var where = conditions.Count == 0 ? "" : $" WHERE {string.Join(" AND ", conditions)}";
         if (fullText.Count > 0)
         {
             var matches = string.Format(FullTextMatches!, Parameter(FullTextQuery(fullText)));
-            var score = string.Join(" + ", scores.Prepend($"f.{Score}"));
-            return conditions.Count == 0
-                ? ($"SELECT f.{Number} AS {Number}, f.{Score} AS {Score} FROM ({matches}) AS f", parameters.ToArray())
-                : ($"SELECT d.{Number} AS {Number}, {string.Format(RealCast, score)} AS {Score} FROM ({matches}) AS f " +
-                   $"INNER JOIN {Documents} AS d ON d.{Number} = f.{Number} WHERE {string.Join(" AND ", conditions)}", parameters.ToArray());
+            // The hit's number (the full-text index's rowid) is what the caller orders by: the index answers newest first itself.
+            return ($"{select}FROM ({matches}) AS f INNER JOIN {Documents} AS d ON d.{Number} = f.{Number}{where}", parameters.ToArray());
         }
-        return ($"SELECT d.{Number} AS {Number}, {string.Format(RealCast, string.Join(" + ", scores))} AS {Score} FROM {Documents} AS d " +
-                $"WHERE {string.Join(" AND ", conditions)}", parameters.ToArray());
+        return ($"{select}FROM {Documents} AS d{where}", parameters.ToArray());
     }
 
     /// <summary>'%term%' with the LIKE wildcards (and SQL Server's brackets) of the term escaped by a backslash.</summary>

@@ -31,6 +31,15 @@ public sealed class SearchDocument
             requesterName ?? "", requesterEmail ?? "" }.Concat(tags))),
         Body = SearchText.Normalise(string.Join('\n', articleTexts.Concat(attachmentNames))),
     };
+
+    /// <summary>
+    /// The document of a ticket built in memory with its articles and no attachments, for rows inserted without EF (the
+    /// bulk seed, the bench's loader), which pass by <see cref="SearchIndexing"/>: articles oldest first, as
+    /// <see cref="SearchDocuments.BuildAsync"/> orders them.
+    /// </summary>
+    public static SearchDocument Of(Ticket ticket, Customer requester) =>
+        For(ticket.Id, ticket.Number, ticket.Subject, ticket.Tags, requester.Name, requester.Email,
+            ticket.Articles.OrderBy(a => a.CreatedAt).ThenBy(a => a.Id).Select(a => a.BodyText), []);
 }
 
 /// <summary>Builds documents from the database with the context's pending changes laid over it (tracked entities win).</summary>

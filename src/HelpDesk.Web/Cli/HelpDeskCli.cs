@@ -34,7 +34,9 @@ public static class HelpDeskCli
                                              exit 0 stored, 75 store unavailable (retry), 65 not mail
           mail reprocess ID|--all            process quarantined (or unfinished) inbound mail again from its raw bytes
           reports rebuild                    re-project every ticket's reporting rows from its SLA ledger
-          search rebuild                     re-derive every ticket's search document and the full-text index
+          search rebuild [--check]           re-derive every ticket's search document and the full-text index; --check
+                                             writes nothing, prints the tickets without a document and those that differ
+                                             (exit 1 when any)
           help                               this text
 
         Configuration: appsettings.json and environment variables, e.g.
@@ -132,14 +134,22 @@ public static class HelpDeskCli
 
     private static async Task<int> SearchAsync(string[] args, TextWriter stdout, TextWriter stderr)
     {
-        if (args.Length == 0 || args[0] != "rebuild") throw new CliUsageException("expected 'search rebuild'");
-        CliArgs.Parse(args[1..], new HashSet<string>()).RequireNoWords();
+        if (args.Length == 0 || args[0] != "rebuild") throw new CliUsageException("expected 'search rebuild [--check]'");
+        var a = CliArgs.Parse(args[1..], new HashSet<string> { "check" }, flags: new HashSet<string> { "check" });
+        a.RequireNoWords();
+        var check = a.Option("check") is not null;
         try
         {
             await using var services = await CliServices.BuildMigratedAsync();
             await using var scope = services.CreateAsyncScope();
             var result = await scope.ServiceProvider.GetRequiredService<Application.Search.SearchRebuild>().RunAsync(
+                check ? Application.Search.SearchRebuildMode.Check : Application.Search.SearchRebuildMode.Rebuild,
                 (done, total) => stderr.WriteLine($"search rebuild: {done}/{total} tickets"), CancellationToken.None);
+            if (check)
+            {
+                await stdout.WriteLineAsync($"search index checked for {result.Documents} tickets: {result.Missing} without a document, {result.Differing} differing");
+                return result.Rewritten == 0 ? 0 : 1;
+            }
             await stdout.WriteLineAsync($"search index rebuilt for {result.Documents} tickets ({result.Rewritten} documents rewritten)");
             return 0;
         }

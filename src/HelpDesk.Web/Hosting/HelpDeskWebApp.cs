@@ -3,6 +3,7 @@ using System.Text.Json.Serialization;
 using HelpDesk.Application;
 using HelpDesk.Application.Common;
 using HelpDesk.Application.Persistence;
+using HelpDesk.Application.Search;
 using HelpDesk.Application.Surveys;
 using HelpDesk.Web.AgentConsole;
 using HelpDesk.Mail;
@@ -33,6 +34,8 @@ public static class HelpDeskWebApp
             .Validate(o => o.ValidityDays is > 0 and <= 3650, "HelpDesk:Surveys:ValidityDays must be more than 0 and at most 3650.").ValidateOnStart();
         builder.Services.AddOptions<LeaseOptions>().Bind(builder.Configuration.GetSection(LeaseOptions.Section))
             .Validate(o => o.Problem() is null, "HelpDesk:Leases: every value must be between 0.1 and 3600 seconds.").ValidateOnStart();
+        builder.Services.AddOptions<SearchOptions>().Bind(builder.Configuration.GetSection(SearchOptions.Section))
+            .Validate(o => o.Problem() is null, "HelpDesk:Search:RankedWindow must be between 1 and 100000.").ValidateOnStart();
         builder.Services.AddHelpDeskAuth();
         builder.Services.AddSignInLimits(builder.Configuration);
         builder.Services.AddReverseProxy(builder.Configuration);
@@ -42,8 +45,11 @@ public static class HelpDeskWebApp
         builder.Services.AddExceptionHandler<ProblemMapping>();
         builder.Services.ConfigureHttpJsonOptions(o => ConfigureJson(o.SerializerOptions));
         builder.Services.AddOpenApi();
-        builder.Services.AddHealthChecks().AddCheck<DatabaseHealthCheck>("database");
+        builder.Services.AddHealthChecks().AddCheck<DatabaseHealthCheck>("database").AddCheck<SearchIndexHealthCheck>("search-index");
         builder.Services.AddHostedService<FirstStart>();
+        // After FirstStart (hosted services start in order): the backfill reads the migrated schema.
+        builder.Services.AddSingleton<SearchIndexStatus>();
+        builder.Services.AddHostedService<SearchBackfill>();
         builder.Services.AddHostedService<IdempotencySweeper>();
         builder.Services.AddSlaDueQueueService();
         builder.Services.AddAgentConsole(builder.Configuration);

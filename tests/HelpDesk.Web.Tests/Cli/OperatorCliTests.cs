@@ -115,6 +115,31 @@ public sealed class OperatorCliTests : IDisposable
     }
 
     [Fact]
+    public async Task Search_rebuild_check_counts_missing_and_differing_documents_writes_nothing_and_exits_1()
+    {
+        (await CliProcess.RunAsync(["seed-demo"], environment: Env)).ExitCode.Should().Be(0);
+        int tickets;
+        await using (var db = _db.NewContext())
+        {
+            tickets = await db.Tickets.CountAsync();
+            var numbers = await db.Set<Application.Search.SearchDocument>().OrderBy(d => d.Number).Select(d => d.Number).Take(2).ToListAsync();
+            await db.Set<Application.Search.SearchDocument>().Where(d => d.Number == numbers[0]).ExecuteDeleteAsync();
+            await db.Set<Application.Search.SearchDocument>().Where(d => d.Number == numbers[1]).ExecuteUpdateAsync(s => s.SetProperty(d => d.Body, "tampered"));
+        }
+
+        var check = await CliProcess.RunAsync(["search", "rebuild", "--check"], environment: Env);
+        var again = await CliProcess.RunAsync(["search", "rebuild", "--check"], environment: Env);
+        await CliProcess.RunAsync(["search", "rebuild"], environment: Env);
+        var repaired = await CliProcess.RunAsync(["search", "rebuild", "--check"], environment: Env);
+
+        check.ExitCode.Should().Be(1, check.Stderr);
+        check.Stdout.Trim().Should().Be($"search index checked for {tickets} tickets: 1 without a document, 1 differing");
+        again.Stdout.Should().Be(check.Stdout, "a check writes nothing");
+        repaired.ExitCode.Should().Be(0, repaired.Stderr);
+        repaired.Stdout.Trim().Should().Be($"search index checked for {tickets} tickets: 0 without a document, 0 differing");
+    }
+
+    [Fact]
     public async Task Search_rebuild_exits_non_zero_with_one_line_when_the_database_cannot_be_opened()
     {
         var env = new Dictionary<string, string>

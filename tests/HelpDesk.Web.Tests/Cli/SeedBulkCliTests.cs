@@ -90,7 +90,7 @@ public sealed class SeedBulkCliTests : IDisposable
         (await db.Set<Application.Search.SearchDocument>().CountAsync()).Should().Be(120);
         var rebuilt = await new Application.Search.SearchRebuild(db).RunAsync(null, CancellationToken.None);
 
-        rebuilt.Should().Be(new Application.Search.SearchRebuildResult(120, 0));
+        rebuilt.Should().Be(new Application.Search.SearchRebuildResult(120, 0, 0));
     }
 
     [Theory]

@@ -141,6 +141,8 @@ public sealed class SearchApiTests : IAsyncLifetime
         {
             var result = await SearchAsync($"q=bestellung&page={page}&pageSize=3");
             result.GetProperty("total").GetInt32().Should().Be(8);
+            result.GetProperty("totalExact").GetBoolean().Should().BeTrue("8 hits are within the ranked window, counted exactly");
+            result.GetProperty("hasMore").GetBoolean().Should().Be(page < 3);
             result.GetProperty("page").GetInt32().Should().Be(page);
             result.GetProperty("pageSize").GetInt32().Should().Be(3);
             pages.AddRange(result.GetProperty("items").EnumerateArray().Select(i => i.GetProperty("number").GetInt32()));

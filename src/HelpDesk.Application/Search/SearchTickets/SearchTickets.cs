@@ -16,7 +16,7 @@ namespace HelpDesk.Application.Search.SearchTickets;
 /// Full-text search over the tickets the caller may see (docs/search.md): every word of <see cref="Q"/> must occur in the
 /// ticket's number, subject, articles (notes too: callers are agents), requester, tags or attachment names, after
 /// normalisation on both sides; the filters narrow it. Best matches first, ties most recently updated first; paged
-/// without a cap (<see cref="SearchPage.Total"/> is exact). Numbers and dates arrive as text so a bad one is a 400
+/// without a cap (<see cref="SearchPage.Total"/> is exact when counting is cheap, a lower bound otherwise). Numbers and dates arrive as text so a bad one is a 400
 /// naming its field.
 /// </summary>
 public sealed record SearchTickets(string? Q, IReadOnlyList<string>? Status = null, string? Team = null, string? Assignee = null,
@@ -33,7 +33,10 @@ public sealed record SearchTickets(string? Q, IReadOnlyList<string>? Status = nu
     public int PageLength => int.TryParse(PageSize, out var s) ? s : DefaultPageSize;
 }
 
-public sealed record SearchPage(string Query, int Total, int Page, int PageSize, IReadOnlyList<SearchItem> Items);
+/// <param name="Total">The number of hits when <paramref name="TotalExact"/>; otherwise a lower bound ("more than"): counting every hit of a
+/// common word would cost more than the page, so it is counted only as far as this page needed.</param>
+/// <param name="HasMore">Whether another page follows (paging goes to the last hit whatever the total says).</param>
+public sealed record SearchPage(string Query, int Total, bool TotalExact, bool HasMore, int Page, int PageSize, IReadOnlyList<SearchItem> Items);
 
 /// <param name="Assignee">The assigned agent's name, null when unassigned.</param>
 /// <param name="Snippet">A passage of the best-matching text in segments; <c>match</c> marks the words found (render as text, never HTML).</param>
@@ -105,7 +108,7 @@ public static class SearchBound
     }
 }
 
-public sealed class SearchTicketsHandler(HelpDeskDbContext db, Caller caller) : IQueryHandler<SearchTickets, SearchPage>
+public sealed class SearchTicketsHandler(HelpDeskDbContext db, Caller caller, Microsoft.Extensions.Options.IOptions<SearchOptions> options) : IQueryHandler<SearchTickets, SearchPage>
 {
     private sealed class Hit
     {
@@ -120,22 +123,59 @@ public sealed class SearchTicketsHandler(HelpDeskDbContext db, Caller caller) : 
         tickets = await FilterAsync(tickets, query, ct);
         var terms = SearchText.Terms(query.Q);
         var ranked = Ranked(db, tickets, terms);
-        var total = await ranked.CountAsync(ct);
-        var (page, size) = (query.PageNumber, query.PageLength);
-        var numbers = (long)(page - 1) * size >= total ? [] : await ranked
-            .OrderByDescending(r => r.Score).ThenByDescending(r => r.UpdatedAt).ThenByDescending(r => r.Number)
-            .Skip((page - 1) * size).Take(size).Select(r => r.Number).ToListAsync(ct);
-        return new SearchPage(query.Q ?? "", total, page, size, await ItemsAsync(numbers, terms, ct));
+        var (page, size, window) = (query.PageNumber, query.PageLength, options.Value.RankedWindow);
+        var from = (long)(page - 1) * size;
+        var numbers = new List<int>();
+        // The result order: the newest `window` hits ranked (score, then most recently updated), then every older hit
+        // newest first. Each page ranks at most window + 1 rows and counts no further than it needs (docs/search.md).
+        long known = 0;
+        var exact = false;
+        if (from < window)
+        {
+            var head = await Head(ranked, window).ToListAsync(ct);
+            exact = head.Count <= window;
+            known = Math.Min(head.Count, window);
+            numbers.AddRange(head.Take(window).OrderByDescending(r => r.Score).ThenByDescending(r => r.UpdatedAt).ThenByDescending(r => r.Number)
+                .Skip((int)from).Take(size).Select(r => r.Number));
+        }
+        // More than `window` hits: the hit after this page's last exists.
+        var hasMore = !exact || from + size < known;
+        if (!exact && numbers.Count < size)
+        {
+            // Past the ranked head: older hits in number order, one more than the page needs to tell whether another page follows.
+            var start = Math.Max(from, window);
+            var need = size - numbers.Count;
+            var rest = await Older(ranked, start, need + 1).ToListAsync(ct);
+            numbers.AddRange(rest.Take(need));
+            hasMore = rest.Count > need;
+            if (rest.Count > 0 || start == known)
+                (known, exact) = (start + Math.Min(rest.Count, need), !hasMore);
+            else
+            {
+                // A page past the last hit: count as far as the ranked head would.
+                var counted = await ranked.Select(r => r.Number).Take(window + 1).CountAsync(ct);
+                (known, exact) = (Math.Min(counted, window), counted <= window);
+            }
+        }
+        return new SearchPage(query.Q ?? "", (int)Math.Min(known, int.MaxValue), exact, hasMore, page, size, await ItemsAsync(numbers, terms, ct));
     }
+
+    /// <summary>The newest <paramref name="window"/> + 1 hits with their scores: a page within the window ranks the first <paramref name="window"/>; the one more says whether the count goes on.</summary>
+    public static IQueryable<RankedTicket> Head(IQueryable<RankedTicket> ranked, int window) => ranked.OrderByDescending(r => r.Number).Take(window + 1);
+
+    /// <summary>The numbers of <paramref name="count"/> hits from position <paramref name="start"/> in newest-first order (past the ranked window).</summary>
+    public static IQueryable<int> Older(IQueryable<RankedTicket> ranked, long start, int count) =>
+        ranked.OrderByDescending(r => r.Number).Skip((int)Math.Min(start, int.MaxValue)).Take(count).Select(r => r.Number);
 
     /// <summary>The tickets among <paramref name="tickets"/> that contain every term, with their score (every ticket, scored 0, without terms).</summary>
     public static IQueryable<RankedTicket> Ranked(HelpDeskDbContext db, IQueryable<Ticket> tickets, IReadOnlyList<string> terms)
     {
         if (terms.Count == 0) return tickets.Select(t => new RankedTicket { Number = t.Number, Score = 0.0, UpdatedAt = t.UpdatedAt });
         var (sql, parameters) = db.Sql.Search.Matches(terms);
+        // Number from the hit, so "newest first" is the full-text index's own order (FTS5 walks its rowids backwards).
         return from hit in db.Database.SqlQueryRaw<Hit>(sql, parameters)
                join t in tickets on hit.Number equals t.Number
-               select new RankedTicket { Number = t.Number, Score = hit.Score, UpdatedAt = t.UpdatedAt };
+               select new RankedTicket { Number = hit.Number, Score = hit.Score, UpdatedAt = t.UpdatedAt };
     }
 
     public sealed class RankedTicket

@@ -565,7 +565,7 @@ function route() {
 window.addEventListener('hashchange', route);
 
 // ---------- Search (GET /api/v1/search): results as you type, Enter or a click opens the ticket ----------
-const search = { seq: 0, timer: null, query: '', page: 1, items: [], total: 0, active: -1 };
+const search = { seq: 0, timer: null, query: '', page: 1, items: [], total: 0, exact: true, hasMore: false, active: -1 };
 function snippet(segments) {
   // Server text goes in as text nodes; only the match flag decides where a <mark> goes.
   return el('div', { class: 's-snippet' }, ...(segments || []).map((s) => s.match ? el('mark', { text: s.text }) : document.createTextNode(s.text)));
@@ -582,8 +582,9 @@ function renderSearch() {
     li.addEventListener('click', () => openResult(r.number));
     return li;
   }));
-  $('search-status').textContent = search.items.length ? `${search.total} ${search.total === 1 ? 'ticket matches' : 'tickets match'} “${q}”` : `No tickets match “${q}”.`;
-  $('search-more').hidden = search.items.length >= search.total;
+  const count = search.exact ? `${search.total}` : `More than ${search.total}`;
+  $('search-status').textContent = search.items.length ? `${count} ${search.exact && search.total === 1 ? 'ticket matches' : 'tickets match'} “${q}”` : `No tickets match “${q}”.`;
+  $('search-more').hidden = !search.hasMore;
   if (search.active >= 0) $('search').setAttribute('aria-activedescendant', `s-${search.items[search.active].number}`); else $('search').removeAttribute('aria-activedescendant');
   openSearchPanel(true);
 }
@@ -600,7 +601,7 @@ async function runSearch(page) {
     return;
   }
   if (seq !== search.seq) return; // a newer query was typed meanwhile
-  search.query = q; search.page = page; search.total = res.total;
+  search.query = q; search.page = page; search.total = res.total; search.exact = res.totalExact; search.hasMore = res.hasMore;
   search.items = page === 1 ? res.items : [...search.items, ...res.items];
   if (page === 1) search.active = search.items.length ? 0 : -1;
   renderSearch();
