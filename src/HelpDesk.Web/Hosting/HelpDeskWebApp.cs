@@ -45,6 +45,7 @@ public static class HelpDeskWebApp
         builder.Services.AddHealthChecks().AddCheck<DatabaseHealthCheck>("database");
         builder.Services.AddHostedService<FirstStart>();
         builder.Services.AddHostedService<IdempotencySweeper>();
+        builder.Services.AddHostedService<AuthRetentionSweeper>();
         builder.Services.AddSlaDueQueueService();
         builder.Services.AddAgentConsole(builder.Configuration);
         builder.Services.AddHelpDeskMail(builder.Configuration);
