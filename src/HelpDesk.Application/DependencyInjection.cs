@@ -44,6 +44,7 @@ public static class DependencyInjection
         services.AddScoped<IDerivedSlaWrites, DerivedSlaWrites>();
         services.AddScoped<Credentials>();
         services.AddScoped<Auth.SignInGuard>();
+        services.AddScoped<Auth.AuthRetention>();
         services.AddScoped<Auth.Sessions>();
         services.AddScoped<Reporting.ReportScope>();
         services.AddMetrics();

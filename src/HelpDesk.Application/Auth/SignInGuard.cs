@@ -22,12 +22,15 @@ public sealed class SignInOptions
     public double MaxLockSeconds { get; set; } = 3600;
     /// <summary>Failures older than this (and no lock running) are forgotten.</summary>
     public double ForgetAfterHours { get; set; } = 24;
+    /// <summary>The longest a console sign-in lasts, however active (the cookie slides 12 h); then the agent signs in again.</summary>
+    public double SessionMaxAgeDays { get; set; } = 30;
 
     public string? Problem() =>
         PermitsPerMinutePerAddress < 1 || PermitsPerMinutePerAccount < 1 ? "HelpDesk:SignIn: permits per minute must be at least 1."
         : FreeFailures < 1 ? "HelpDesk:SignIn:FreeFailures must be at least 1."
         : FirstLockSeconds <= 0 || MaxLockSeconds < FirstLockSeconds ? "HelpDesk:SignIn: FirstLockSeconds must be positive and at most MaxLockSeconds."
-        : ForgetAfterHours <= 0 ? "HelpDesk:SignIn:ForgetAfterHours must be positive." : null;
+        : ForgetAfterHours <= 0 ? "HelpDesk:SignIn:ForgetAfterHours must be positive."
+        : SessionMaxAgeDays <= 0 ? "HelpDesk:SignIn:SessionMaxAgeDays must be positive." : null;
 }
 
 /// <summary>An attempt's outcome: the agent when it worked; else when the address is locked until, if it is.</summary>
@@ -72,14 +75,26 @@ public sealed class SignInGuard(HelpDeskDbContext db, Credentials credentials, I
             .OrderByDescending(l => l.LockedUntil).ToList();
     }
 
+    /// <summary>
+    /// Deletes the rows that count no more (failures forgotten, no lock running): a failure after them would start over
+    /// anyway. Run by the retention sweep (<see cref="AuthRetention"/>); returns how many.
+    /// </summary>
+    public Task<int> DeleteForgottenAsync(CancellationToken ct) => db.SignInThrottles.Where(Forgotten(clock.GetCurrentInstant())).ExecuteDeleteAsync(ct);
+
+    // Failures older than ForgetAfterHours and no lock running.
+    private System.Linq.Expressions.Expression<Func<SignInThrottle, bool>> Forgotten(Instant now)
+    {
+        var forgetBefore = now - Duration.FromHours(options.Value.ForgetAfterHours);
+        return t => t.LastFailureAt < forgetBefore && (t.LockedUntil == null || t.LockedUntil < now);
+    }
+
     private async Task<Instant?> RecordFailureAsync(string key, Instant now, CancellationToken ct)
     {
         var o = options.Value;
-        var forgetBefore = now - Duration.FromHours(o.ForgetAfterHours);
         for (var attempt = 1; ; attempt++)
         {
             // Stale failures start over; otherwise one more, counted in the database so parallel attempts all count.
-            await db.SignInThrottles.Where(t => t.Email == key && t.LastFailureAt < forgetBefore && (t.LockedUntil == null || t.LockedUntil < now))
+            await db.SignInThrottles.Where(t => t.Email == key).Where(Forgotten(now))
                 .ExecuteUpdateAsync(s => s.SetProperty(t => t.Failures, 0), ct);
             var updated = await db.SignInThrottles.Where(t => t.Email == key)
                 .ExecuteUpdateAsync(s => s.SetProperty(t => t.Failures, t => t.Failures + 1).SetProperty(t => t.LastFailureAt, now), ct);

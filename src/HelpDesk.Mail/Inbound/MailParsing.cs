@@ -1,6 +1,7 @@
 using System.Text;
 using System.Text.RegularExpressions;
 using System.Text.Unicode;
+using HelpDesk.Application.Mail;
 using HelpDesk.Domain.Common;
 using MimeKit;
 using UtfUnknown;
@@ -71,14 +72,39 @@ public static partial class MailParsing
     /// <summary>Input that is mail (else the mailgate exits 65): some header field can be recognised near its start.</summary>
     public static bool LooksLikeMail(ReadOnlySpan<byte> raw) => HeaderStart(raw) >= 0;
 
-    /// <summary>The normalised Message-ID of the header block, or null (no header block, no Message-ID, unreadable).</summary>
-    public static string? ReadMessageId(byte[] raw)
+    /// <summary>
+    /// The most bytes a message's header block may take: Postfix's <c>header_size_limit</c> (102,400), so nothing an MTA
+    /// passes on is refused. MimeKit's time to read a header grows with the square of its folded lines (a 500 KB header
+    /// of 64,000 folds takes about a second each time it is read, and a message was read up to four times), which under
+    /// load made one message take longer than a minute (found by the fuzzer on PostgreSQL, docs/reliability.md).
+    /// A longer block is not handed to MimeKit whole: <see cref="Parse"/> refuses it (the message is quarantined as too
+    /// large), <see cref="ReadHeaders"/> reads only its first <see cref="MaxHeaderBytes"/>.
+    /// </summary>
+    public const int MaxHeaderBytes = 102_400;
+
+    /// <summary>The length of the header block starting at <paramref name="start"/>, up to its ending blank line (or the end).</summary>
+    public static int HeaderBlockLength(ReadOnlySpan<byte> raw, int start)
+    {
+        var rest = raw[start..];
+        if (rest.StartsWith("\r\n"u8) || rest.StartsWith("\n"u8)) return 0;
+        var crlf = rest.IndexOf("\n\r\n"u8);
+        var lf = rest.IndexOf("\n\n"u8);
+        var end = crlf < 0 ? lf : lf < 0 ? crlf : Math.Min(crlf, lf);
+        return end < 0 ? rest.Length : end + 1;
+    }
+
+    /// <summary>
+    /// The top-level header fields as MimeKit reads them, from at most the first <see cref="MaxHeaderBytes"/> of the header
+    /// block (the lines above it skipped); null when there is no header block or it cannot be read. For what is read
+    /// before or beside the parse: the Message-ID, the triage list's From and Subject.
+    /// </summary>
+    public static HeaderList? ReadHeaders(byte[] raw)
     {
         var start = HeaderStart(raw);
         if (start < 0) return null;
         try
         {
-            return MessageIds.Normalise(HeaderList.Load(Stream(raw, start))[HeaderId.MessageId]);
+            return HeaderList.Load(new MemoryStream(raw, start, Math.Min(raw.Length - start, MaxHeaderBytes), writable: false));
         }
         catch (FormatException)
         {
@@ -86,16 +112,22 @@ public static partial class MailParsing
         }
     }
 
+    /// <summary>The normalised Message-ID of the header block, or null (no header block, no Message-ID, unreadable).</summary>
+    public static string? ReadMessageId(byte[] raw) => MessageIds.Normalise(ReadHeaders(raw)?[HeaderId.MessageId]);
+
     /// <summary>
     /// Parses the message from its header block on: raw 8-bit header text is decoded with the charset detected for the
     /// message (MimeKit's <see cref="ParserOptions.CharsetEncoding"/>), a text body without a declared charset gets the
     /// charset detected for it, and a From written as <c>Name address</c> becomes that mailbox.
     /// </summary>
     /// <exception cref="FormatException">No header block, or one MimeKit cannot read.</exception>
+    /// <exception cref="UnusableMail">A header block longer than <see cref="MaxHeaderBytes"/>.</exception>
     public static MimeMessage Parse(byte[] raw, int maxMimeDepth, CancellationToken ct)
     {
         var start = HeaderStart(raw);
         if (start < 0) throw new FormatException("no header field could be recognised: this is not a mail message");
+        if (HeaderBlockLength(raw, start) is var length and > MaxHeaderBytes)
+            throw new UnusableMail(QuarantineReason.TooLarge, $"the header block has {length} bytes, more than the {MaxHeaderBytes} a message may have (Postfix's header_size_limit)");
         var options = new ParserOptions { MaxMimeDepth = maxMimeDepth };
         var message = MimeMessage.Load(options, Stream(raw, start), ct);
         if (HeaderCharset(message) is { } charset)

@@ -101,16 +101,8 @@ public sealed class QuarantineTriage(HelpDeskDbContext db, MailIngestor ingestor
     /// <summary>The From and Subject headers as they read, for the triage list; none when the headers cannot be read.</summary>
     public static (string? From, string? Subject) HeadersOf(byte[] raw)
     {
-        if (raw.Length == 0) return (null, null);
-        try
-        {
-            var headers = HeaderList.Load(new MemoryStream(raw, writable: false));
-            return (Cut(headers[HeaderId.From]), Cut(headers[HeaderId.Subject]));
-        }
-        catch (FormatException)
-        {
-            return (null, null);
-        }
+        var headers = MailParsing.ReadHeaders(raw);
+        return (Cut(headers?[HeaderId.From]), Cut(headers?[HeaderId.Subject]));
 
         static string? Cut(string? value) => value?.Trim() is { Length: > 0 } v ? v.Length > 500 ? v[..500] : v : null;
     }

@@ -6,11 +6,12 @@ namespace HelpDesk.Web.AgentConsole;
 
 /// <summary>
 /// This node's open console connections with the credential each was opened with, so that ending a session, revoking a
-/// token or deactivating an agent closes them: at once on the node that does it (<see cref="Drop"/>), within
-/// <see cref="ConnectionCredentialSweeper.Every"/> on the others (the sweep asks the database about all of them).
-/// A closed connection leaves its groups, so pushes to it stop with it.
+/// token or deactivating an agent closes them: at once on the node that does it (through
+/// <see cref="Sessions.CloseConnections"/>, which calls <see cref="Close"/>), within the credential sweep's interval on
+/// the others (<see cref="ConnectionCredentialSweeper"/> asks the database about all of them). A closed connection leaves
+/// its groups, so pushes to it stop with it.
 /// </summary>
-public sealed class ConsoleConnections
+public sealed class ConsoleConnections : IOpenConnections
 {
     private readonly ConcurrentDictionary<string, (Credential Credential, HubCallerContext Context)> _open = new();
 
@@ -21,7 +22,7 @@ public sealed class ConsoleConnections
     public IReadOnlyList<Credential> Credentials => _open.Values.Select(v => v.Credential).Distinct().ToList();
 
     /// <summary>Closes the connections whose credential matches; returns how many.</summary>
-    public int Drop(Func<Credential, bool> which)
+    public int Close(Func<Credential, bool> which)
     {
         var dropped = 0;
         foreach (var (id, (credential, context)) in _open)
@@ -34,13 +35,18 @@ public sealed class ConsoleConnections
     }
 }
 
-/// <summary>Closes open console connections whose session ended, token was revoked or agent was deactivated (on any node).</summary>
-public sealed class ConnectionCredentialSweeper(IServiceScopeFactory scopes, ConsoleConnections connections, ILogger<ConnectionCredentialSweeper> logger)
-    : PeriodicSweep(logger)
+/// <summary>
+/// Closes open console connections whose session ended, token was revoked or agent was deactivated on any node (or
+/// directly in the database), every <c>HelpDesk:Console:CredentialSweepSeconds</c> (2; 0 switches it off).
+/// </summary>
+public sealed class ConnectionCredentialSweeper(IServiceScopeFactory scopes, ConsoleConnections connections, IConfiguration configuration,
+    ILogger<ConnectionCredentialSweeper> logger) : PeriodicSweep(logger)
 {
-    public static readonly TimeSpan Every = TimeSpan.FromSeconds(2);
+    private readonly double _seconds = configuration.GetValue("HelpDesk:Console:CredentialSweepSeconds", 2.0);
 
-    protected override TimeSpan Interval => Every;
+    protected override bool Enabled => _seconds > 0;
+
+    protected override TimeSpan Interval => TimeSpan.FromSeconds(_seconds);
 
     protected override async Task SweepAsync(CancellationToken ct)
     {
@@ -48,7 +54,7 @@ public sealed class ConnectionCredentialSweeper(IServiceScopeFactory scopes, Con
         if (open.Count == 0) return;
         await using var scope = scopes.CreateAsyncScope();
         var live = await scope.ServiceProvider.GetRequiredService<Sessions>().LiveAsync(open, ct);
-        var dropped = connections.Drop(c => !live.Contains(c));
+        var dropped = connections.Close(c => !live.Contains(c));
         if (dropped > 0) logger.LogInformation("Closed {Count} console connection(s) whose session, token or agent is no longer valid", dropped);
     }
 }

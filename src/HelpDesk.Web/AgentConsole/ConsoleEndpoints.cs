@@ -1,5 +1,6 @@
 using HelpDesk.Application.AgentConsole;
 using HelpDesk.Application.AgentConsole.GetConsoleEvents;
+using HelpDesk.Application.Auth;
 using HelpDesk.Application.AgentConsole.GetCountdowns;
 using HelpDesk.Application.Common;
 using HelpDesk.Application.Reporting.GetConsoleTiles;
@@ -31,6 +32,7 @@ public static class ConsoleEndpoints
         services.AddHostedService<PresenceSweeper>();
         services.AddHostedService<ConsoleEventSweeper>();
         services.AddSingleton<ConsoleConnections>();
+        services.AddSingleton<IOpenConnections>(sp => sp.GetRequiredService<ConsoleConnections>());
         services.AddHostedService<ConnectionCredentialSweeper>();
         return services;
     }

@@ -61,18 +61,14 @@ public static class AuthEndpoints
             .WithSummary("Addresses locked now after repeated failed sign-ins, with their failure count and lock end (admins)")
             .Produces<IReadOnlyList<SignInLockout>>();
 
-        // Signing out ends the session on the server (a copied cookie stops working) and drops this session's open
+        // Signing out ends the session on the server (a copied cookie stops working) and closes this session's open
         // console connections. It needs the antiforgery token: another site must not be able to sign an agent out.
-        app.MapPost("/logout", async (HttpContext http, IAntiforgery antiforgery, Sessions sessions, ConsoleConnections connections, CancellationToken ct) =>
+        app.MapPost("/logout", async (HttpContext http, IAntiforgery antiforgery, Sessions sessions, CancellationToken ct) =>
         {
             if (!await antiforgery.IsRequestValidAsync(http))
                 return Results.Problem(statusCode: StatusCodes.Status400BadRequest, title: "Missing or invalid antiforgery token",
                     detail: "Sign-out must send the form's __RequestVerificationToken field (or the X-CSRF-TOKEN header).");
-            if (AuthSchemes.CredentialOf(http.User) is { SessionId: { } session })
-            {
-                await sessions.EndAsync(session, ct);
-                connections.Drop(c => c.SessionId == session);
-            }
+            if (AuthSchemes.CredentialOf(http.User) is { SessionId: { } session }) await sessions.EndAsync(session, ct);
             await http.SignOutAsync(AuthSchemes.Cookie);
             return Results.Redirect("/login");
         }).RequireAuthorization().DisableAntiforgery().ExcludeFromDescription();

@@ -51,6 +51,7 @@ public static class HelpDeskWebApp
         builder.Services.AddSingleton<SearchIndexStatus>();
         builder.Services.AddHostedService<SearchBackfill>();
         builder.Services.AddHostedService<IdempotencySweeper>();
+        builder.Services.AddHostedService<AuthRetentionSweeper>();
         builder.Services.AddSlaDueQueueService();
         builder.Services.AddAgentConsole(builder.Configuration);
         builder.Services.AddHelpDeskMail(builder.Configuration);

@@ -2,13 +2,17 @@ using FluentValidation;
 using HelpDesk.Application.Common;
 using HelpDesk.Domain.Common;
 using Microsoft.AspNetCore.Diagnostics;
+using HelpDesk.Application.Persistence;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Storage;
 
 namespace HelpDesk.Web.Hosting;
 
 /// <summary>
 /// Maps failures to RFC 9457 ProblemDetails: validation → 400 naming each field, not found → 404, forbidden → 403,
-/// stale or lost race → 409, business rule → 422 with its rule code. Anything else is a 500 without internals.
+/// stale or lost race → 409, business rule → 422 with its rule code, the database unavailable (stopped, unreachable,
+/// locked by another process past the retries) → 503 with <c>Retry-After</c>, so clients and proxies retry instead of
+/// reporting a bug. Anything else is a 500 without internals.
 /// </summary>
 public sealed class ProblemMapping(ILogger<ProblemMapping> logger) : IExceptionHandler
 {
@@ -27,6 +31,7 @@ public sealed class ProblemMapping(ILogger<ProblemMapping> logger) : IExceptionH
                 extensions: new Dictionary<string, object?> { ["code"] = "concurrency.conflict" }),
             DomainRuleViolation d => Results.Problem(statusCode: 422, title: "Rule violated", detail: d.Message, extensions: new Dictionary<string, object?> { ["code"] = d.Code }),
             BadHttpRequestException b => Results.Problem(statusCode: b.StatusCode, title: "Bad request", detail: b.Message),
+            _ when DatabaseUnavailable(http, exception) => Unavailable(http),
             _ => null,
         };
         if (result is null)
@@ -36,6 +41,30 @@ public sealed class ProblemMapping(ILogger<ProblemMapping> logger) : IExceptionH
         }
         await result.ExecuteAsync(http);
         return true;
+    }
+
+    /// <summary>Seconds a client is asked to wait when the database is unavailable.</summary>
+    public const int RetryAfterSeconds = 5;
+
+    /// <summary>
+    /// The database could not be reached or stayed locked: what the provider's execution strategy counts as transient
+    /// (connection refused, server shutting down, <c>SQLITE_BUSY</c>), after its retries ran out or outside any.
+    /// </summary>
+    private static bool DatabaseUnavailable(HttpContext http, Exception exception) =>
+        exception is RetryLimitExceededException
+        || (http.RequestServices.GetService<HelpDeskDbContext>() is { } db
+            && Chain(exception).Any(db.IsTransient));
+
+    private static IEnumerable<Exception> Chain(Exception exception)
+    {
+        for (var e = exception; e is not null; e = e.InnerException) yield return e;
+    }
+
+    private static IResult Unavailable(HttpContext http)
+    {
+        http.Response.Headers.RetryAfter = RetryAfterSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        return Results.Problem(statusCode: StatusCodes.Status503ServiceUnavailable, title: "The database is unavailable",
+            detail: $"The help desk cannot reach its database just now. Try again in {RetryAfterSeconds} seconds.");
     }
 
     /// <summary>FluentValidation names nested members <c>Requester.Email</c>; the JSON the client sent says <c>requester.email</c>.</summary>

@@ -17,8 +17,12 @@ public sealed class ConsoleServer : IAsyncLifetime
 
     /// <param name="database">A database shared with another node; by default one of its own.</param>
     /// <param name="redis">A Redis SignalR backplane to join (HelpDesk:Redis); by default none.</param>
-    private ConsoleServer(TestDatabase? database, string? redis = null) =>
-        Factory = new HelpDeskFactory(database, redis is null ? null : new Dictionary<string, string?> { ["HelpDesk:Redis"] = redis });
+    private ConsoleServer(TestDatabase? database, string? redis = null, IReadOnlyDictionary<string, string?>? settings = null) =>
+        Factory = new HelpDeskFactory(database, redis is null ? settings
+            : new Dictionary<string, string?>(settings ?? new Dictionary<string, string?>()) { ["HelpDesk:Redis"] = redis });
+
+    /// <summary>A node of its own database with extra settings.</summary>
+    public static ConsoleServer WithSettings(IReadOnlyDictionary<string, string?> settings) => new(null, null, settings);
 
     /// <summary>A second node on <paramref name="other"/>'s database. (xunit fixtures may have one public constructor.)</summary>
     public static ConsoleServer SharingDatabaseWith(ConsoleServer other, string? redis = null) => new(other.Factory.Database.Shared(), redis);
