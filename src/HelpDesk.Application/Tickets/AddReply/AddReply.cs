@@ -2,7 +2,9 @@ using FluentValidation;
 using HelpDesk.Application.Common;
 using HelpDesk.Application.Mail;
 using HelpDesk.Application.Persistence;
+using HelpDesk.Domain.Agents;
 using HelpDesk.Domain.Tickets;
+using NodaTime;
 using Mediator;
 
 namespace HelpDesk.Application.Tickets.AddReply;
@@ -26,20 +28,33 @@ public sealed class AddReplyValidator : AbstractValidator<AddReply>
     }
 }
 
-public sealed class AddReplyHandler(TicketChanges changes, Caller caller, MailOutbox outbox) : ICommandHandler<AddReply, ReplyResult>
+public sealed class AddReplyHandler(TicketChanges changes, Caller caller, TicketReplies replies) : ICommandHandler<AddReply, ReplyResult>
 {
     public async ValueTask<ReplyResult> Handle(AddReply command, CancellationToken ct)
     {
         var agent = await caller.RequireAgentAsync(ct);
         Article? article = null;
         var dto = await changes.ApplyAsync(command.Number, async c =>
-        {
-            article = command.Visibility == "internal"
-                ? c.Ticket.AddInternalNote(agent, command.Body!, null, c.Now)
-                : c.Ticket.AddAgentReply(agent, command.Body!, null, command.ExpectedVersion, c.Now);
-            // The mail is written in the same unit of work as the article: both are committed or neither.
-            await outbox.EnqueueReplyAsync(c.Ticket, article, ct);
-        }, ct, dto => new ReplyResult(article!.Id, dto));
+            article = await replies.WriteAsync(c.Ticket, agent, command.Body!, command.Visibility, command.ExpectedVersion, c.Now, ct),
+            ct, dto => new ReplyResult(article!.Id, dto));
         return new ReplyResult(article!.Id, dto);
+    }
+}
+
+/// <summary>
+/// The one way an agent's words reach a ticket: a public reply (through the stale-reply guard) or an internal note by
+/// the aggregate, and the reply's mail in the same unit of work, so both are committed or neither. A reply by hand, the
+/// first reply of a ticket opened in the console and a macro share it.
+/// </summary>
+public sealed class TicketReplies(MailOutbox outbox)
+{
+    /// <param name="visibility"><c>internal</c> for a note; anything else is a public reply (validators refuse other words).</param>
+    public async Task<Article> WriteAsync(Ticket ticket, Agent agent, string body, string? visibility, int? expectedVersion, Instant now, CancellationToken ct)
+    {
+        var article = visibility == "internal"
+            ? ticket.AddInternalNote(agent, body, null, now)
+            : ticket.AddAgentReply(agent, body, null, expectedVersion, now);
+        await outbox.EnqueueReplyAsync(ticket, article, ct);
+        return article;
     }
 }
