@@ -19,7 +19,7 @@ public static class TicketEndpoints
 {
     public sealed record CreateTicketRequest(string? Subject, string? Body, RequesterInput? Requester, string? Priority, string? Team, string? Channel,
         FirstReplyInput? FirstReply);
-    public sealed record ReplyRequest(string? Body, string? Visibility, int? ExpectedVersion);
+    public sealed record ReplyRequest(string? Body, string? Visibility, int? ExpectedVersion, IReadOnlyList<string>? Cc);
     public sealed record StatusRequest(string? Status);
     public sealed record PriorityRequest(string? Priority);
     public sealed record AssignmentRequest(string? Agent);
@@ -67,10 +67,10 @@ public static class TicketEndpoints
 
         tickets.MapPost("/{number:int}/replies", async (int number, ReplyRequest r, IMediator m, CancellationToken ct) =>
         {
-            var result = await m.Send(new AddReply(number, r.Body, r.Visibility, r.ExpectedVersion), ct);
+            var result = await m.Send(new AddReply(number, r.Body, r.Visibility, r.ExpectedVersion, r.Cc), ct);
             return Results.Created(ArticlesLocation(result), result);
         }).Idempotent<ReplyResult>(ArticlesLocation)
-            .WithSummary("Reply (public) or add an internal note; expectedVersion refuses a stale reply with 409; an Idempotency-Key makes a retry return the first answer")
+            .WithSummary("Reply (public, cc adds participants who are copied from now on) or add an internal note; expectedVersion refuses a stale reply with 409; an Idempotency-Key makes a retry return the first answer")
             .Produces<ReplyResult>(201);
 
         tickets.MapPost("/{number:int}/status", async (int number, StatusRequest r, IMediator m, CancellationToken ct) =>

@@ -238,7 +238,7 @@ function goTicket(number) {
 /** A fresh composer and no leftover errors: nothing written for one ticket is sent to another. */
 function resetComposer() {
   setTyping(false);
-  $('reply-body').value = ''; $('stale').hidden = true;
+  $('reply-body').value = ''; $('reply-cc').value = ''; $('stale').hidden = true;
   $('composer-status').textContent = ''; $('composer-status').classList.remove('error');
   document.querySelector('input[name=visibility][value=public]').checked = true; $('composer').classList.remove('internal');
   $('a-tags').value = ''; $('a-assignee').value = ''; delete $('a-assignee').dataset.shown;
@@ -409,8 +409,9 @@ async function send(force) {
   const visibility = document.querySelector('input[name=visibility]:checked').value;
   $('send').disabled = true; $('composer-status').textContent = 'Sending…'; $('composer-status').classList.remove('error');
   try {
-    await post(`/api/v1/tickets/${state.open}/replies`, { body, visibility, expectedVersion: visibility === 'public' ? state.composerVersion : null });
-    $('reply-body').value = ''; $('stale').hidden = true; $('composer-status').textContent = 'Sent.';
+    const cc = visibility === 'public' ? $('reply-cc').value.split(/[\s,;]+/).filter(Boolean) : [];
+    await post(`/api/v1/tickets/${state.open}/replies`, { body, visibility, expectedVersion: visibility === 'public' ? state.composerVersion : null, cc });
+    $('reply-body').value = ''; $('reply-cc').value = ''; $('stale').hidden = true; $('composer-status').textContent = 'Sent.';
     setTyping(false);
     await Promise.all([loadTicket(true), loadThread(), loadSla()]);
   } catch (e) {
@@ -418,7 +419,10 @@ async function send(force) {
       // Someone answered first. Show their reply, keep the draft, and let the agent confirm or rewrite.
       await Promise.all([loadThread(), loadTicket(false)]);
       $('stale').hidden = false; $('composer-status').textContent = 'Not sent.';
-    } else { $('composer-status').textContent = `Not sent: ${e.message}`; $('composer-status').classList.add('error'); }
+    } else {
+      $('composer-status').textContent = `Not sent: ${e.body?.errors ? Object.values(e.body.errors).flat().join(' ') : e.message}`;
+      $('composer-status').classList.add('error');
+    }
   } finally { $('send').disabled = false; }
 }
 $('composer').addEventListener('submit', (e) => { e.preventDefault(); send(); });
