@@ -34,8 +34,9 @@ public sealed class SaveMacroValidator : AbstractValidator<SaveMacro>
         });
         RuleFor(c => c.Macro.Visibility).Must(v => v is null or "public" or "internal")
             .WithMessage("'visibility' must be public or internal.").OverridePropertyName("visibility");
-        RuleFor(c => c.Macro.Status).Must(s => s is null || Vocabulary.TryStatus(s, out _))
-            .WithMessage($"'status' must be one of {Vocabulary.ListOf(Vocabulary.StatusNames)}.").OverridePropertyName("status");
+        RuleFor(c => c.Macro.Status).Must(s => s is null || Vocabulary.TryStatus(s, out var status) && status != TicketStatus.New)
+            .WithMessage($"'status' must be one of {Vocabulary.ListOf(Vocabulary.StatusNames.Where(n => n != "new"))} (a ticket never goes back to new).")
+            .OverridePropertyName("status");
         RuleFor(c => c.Macro.Priority).Must(p => p is null || Vocabulary.TryPriority(p, out _))
             .WithMessage($"'priority' must be one of {Vocabulary.ListOf(Vocabulary.PriorityNames)}.").OverridePropertyName("priority");
         RuleForEach(c => c.Macro.AddTags).Must(IsTag).WithMessage("'addTags' holds tags (1-50 of a-z, 0-9, - _ . :).").OverridePropertyName("addTags");
