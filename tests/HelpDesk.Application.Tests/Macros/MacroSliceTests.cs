@@ -88,6 +88,8 @@ public sealed class MacroSliceTests() : DeskTest
         open.Which.Errors.Should().Contain(e => e.PropertyName == "body");
         var nothing = await FluentActions.Awaiting(() => SaveAsync(Macro(null))).Should().ThrowAsync<ValidationException>();
         nothing.Which.Errors.Should().Contain(e => e.PropertyName == "body");
+        var backToNew = await FluentActions.Awaiting(() => SaveAsync(Macro(null, status: "new"))).Should().ThrowAsync<ValidationException>();
+        backToNew.Which.Errors.Should().Contain(e => e.PropertyName == "status");
     }
 
     [Fact]
