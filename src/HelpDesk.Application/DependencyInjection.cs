@@ -31,6 +31,7 @@ public static class DependencyInjection
         services.AddScoped<Tickets.GetQueue.QueueFilters>();
         services.AddScoped<IdempotentWrite>();
         services.AddScoped<TicketChanges>();
+        services.AddScoped<Tickets.AddReply.TicketReplies>();
         services.AddScoped<TicketCreation>();
         services.AddScoped<TicketEventPublisher>();
         services.AddSingleton<SlaConfigurationCache>();

@@ -25,6 +25,20 @@ public static class Vocabulary
         ["agent"] = AgentRole.Agent, ["lead"] = AgentRole.Lead, ["admin"] = AgentRole.Admin,
     };
 
+    /// <summary>
+    /// Where a ticket came from: <c>email</c> (mail, or an agent recording one), <c>phone</c> and <c>web</c> (opened in the
+    /// console for a caller, a walk-in or a form), <c>api</c> (an integration that names none). Reports filter by it.
+    /// </summary>
+    public static IReadOnlyList<string> ChannelNames { get; } = ["email", "phone", "web", "api"];
+
+    public static bool TryChannel(string? s, out string channel)
+    {
+        channel = ChannelNames.FirstOrDefault(c => string.Equals(c, s?.Trim(), StringComparison.OrdinalIgnoreCase)) ?? "";
+        return channel.Length > 0;
+    }
+
+    public static string ParseChannel(string s) => TryChannel(s, out var v) ? v : throw new ArgumentException($"unknown channel '{s}'");
+
     public static IEnumerable<string> StatusNames => Statuses.Keys;
     public static IEnumerable<string> PriorityNames => Priorities.Keys;
     public static IEnumerable<string> RoleNames => Roles.Keys;
@@ -76,11 +90,12 @@ public static class Vocabulary
         Enum.GetValues<TicketStatus>().Select(s => new StatusWordDto(Name(s), Label(s), s.IsOpen())).ToList(),
         Enum.GetValues<Priority>().Select(Name).ToList(),
         Enum.GetValues<SlaMetric>().Select(m => new WordDto(Name(m), Label(m))).ToList(),
-        Mail.QuarantineReason.All.Select(r => new WordDto(r, Mail.QuarantineReason.Label(r))).ToList());
+        Mail.QuarantineReason.All.Select(r => new WordDto(r, Mail.QuarantineReason.Label(r))).ToList(),
+        ChannelNames);
 }
 
 public sealed record WordDto(string Name, string Label);
 public sealed record StatusWordDto(string Name, string Label, bool Open);
 /// <param name="QuarantineReasons">Why inbound mail is quarantined, the classes the admins' triage filters by.</param>
 public sealed record VocabularyDto(IReadOnlyList<StatusWordDto> Statuses, IReadOnlyList<string> Priorities, IReadOnlyList<WordDto> Metrics,
-    IReadOnlyList<WordDto> QuarantineReasons);
+    IReadOnlyList<WordDto> QuarantineReasons, IReadOnlyList<string> Channels);

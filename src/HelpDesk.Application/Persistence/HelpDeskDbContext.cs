@@ -35,6 +35,8 @@ public class HelpDeskDbContext(DbContextOptions<HelpDeskDbContext> options) : Db
     public DbSet<EscalationFiring> EscalationFirings => Set<EscalationFiring>();
     public DbSet<Survey> Surveys => Set<Survey>();
     public DbSet<Tickets.Views.SavedView> SavedViews => Set<Tickets.Views.SavedView>();
+    public DbSet<Domain.Macros.Macro> Macros => Set<Domain.Macros.Macro>();
+    public DbSet<Domain.Macros.MacroUse> MacroUses => Set<Domain.Macros.MacroUse>();
 
     // Stopped SLA cycles reach the meters only when their change is committed (docs/reporting.md "Meters"); search
     // documents are written in the save that changes what they are derived from (docs/search.md).

@@ -17,8 +17,9 @@ namespace HelpDesk.Web.Endpoints;
 
 public static class TicketEndpoints
 {
-    public sealed record CreateTicketRequest(string? Subject, string? Body, RequesterInput? Requester, string? Priority, string? Team);
-    public sealed record ReplyRequest(string? Body, string? Visibility, int? ExpectedVersion);
+    public sealed record CreateTicketRequest(string? Subject, string? Body, RequesterInput? Requester, string? Priority, string? Team, string? Channel,
+        FirstReplyInput? FirstReply);
+    public sealed record ReplyRequest(string? Body, string? Visibility, int? ExpectedVersion, IReadOnlyList<string>? Cc);
     public sealed record StatusRequest(string? Status);
     public sealed record PriorityRequest(string? Priority);
     public sealed record AssignmentRequest(string? Agent);
@@ -31,15 +32,15 @@ public static class TicketEndpoints
 
         tickets.MapPost("/", async (CreateTicketRequest r, IMediator m, CancellationToken ct) =>
         {
-            var ticket = await m.Send(new CreateTicket(r.Subject, r.Body, r.Requester, r.Priority, r.Team), ct);
+            var ticket = await m.Send(new CreateTicket(r.Subject, r.Body, r.Requester, r.Priority, r.Team, r.Channel, r.FirstReply), ct);
             return Results.Created(TicketLocation(ticket), ticket);
         }).Idempotent<TicketDto>(TicketLocation)
-            .WithSummary("Open a ticket for a customer; an Idempotency-Key makes a retry return the first answer").Produces<TicketDto>(201);
+            .WithSummary("Open a ticket for a customer (channel email, phone, web or api; optional first reply); an Idempotency-Key makes a retry return the first answer").Produces<TicketDto>(201);
 
         tickets.MapGet("/", async (string? view, string? team, string[]? status, string? assignee, string? priority, string? sort, int? limit, int? offset,
-                IMediator m, CancellationToken ct) =>
-            Results.Ok(await m.Send(new GetQueue(team, status, assignee, priority, limit ?? 50, offset ?? 0, view, sort), ct)))
-            .WithSummary("The queue: a view (open work by default; mine, unassigned, my-teams, pending, solved, closed, all) of your teams' tickets, paged with the exact total")
+                string? channel, IMediator m, CancellationToken ct) =>
+            Results.Ok(await m.Send(new GetQueue(team, status, assignee, priority, limit ?? 50, offset ?? 0, view, sort, channel), ct)))
+            .WithSummary("The queue: a view (open work by default; mine, unassigned, my-teams, pending, solved, closed, all) of your teams' tickets, refined by team, status, assignee, priority, channel; paged with the exact total")
             .Produces<QueuePage>();
 
         var views = api.MapGroup("/views").WithTags("Views");
@@ -66,10 +67,10 @@ public static class TicketEndpoints
 
         tickets.MapPost("/{number:int}/replies", async (int number, ReplyRequest r, IMediator m, CancellationToken ct) =>
         {
-            var result = await m.Send(new AddReply(number, r.Body, r.Visibility, r.ExpectedVersion), ct);
+            var result = await m.Send(new AddReply(number, r.Body, r.Visibility, r.ExpectedVersion, r.Cc), ct);
             return Results.Created(ArticlesLocation(result), result);
         }).Idempotent<ReplyResult>(ArticlesLocation)
-            .WithSummary("Reply (public) or add an internal note; expectedVersion refuses a stale reply with 409; an Idempotency-Key makes a retry return the first answer")
+            .WithSummary("Reply (public, cc adds participants who are copied from now on) or add an internal note; expectedVersion refuses a stale reply with 409; an Idempotency-Key makes a retry return the first answer")
             .Produces<ReplyResult>(201);
 
         tickets.MapPost("/{number:int}/status", async (int number, StatusRequest r, IMediator m, CancellationToken ct) =>
@@ -93,6 +94,10 @@ public static class TicketEndpoints
             return Results.Text(TicketSlaJson.Write(sla), "application/json");
         }).WithSummary("Every SLA cycle with its explanation, in the shape of `helpdesk sla simulate`");
 
+        api.MapGet("/customers", async (string? q, int? limit, IMediator m, CancellationToken ct) =>
+            Results.Ok(await m.Send(new Application.Tickets.FindCustomers.FindCustomers(q, limit ?? 10), ct))).WithTags("Customers")
+            .WithSummary("Customers whose address starts with or whose name contains q (the requester typeahead); only those with a ticket in your teams")
+            .Produces<IReadOnlyList<Application.Tickets.FindCustomers.CustomerDto>>();
         api.MapGet("/customers/{email}/history", async (string email, IMediator m, CancellationToken ct) =>
             Results.Ok(await m.Send(new GetCustomerHistory(email), ct))).WithTags("Customers")
             .WithSummary("A customer's other tickets").Produces<CustomerHistoryDto>();

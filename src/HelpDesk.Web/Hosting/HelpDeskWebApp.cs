@@ -81,6 +81,7 @@ public static class HelpDeskWebApp
         app.MapSurveyEndpoints();
         var api = app.MapGroup("/api/v1").RequireAuthorization();
         api.MapTicketEndpoints();
+        api.MapMacroEndpoints();
         api.MapSearchEndpoints();
         api.MapConfigurationEndpoints();
         api.MapEscalationEndpoints();

@@ -171,6 +171,31 @@ public sealed class MailEndToEndTests(MailServerFixture servers)
     }
 
     [Fact]
+    public async Task A_public_reply_with_cc_reaches_both_mailboxes_with_a_cc_header_and_the_cc_becomes_a_participant()
+    {
+        using var desk = new MailDeskFactory(Settings("INBOX", imap: false));
+        var agent = await desk.AgentClientAsync("agent@example.test", "agent", "support");
+        var subject = Unique("Shared printer");
+        var created = await agent.PostAsJsonAsync("/api/v1/tickets",
+            new { subject, body = "Called in.", requester = new { email = "customer@example.test", name = "C" }, team = "support", channel = "phone" });
+        created.EnsureSuccessStatusCode();
+        var number = (await created.Content.ReadFromJsonAsync<System.Text.Json.JsonElement>()).GetProperty("number").GetInt32();
+
+        var reply = await agent.PostAsJsonAsync($"/api/v1/tickets/{number}/replies",
+            new { body = "Copying your colleague who runs the printer.", visibility = "public", cc = new[] { "other@example.test" } });
+        reply.EnsureSuccessStatusCode();
+
+        var toCustomer = await Eventually.WaitAsync(async () => (await _imap.FindAsync("customer", subject)).FirstOrDefault(m => m.TextBody?.Contains("colleague") == true),
+            "the reply in the customer's mailbox");
+        toCustomer.To.Mailboxes.Select(m => m.Address).Should().Equal("customer@example.test");
+        toCustomer.Cc.Mailboxes.Select(m => m.Address).Should().Equal("other@example.test");
+        var toColleague = await Eventually.WaitAsync(async () => (await _imap.FindAsync("other", subject)).FirstOrDefault(), "the copy in the colleague's mailbox");
+        toColleague.MessageId.Should().Be(toCustomer.MessageId, "one mail, delivered to both");
+        var ticket = await (await agent.GetAsync($"/api/v1/tickets/{number}")).Content.ReadFromJsonAsync<System.Text.Json.JsonElement>();
+        ticket.GetProperty("participants").EnumerateArray().Select(p => p.GetString()).Should().Equal("other@example.test");
+    }
+
+    [Fact]
     public async Task Mail_waits_in_the_outbox_while_SMTP_is_down_and_leaves_once_when_it_is_back()
     {
         using var desk = new MailDeskFactory(Settings("INBOX", imap: false));

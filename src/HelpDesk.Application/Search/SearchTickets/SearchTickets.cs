@@ -21,12 +21,12 @@ namespace HelpDesk.Application.Search.SearchTickets;
 /// </summary>
 public sealed record SearchTickets(string? Q, IReadOnlyList<string>? Status = null, string? Team = null, string? Assignee = null,
     string? Requester = null, string? Tag = null, string? Priority = null, string? CreatedFrom = null, string? CreatedTo = null,
-    string? UpdatedFrom = null, string? UpdatedTo = null, string? Page = null, string? PageSize = null) : IQuery<SearchPage>
+    string? UpdatedFrom = null, string? UpdatedTo = null, string? Page = null, string? PageSize = null, string? Channel = null) : IQuery<SearchPage>
 {
     public const int DefaultPageSize = 25;
     public const int MaxPageSize = 100;
 
-    public bool HasFilter => Status is { Count: > 0 } || new[] { Team, Assignee, Requester, Tag, Priority, CreatedFrom, CreatedTo, UpdatedFrom, UpdatedTo }
+    public bool HasFilter => Status is { Count: > 0 } || new[] { Team, Assignee, Requester, Tag, Priority, Channel, CreatedFrom, CreatedTo, UpdatedFrom, UpdatedTo }
         .Any(f => !string.IsNullOrWhiteSpace(f));
 
     public int PageNumber => int.TryParse(Page, out var p) ? p : 1;
@@ -58,6 +58,8 @@ public sealed class SearchTicketsValidator : AbstractValidator<SearchTickets>
             .WithMessage($"'status' must be one of {Vocabulary.ListOf(Vocabulary.StatusNames)}.");
         RuleFor(q => q.Priority).Must(p => string.IsNullOrEmpty(p) || Vocabulary.TryPriority(p, out _))
             .WithMessage($"'priority' must be one of {Vocabulary.ListOf(Vocabulary.PriorityNames)}.");
+        RuleFor(q => q.Channel).Must(c => string.IsNullOrEmpty(c) || Vocabulary.TryChannel(c, out _))
+            .WithMessage($"'channel' must be one of {Vocabulary.ListOf(Vocabulary.ChannelNames)}.");
         RuleFor(q => q.Assignee).Must(a => string.IsNullOrEmpty(a) || TicketQueries.IsAssigneeFilter(a)).WithMessage(TicketQueries.AssigneeFilterMessage);
         RuleFor(q => q.Requester).Must(r => string.IsNullOrEmpty(r) || EmailAddress.IsValid(r))
             .WithMessage("'requester' must be the requester's e-mail address.");
@@ -201,6 +203,11 @@ public sealed class SearchTicketsHandler(HelpDeskDbContext db, Caller caller, Mi
         {
             var priority = Vocabulary.ParsePriority(query.Priority);
             tickets = tickets.Where(t => t.Priority == priority);
+        }
+        if (!string.IsNullOrWhiteSpace(query.Channel))
+        {
+            var channel = Vocabulary.ParseChannel(query.Channel);
+            tickets = tickets.Where(t => t.Channel == channel);
         }
         tickets = await tickets.AssignedAsync(string.IsNullOrWhiteSpace(query.Assignee) ? null : query.Assignee.Trim(), caller, db, ct);
         if (!string.IsNullOrWhiteSpace(query.Requester))

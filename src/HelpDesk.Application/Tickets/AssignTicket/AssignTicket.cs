@@ -21,13 +21,16 @@ public sealed class AssignTicketHandler(TicketChanges changes, HelpDeskDbContext
 {
     public async ValueTask<TicketDto> Handle(AssignTicket command, CancellationToken ct)
     {
-        var assignee = command.Agent is null ? null
-            : await caller.KnownOrNullAsync(await db.Agents.SingleOrDefaultAsync(a => a.Email == EmailAddress.Normalise(command.Agent), ct), ct)
-              ?? throw new ValidationException([new FluentValidation.Results.ValidationFailure("agent", $"There is no agent '{command.Agent}'.")]);
+        var assignee = command.Agent is null ? null : await AgentNamedAsync(db, caller, command.Agent, "agent", ct);
         return await changes.ApplyAsync(command.Number, c =>
         {
             if (assignee is null) c.Ticket.Unassign(c.Actor, c.Now);
             else c.Ticket.Assign(assignee, c.Actor, c.Now);
         }, ct);
     }
+
+    /// <summary>The agent with this address whom the caller may know (least visibility), or a 400 naming <paramref name="field"/>.</summary>
+    public static async Task<Domain.Agents.Agent> AgentNamedAsync(HelpDeskDbContext db, Caller caller, string email, string field, CancellationToken ct) =>
+        await caller.KnownOrNullAsync(await db.Agents.SingleOrDefaultAsync(a => a.Email == EmailAddress.Normalise(email), ct), ct)
+        ?? throw new ValidationException([new FluentValidation.Results.ValidationFailure(field, $"There is no agent '{email}'.")]);
 }

@@ -18,7 +18,7 @@ namespace HelpDesk.Application.Tickets.GetQueue;
 /// Paged by <see cref="Limit"/>/<see cref="Offset"/> with the exact total.
 /// </summary>
 public sealed record GetQueue(string? Team, IReadOnlyList<string>? Status, string? Assignee, string? Priority, int Limit = 50, int Offset = 0,
-    string? View = null, string? Sort = null) : IQuery<QueuePage>, IQueueFilter;
+    string? View = null, string? Sort = null, string? Channel = null) : IQuery<QueuePage>, IQueueFilter;
 
 public sealed record QueueItemDto(int Number, string Subject, string Status, string Priority, string Team, string RequesterEmail,
     string RequesterName, string? AssigneeEmail, Instant CreatedAt, Instant UpdatedAt, Instant? SlaDueAt, int Version);

@@ -19,6 +19,8 @@ public interface IQueueFilter
     string? Assignee { get; }
     string? Priority { get; }
     string? Sort { get; }
+    /// <summary>Where the tickets came from (<see cref="Vocabulary.ChannelNames"/>); saved views do not store it yet.</summary>
+    string? Channel => null;
 }
 
 /// <summary>The built-in views and sorts: names the API parses and the console offers.</summary>
@@ -64,6 +66,8 @@ public sealed class QueueFilterValidator : AbstractValidator<IQueueFilter>
         RuleFor(q => q.Priority).Must(p => p is null || Vocabulary.TryPriority(p, out _))
             .WithMessage($"'priority' must be one of {Vocabulary.ListOf(Vocabulary.PriorityNames)}.");
         RuleFor(q => q.Assignee).Must(TicketQueries.IsAssigneeFilter).WithMessage(TicketQueries.AssigneeFilterMessage);
+        RuleFor(q => q.Channel).Must(c => string.IsNullOrEmpty(c) || Vocabulary.TryChannel(c, out _))
+            .WithMessage($"'channel' must be one of {Vocabulary.ListOf(Vocabulary.ChannelNames)}.");
         RuleFor(q => q.Sort).Must(s => s is null || QueueViews.Sorts.Contains(s))
             .WithMessage($"'sort' must be one of {Vocabulary.ListOf(QueueViews.Sorts)}.");
     }
@@ -113,6 +117,11 @@ public sealed class QueueFilters(HelpDeskDbContext db, Caller caller)
         {
             var priority = Vocabulary.ParsePriority(filter.Priority);
             tickets = tickets.Where(t => t.Priority == priority);
+        }
+        if (filter.Channel is { Length: > 0 })
+        {
+            var channel = Vocabulary.ParseChannel(filter.Channel);
+            tickets = tickets.Where(t => t.Channel == channel);
         }
         tickets = await tickets.AssignedAsync(filter.Assignee ?? QueueViews.Assignee(filter.View), caller, db, ct);
         // Done work has no SLA to sort by; "all" mixes every status, which reads best newest change first.

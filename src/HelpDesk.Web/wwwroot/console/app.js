@@ -4,6 +4,8 @@
 import { $, el, api, post, session, fmtDuration, fmtLeft, fmtTime, parseIsoDuration, browserTimeZone, vocabulary, metricLabel, loadVocabulary, isOpenStatus, fillOptions } from './lib.js';
 import { showReports } from './reports.js';
 import { showQuarantine } from './quarantine.js';
+import { openNewTicket } from './newticket.js';
+import { initPicker, openPicker, closePicker, showMacros } from './macros.js';
 
 const state = {
   me: null, csrf: null, teams: [],
@@ -18,7 +20,7 @@ const state = {
   ticket: null,           // TicketDto of the open ticket
   composerVersion: null,  // the ticket version the draft was written against
   typing: false, typingTimer: null,
-  view: 'queue',          // 'queue', 'reports' or 'quarantine'
+  view: 'queue',          // 'queue', 'reports', 'quarantine' or 'macros'
   sla: null,              // the open ticket's running clocks: { clocks, evaluatedAtMs, fetchedAtMs, windows }
 };
 const PAGE_SIZE = 50;
@@ -93,7 +95,7 @@ function currentView() {
 /** The query of the selected view, refined by the filters shown (a filter chosen replaces the view's own). */
 function queueParams() {
   const params = new URLSearchParams(currentView().query);
-  for (const [id, key] of [['f-team', 'team'], ['f-status', 'status'], ['f-priority', 'priority'], ['f-sort', 'sort']]) if ($(id).value) params.set(key, $(id).value);
+  for (const [id, key] of [['f-team', 'team'], ['f-status', 'status'], ['f-priority', 'priority'], ['f-channel', 'channel'], ['f-sort', 'sort']]) if ($(id).value) params.set(key, $(id).value);
   return params;
 }
 async function fetchRange(offset, count) {
@@ -198,14 +200,14 @@ function renderViews() {
 async function showView(key) {
   if (key === state.viewKey) return;
   state.viewKey = key;
-  for (const id of ['f-team', 'f-status', 'f-priority', 'f-sort']) $(id).value = '';
+  for (const id of ['f-team', 'f-status', 'f-priority', 'f-channel', 'f-sort']) $(id).value = '';
   renderViews();
   state.queue.clear(); state.selected = null;
   $('queue-scroll').scrollTop = 0;
   await loadQueue(PAGE_SIZE);
 }
 $('queue-more').addEventListener('click', () => loadMore().catch(console.warn));
-for (const id of ['f-team', 'f-status', 'f-priority', 'f-sort']) $(id).addEventListener('change', () => { state.queue.clear(); loadQueue(PAGE_SIZE).catch(console.warn); });
+for (const id of ['f-team', 'f-status', 'f-priority', 'f-channel', 'f-sort']) $(id).addEventListener('change', () => { state.queue.clear(); loadQueue(PAGE_SIZE).catch(console.warn); });
 $('save-view').addEventListener('click', () => { $('save-view-form').hidden = false; $('save-view').hidden = true; $('save-view-name').focus(); });
 $('save-view-cancel').addEventListener('click', () => { $('save-view-form').hidden = true; $('save-view').hidden = false; $('save-view-error').textContent = ''; });
 $('save-view-form').addEventListener('submit', async (e) => {
@@ -236,14 +238,14 @@ function goTicket(number) {
 /** A fresh composer and no leftover errors: nothing written for one ticket is sent to another. */
 function resetComposer() {
   setTyping(false);
-  $('reply-body').value = ''; $('stale').hidden = true;
+  $('reply-body').value = ''; $('reply-cc').value = ''; $('stale').hidden = true;
   $('composer-status').textContent = ''; $('composer-status').classList.remove('error');
   document.querySelector('input[name=visibility][value=public]').checked = true; $('composer').classList.remove('internal');
   $('a-tags').value = ''; $('a-assignee').value = ''; delete $('a-assignee').dataset.shown;
   for (const e of document.querySelectorAll('.ticket-actions .action-error')) e.textContent = '';
 }
 async function openTicket(number) {
-  if (state.open !== number) { resetComposer(); $('presence').replaceChildren(); }
+  if (state.open !== number) { resetComposer(); closePicker(); $('presence').replaceChildren(); }
   state.open = number;
   document.body.classList.add('ticket-open');
   $('t-back').href = queueHash();
@@ -407,8 +409,9 @@ async function send(force) {
   const visibility = document.querySelector('input[name=visibility]:checked').value;
   $('send').disabled = true; $('composer-status').textContent = 'Sending…'; $('composer-status').classList.remove('error');
   try {
-    await post(`/api/v1/tickets/${state.open}/replies`, { body, visibility, expectedVersion: visibility === 'public' ? state.composerVersion : null });
-    $('reply-body').value = ''; $('stale').hidden = true; $('composer-status').textContent = 'Sent.';
+    const cc = visibility === 'public' ? $('reply-cc').value.split(/[\s,;]+/).filter(Boolean) : [];
+    await post(`/api/v1/tickets/${state.open}/replies`, { body, visibility, expectedVersion: visibility === 'public' ? state.composerVersion : null, cc });
+    $('reply-body').value = ''; $('reply-cc').value = ''; $('stale').hidden = true; $('composer-status').textContent = 'Sent.';
     setTyping(false);
     await Promise.all([loadTicket(true), loadThread(), loadSla()]);
   } catch (e) {
@@ -416,7 +419,10 @@ async function send(force) {
       // Someone answered first. Show their reply, keep the draft, and let the agent confirm or rewrite.
       await Promise.all([loadThread(), loadTicket(false)]);
       $('stale').hidden = false; $('composer-status').textContent = 'Not sent.';
-    } else { $('composer-status').textContent = `Not sent: ${e.message}`; $('composer-status').classList.add('error'); }
+    } else {
+      $('composer-status').textContent = `Not sent: ${e.body?.errors ? Object.values(e.body.errors).flat().join(' ') : e.message}`;
+      $('composer-status').classList.add('error');
+    }
   } finally { $('send').disabled = false; }
 }
 $('composer').addEventListener('submit', (e) => { e.preventDefault(); send(); });
@@ -550,13 +556,15 @@ setInterval(async () => {
 function route() {
   const [path, query] = location.hash.replace(/^#/, '').split('?');
   const params = new URLSearchParams(query || '');
-  state.view = /^\/reports(\/|$)/.test(path) ? 'reports' : /^\/admin\/quarantine$/.test(path) ? 'quarantine' : 'queue';
+  state.view = /^\/reports(\/|$)/.test(path) ? 'reports' : /^\/admin\/quarantine$/.test(path) ? 'quarantine' : /^\/admin\/macros$/.test(path) ? 'macros' : 'queue';
   const queue = state.view === 'queue';
   $('tiles').hidden = !queue; $('layout').hidden = !queue; $('reports').hidden = state.view !== 'reports'; $('quarantine').hidden = state.view !== 'quarantine';
+  $('macros').hidden = state.view !== 'macros';
   document.body.classList.toggle('queue-view', queue);
   for (const a of document.querySelectorAll('.views a')) a.setAttribute('aria-current', String(a.dataset.view === state.view));
   if (state.view === 'reports') { showReports(path.slice('/reports'.length).replace(/^\//, ''), params, { me: state.me, teams: state.teams }).catch(console.error); return; }
   if (state.view === 'quarantine') { showQuarantine(params, { me: state.me }).catch(console.error); return; }
+  if (state.view === 'macros') { showMacros({ me: state.me, teams: state.teams }).catch(console.error); return; }
   showView(params.get('view') || 'open').catch(console.warn);
   const ticket = /^\/tickets?\/(\d+)$/.exec(path);
   if (ticket) { if (+ticket[1] !== state.open || $('ticket').hidden) openTicket(+ticket[1]).catch(console.warn); }
@@ -642,6 +650,8 @@ document.addEventListener('keydown', (e) => {
   const typing = t instanceof HTMLInputElement || t instanceof HTMLTextAreaElement || t instanceof HTMLSelectElement;
   // The search box is in the top bar of every page.
   if (e.key === '/' && !typing && !e.ctrlKey && !e.metaKey && !e.altKey) { $('search').focus(); $('search').select(); e.preventDefault(); return; }
+  if (document.querySelector('dialog[open]')) return;
+  if (e.key === 'c' && !typing && !e.ctrlKey && !e.metaKey && !e.altKey) { openNewTicket({ teams: state.teams }); e.preventDefault(); return; }
   if (state.view !== 'queue') return;
   if (typing) {
     if (e.key === 'Escape') t.blur();
@@ -652,6 +662,7 @@ document.addEventListener('keydown', (e) => {
   else if (e.key === 'k' || e.key === 'ArrowUp') { moveSelection(-1); e.preventDefault(); }
   else if (e.key === 'Enter' && state.selected !== null && !(t instanceof HTMLButtonElement || t instanceof HTMLAnchorElement)) { goTicket(state.selected); e.preventDefault(); }
   else if (e.key === 'r' && state.open !== null) { $('reply-body').focus(); e.preventDefault(); }
+  else if (e.key === 'm' && state.open !== null) { openPicker(); e.preventDefault(); }
   else if (e.shiftKey && statusKeys[e.key] && state.open !== null && vocabulary.statuses.some((s) => s.name === statusKeys[e.key])) {
     $('a-status').value = statusKeys[e.key]; setStatus(statusKeys[e.key]); e.preventDefault();
   }
@@ -670,6 +681,7 @@ async function start() {
   fillOptions($('a-status'), vocabulary.statuses);
   fillOptions($('f-priority'), vocabulary.priorities);
   fillOptions($('a-priority'), vocabulary.priorities);
+  fillOptions($('f-channel'), vocabulary.channels);
   state.csrf = session.csrf = state.me.csrfToken;
   $('me-name').textContent = state.me.name;
   $('logout-token').value = state.csrf;
@@ -698,6 +710,10 @@ async function start() {
   nav.textContent = lead ? 'Reports' : 'My scorecard';
   nav.href = lead ? '#/reports/dashboard' : '#/reports/scorecards';
   $('nav-quarantine').hidden = state.me.role !== 'admin';
+  $('nav-macros').hidden = !lead;
+  $('new-ticket-button').addEventListener('click', () => openNewTicket({ teams: state.teams }));
+  initPicker({ number: () => state.open, version: () => state.composerVersion, ticket: () => state.ticket,
+    reload: () => Promise.all([loadTicket(true), loadThread(), loadSla()]) });
   route();
   document.body.dataset.ready = 'true';
   if (state.view === 'queue' && state.open === null) $('queue').focus({ preventScroll: true });
