@@ -33,6 +33,7 @@ public static class HelpDeskWebApp
             .Validate(o => o.ValidityDays is > 0 and <= 3650, "HelpDesk:Surveys:ValidityDays must be more than 0 and at most 3650.").ValidateOnStart();
         builder.Services.AddOptions<LeaseOptions>().Bind(builder.Configuration.GetSection(LeaseOptions.Section))
             .Validate(o => o.Problem() is null, "HelpDesk:Leases: every value must be between 0.1 and 3600 seconds.").ValidateOnStart();
+        builder.Services.AddHelpDeskDataProtection(builder.Configuration);
         builder.Services.AddHelpDeskAuth();
         builder.Services.AddSignInLimits(builder.Configuration);
         builder.Services.AddReverseProxy(builder.Configuration);
@@ -78,6 +79,7 @@ public static class HelpDeskWebApp
         api.MapConfigurationEndpoints();
         api.MapEscalationEndpoints();
         api.MapMailEndpoints();
+        api.MapMailboxEndpoints();
         api.MapMetricsEndpoints();
         api.MapBreachEndpoints();
         api.MapVocabularyEndpoints();
