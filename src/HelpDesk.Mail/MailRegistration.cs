@@ -38,6 +38,7 @@ public static class MailRegistration
         services.AddSingleton<Mailboxes.MailboxSecrets>();
         services.AddSingleton<Mailboxes.MailboxDirectory>();
         services.AddScoped<Mailboxes.MailboxAdmin>();
+        services.AddScoped<OutboxAdmin>();
         services.AddHostedService<SigningKeyOnFirstStart>();
         services.AddSingleton<OutboxSender>();
         services.AddHostedService(sp => sp.GetRequiredService<OutboxSender>());
