@@ -34,6 +34,7 @@ public static class HelpDeskWebApp
         builder.Services.AddOptions<LeaseOptions>().Bind(builder.Configuration.GetSection(LeaseOptions.Section))
             .Validate(o => o.Problem() is null, "HelpDesk:Leases: every value must be between 0.1 and 3600 seconds.").ValidateOnStart();
         builder.Services.AddHelpDeskDataProtection(builder.Configuration);
+        builder.Services.AddScoped<SettingsHealth>();
         builder.Services.AddHelpDeskAuth();
         builder.Services.AddSignInLimits(builder.Configuration);
         builder.Services.AddReverseProxy(builder.Configuration);
@@ -80,6 +81,7 @@ public static class HelpDeskWebApp
         api.MapEscalationEndpoints();
         api.MapMailEndpoints();
         api.MapMailboxEndpoints();
+        api.MapAdminHealthEndpoints();
         api.MapMetricsEndpoints();
         api.MapBreachEndpoints();
         api.MapVocabularyEndpoints();
