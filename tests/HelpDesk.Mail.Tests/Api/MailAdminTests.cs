@@ -95,4 +95,16 @@ public sealed class MailAdminTests : IDisposable
         findings["security.demo_password"].GetProperty("problem").GetString().Should().Contain("demo@example.test").And.NotContain("admin@example.test");
         foreach (var f in findings.Values) f.GetProperty("fix").GetString().Should().NotBeNullOrWhiteSpace();
     }
+
+    [Fact]
+    public async Task The_openapi_document_describes_the_mailbox_outbox_and_health_routes()
+    {
+        var paths = (await (await _desk.CreateClient().GetAsync("/openapi/v1.json")).JsonAsync()).GetProperty("paths");
+        foreach (var path in new[] { "/api/v1/mailboxes", "/api/v1/mailboxes/{id}", "/api/v1/mailboxes/{id}/test", "/api/v1/mailboxes/test", "/api/v1/mail/outbox",
+                     "/api/v1/mail/outbox/{id}", "/api/v1/mail/outbox/{id}/retry", "/api/v1/mail/outbox/{id}/cancel", "/api/v1/mail/counts",
+                     "/api/v1/mail/quarantine/{id}", "/api/v1/admin/health" })
+            paths.TryGetProperty(path, out _).Should().BeTrue(path);
+        var mailbox = paths.GetProperty("/api/v1/mailboxes/{id}");
+        mailbox.EnumerateObject().Select(p => p.Name).Should().Contain(["get", "put", "delete"]);
+    }
 }
