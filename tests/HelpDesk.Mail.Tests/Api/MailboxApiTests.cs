@@ -149,7 +149,7 @@ public sealed class MailboxApiTests(MailServerFixture servers)
 
         (await Test(With())).Should().Be(("ok", "ok"));
         (await Test(With(password: "wrong-password"))).Should().Be(("authentication_failed", "authentication_failed"));
-        var closed = FreePort();
+        var closed = MailServers.FreePort();
         (await Test(With(imapPort: closed, smtpPort: closed))).Should().Be(("refused", "refused"));
         (await Test(With(imapPort: servers.SmtpPort, smtpPort: servers.ImapPort))).Should().Be(("protocol_error", "protocol_error"));
         (await Test(With(host: "no-such-host.invalid"))).Should().Be(("unknown_host", "unknown_host"));
@@ -204,14 +204,5 @@ public sealed class MailboxApiTests(MailServerFixture servers)
 
         logs.Lines.Should().Contain(l => l.Contains("Mailbox sales"));
         logs.Lines.Should().NotContain(l => l.Contains(ImapSecret) || l.Contains(SmtpSecret));
-    }
-
-    private static int FreePort()
-    {
-        var listener = new System.Net.Sockets.TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        var port = ((IPEndPoint)listener.LocalEndpoint).Port;
-        listener.Stop();
-        return port;
     }
 }

@@ -160,7 +160,7 @@ public class MailServers
         try { Directory.Delete(Dir, recursive: true); } catch (IOException) { } catch (UnauthorizedAccessException) { }
     }
 
-    private static int FreePort()
+    public static int FreePort()
     {
         var l = new TcpListener(System.Net.IPAddress.Loopback, 0);
         l.Start();
