@@ -3,6 +3,7 @@ using HelpDesk.Application.Persistence;
 using HelpDesk.Mail.Imap;
 using HelpDesk.Mail.Inbound;
 using HelpDesk.Mail.Outbound;
+using Microsoft.AspNetCore.DataProtection;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
@@ -33,6 +34,11 @@ public static class MailRegistration
     {
         services.AddHelpDeskMailIngestion(configuration);
         services.AddSingleton<MailgateCombiner>();
+        services.AddDataProtection();
+        services.AddSingleton<Mailboxes.MailboxSecrets>();
+        services.AddSingleton<Mailboxes.MailboxDirectory>();
+        services.AddScoped<Mailboxes.MailboxAdmin>();
+        services.AddScoped<OutboxAdmin>();
         services.AddHostedService<SigningKeyOnFirstStart>();
         services.AddSingleton<OutboxSender>();
         services.AddHostedService(sp => sp.GetRequiredService<OutboxSender>());

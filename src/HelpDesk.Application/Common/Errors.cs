@@ -5,3 +5,9 @@ public sealed class NotFoundException(string message) : Exception(message);
 
 /// <summary>The caller is known but may not do this (403).</summary>
 public sealed class ForbiddenException(string message) : Exception(message);
+
+/// <summary>A write named a version (<c>If-Match</c>) that is no longer the current one: someone changed the thing since it was read (412).</summary>
+public sealed class PreconditionFailedException(string message) : Exception(message);
+
+/// <summary>A write that must name the version it changes (<c>If-Match</c>) came without one (428).</summary>
+public sealed class PreconditionRequiredException(string message) : Exception(message);

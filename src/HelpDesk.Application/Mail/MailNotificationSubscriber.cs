@@ -38,6 +38,8 @@ public static class MailServiceCollection
         services.AddSingleton<MailSigning>();
         services.AddScoped<MailOutbox>();
         services.AddSingleton<OutboxSignal>();
+        services.AddSingleton<MailboxChanges>();
+        services.AddSingleton<StoredMailboxAddresses>();
         services.AddSingleton<Common.ITicketEventSubscriber>(sp => sp.GetRequiredService<OutboxSignal>());
         services.AddSingleton<INotificationSubscriber, MailNotificationSubscriber>();
         return services;

@@ -36,6 +36,8 @@ public sealed class MailOptions
     public double RetryMaxSeconds { get; set; } = 1800;
     /// <summary>Polling interval for servers without IDLE.</summary>
     public double PollSeconds { get; set; } = 30;
+    /// <summary>How often every node reads the mailboxes stored in the database again (an admin's change on the same node applies at once).</summary>
+    public double ReloadSeconds { get; set; } = 10;
     /// <summary>How long one IDLE lasts before it is re-issued (at most 9 minutes).</summary>
     public double IdleSeconds { get; set; } = 20;
 

@@ -13,7 +13,7 @@ namespace HelpDesk.Application.Mail;
 /// Writes outgoing mail into the outbox in the caller's unit of work, so the mail exists if and only if the article
 /// (or notification) it belongs to was committed. The SMTP sender picks the rows up after commit.
 /// </summary>
-public sealed class MailOutbox(HelpDeskDbContext db, IClock clock, MailSigning signing, IOptions<MailOptions> options)
+public sealed class MailOutbox(HelpDeskDbContext db, IClock clock, MailSigning signing, IOptions<MailOptions> options, StoredMailboxAddresses storedMailboxes)
 {
     public static readonly string[] NeverAutoAnswerLocalParts =
         ["noreply", "no-reply", "no_reply", "donotreply", "do-not-reply", "mailer-daemon", "postmaster", "bounce", "bounces"];
@@ -111,6 +111,7 @@ public sealed class MailOutbox(HelpDeskDbContext db, IClock clock, MailSigning s
         var a = EmailAddress.Normalise(address);
         return a == EmailAddress.Normalise(options.Value.SystemAddress)
             || options.Value.Imap.Any(m => EmailAddress.Normalise(m.Username) == a)
+            || storedMailboxes.Contains(a)
             || a.EndsWith("@" + options.Value.Domain, StringComparison.Ordinal) && a.StartsWith("hd.", StringComparison.Ordinal);
     }
 
@@ -173,8 +174,8 @@ public sealed class MailOutbox(HelpDeskDbContext db, IClock clock, MailSigning s
     }
 }
 
-/// <summary>Wakes the SMTP sender when a change that may have written outbox rows was committed on this node.</summary>
-public sealed class OutboxSignal : ITicketEventSubscriber
+/// <summary>Wakes a background loop of this node early (it also wakes by itself after its timeout); many notifies before a wait count once.</summary>
+public class WakeSignal
 {
     private readonly SemaphoreSlim _signal = new(0, 1);
 
@@ -183,11 +184,33 @@ public sealed class OutboxSignal : ITicketEventSubscriber
         if (_signal.CurrentCount == 0) try { _signal.Release(); } catch (SemaphoreFullException) { }
     }
 
-    public Task WaitAsync(TimeSpan timeout, CancellationToken ct) => _signal.WaitAsync(timeout, ct);
+    /// <summary>True when notified, false when the timeout passed.</summary>
+    public Task<bool> WaitAsync(TimeSpan timeout, CancellationToken ct) => _signal.WaitAsync(timeout, ct);
+}
 
+/// <summary>Wakes the SMTP sender when a change that may have written outbox rows was committed on this node.</summary>
+public sealed class OutboxSignal : WakeSignal, ITicketEventSubscriber
+{
     public ValueTask OnCommittedAsync(IReadOnlyList<TicketEvent> events, CancellationToken ct)
     {
         if (events.Any(e => e is TicketEvent.ArticleAdded or TicketEvent.Created or TicketEvent.StatusChanged { To: TicketStatus.Solved })) Notify();
         return ValueTask.CompletedTask;
     }
+}
+
+/// <summary>Wakes this node's mailbox fetchers and sender to read the mailboxes again after an admin changed one here (other nodes reload on their own).</summary>
+public sealed class MailboxChanges : WakeSignal;
+
+/// <summary>
+/// The login addresses of the mailboxes stored in the database, kept by the mailbox reload (<c>MailboxDirectory</c>) so
+/// <see cref="MailOutbox.IsOurAddress"/> knows them without a query. Configured mailboxes are read from the options.
+/// </summary>
+public sealed class StoredMailboxAddresses
+{
+    private volatile IReadOnlySet<string> _addresses = new HashSet<string>();
+
+    public bool Contains(string normalised) => _addresses.Contains(normalised);
+
+    public void Replace(IEnumerable<string> usernames) =>
+        _addresses = usernames.Where(u => u.Contains('@')).Select(EmailAddress.Normalise).ToHashSet(StringComparer.Ordinal);
 }

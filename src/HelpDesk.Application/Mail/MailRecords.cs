@@ -138,6 +138,8 @@ public enum OutboxState
     Sent = 1,
     /// <summary>Given up (refused permanently by the server, or no recipient left).</summary>
     Failed = 2,
+    /// <summary>An admin stopped a pending or failed mail: it is never sent (<c>POST /api/v1/mail/outbox/{id}/cancel</c>).</summary>
+    Cancelled = 3,
 }
 
 /// <summary>
@@ -183,4 +185,56 @@ public sealed class UndeliverableAddress
     public string Address { get; set; } = "";
     public Instant Until { get; set; }
     public string Reason { get; set; } = "";
+}
+
+/// <summary>
+/// A mailbox an admin added through the API (docs/email.md, "Mailboxes"): IMAP to fetch from, optionally SMTP to send
+/// through. Configuration-file mailboxes (<c>HelpDesk:Mail:Imap</c>) are not rows. Passwords are stored only as ASP.NET Core
+/// Data Protection payloads (<see cref="ImapPasswordProtected"/>, <see cref="SmtpPasswordProtected"/>) and never leave
+/// the server. <see cref="Version"/> is the ETag and the concurrency token.
+/// </summary>
+public sealed class StoredMailbox
+{
+    public Guid Id { get; set; }
+    /// <summary>Unique among all mailboxes (also the configured ones); fixed once created: it is the idempotency scope of inbound mail and the lease name.</summary>
+    public string Name { get; set; } = "";
+    public bool Enabled { get; set; } = true;
+    public string ImapHost { get; set; } = "";
+    public int ImapPort { get; set; } = 993;
+    public bool ImapUseTls { get; set; } = true;
+    public string ImapUsername { get; set; } = "";
+    public string? ImapPasswordProtected { get; set; }
+    public string Folder { get; set; } = "INBOX";
+    public string? Team { get; set; }
+    /// <summary>No host: this mailbox sends nothing (the configured SMTP server or another mailbox's does).</summary>
+    public string? SmtpHost { get; set; }
+    public int SmtpPort { get; set; } = 587;
+    public bool SmtpUseTls { get; set; } = true;
+    public string? SmtpUsername { get; set; }
+    public string? SmtpPasswordProtected { get; set; }
+    public int Version { get; set; }
+    public Instant CreatedAt { get; set; }
+    public Instant UpdatedAt { get; set; }
+    public string UpdatedBy { get; set; } = "";
+}
+
+/// <summary>How a mailbox's fetching goes, written by the node that fetches it (configured and stored mailboxes alike).</summary>
+public sealed class MailboxStatus
+{
+    public string Name { get; set; } = "";
+    /// <summary>The end of the last successful pass over the folder.</summary>
+    public Instant? LastFetchAt { get; set; }
+    public Instant? LastErrorAt { get; set; }
+    /// <summary>The exception's message (never a password: MailKit does not put credentials in its messages).</summary>
+    public string? LastError { get; set; }
+    /// <summary>Failures since the last successful pass.</summary>
+    public int Failures { get; set; }
+}
+
+/// <summary>One key of the ASP.NET Core Data Protection key ring, shared by every node through the database.</summary>
+public sealed class DataProtectionKeyRecord
+{
+    public int Id { get; set; }
+    public string? FriendlyName { get; set; }
+    public string Xml { get; set; } = "";
 }

@@ -2,6 +2,7 @@ using HelpDesk.Application.Common;
 using HelpDesk.Application.Mail;
 using HelpDesk.Application.Persistence;
 using HelpDesk.Mail.Inbound;
+using HelpDesk.Mail.Mailboxes;
 using MailKit;
 using MailKit.Net.Imap;
 using MailKit.Search;
@@ -55,6 +56,7 @@ public sealed class ImapMailboxFetcher(ImapMailboxOptions mailbox, IServiceScope
             {
                 // Only the message: exceptions from authentication never carry the password, but keep logs lean anyway.
                 logger.LogWarning("Mailbox {Mailbox}: {Error}; reconnecting in {Delay}", mailbox.Name, ex.Message, backoff);
+                await RecordAsync(db => MailboxStatusWriter.FailedAsync(db, mailbox.Name, ex.Message, clock.GetCurrentInstant(), ct));
                 try { await Task.Delay(backoff, ct); } catch (OperationCanceledException) { break; }
                 backoff = TimeSpan.FromTicks(Math.Min(backoff.Ticks * 2, TimeSpan.FromMinutes(2).Ticks));
             }
@@ -89,6 +91,7 @@ public sealed class ImapMailboxFetcher(ImapMailboxOptions mailbox, IServiceScope
                 if (!await _lease.TryHoldAsync(ct)) return;
                 Interlocked.Exchange(ref arrived, 0);
                 await SyncAsync(folder, ct);
+                await RecordAsync(db => MailboxStatusWriter.FetchedAsync(db, mailbox.Name, clock.GetCurrentInstant(), ct));
                 if (Volatile.Read(ref arrived) == 1) continue;
                 if (client.Capabilities.HasFlag(ImapCapabilities.Idle))
                 {
@@ -107,6 +110,16 @@ public sealed class ImapMailboxFetcher(ImapMailboxOptions mailbox, IServiceScope
         finally
         {
             folder.CountChanged -= Arrived;
+        }
+    }
+
+    // The mailbox's status for the admins (last fetch, last error); a failure to write it must not stop the fetching.
+    private async Task RecordAsync(Func<HelpDeskDbContext, Task> write)
+    {
+        try { await MailboxStatusWriter.WriteAsync(scopes, write); }
+        catch (Exception ex)
+        {
+            if (ex is not OperationCanceledException) logger.LogWarning("Mailbox {Mailbox}: status not written ({Error})", mailbox.Name, ex.Message);
         }
     }
 

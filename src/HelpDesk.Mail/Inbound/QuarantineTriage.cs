@@ -6,6 +6,7 @@ using HelpDesk.Application.Persistence;
 using HelpDesk.Domain.Agents;
 using HelpDesk.Domain.Common;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
 using MimeKit;
 using NodaTime;
 
@@ -15,6 +16,13 @@ namespace HelpDesk.Mail.Inbound;
 /// <param name="Reprocessable">Raw bytes were stored (an oversized message was never downloaded).</param>
 public sealed record QuarantinedMailDto(Guid Id, string ReasonCode, string? Reason, string? From, string? Subject, Instant ReceivedAt, long Size,
     string Mailbox, string MessageId, string Source, int Attempts, string? SenderFix, bool Reprocessable);
+
+/// <summary>One quarantined message as an admin reads it: the bodies as the pipeline extracts them (HTML sanitised, remote images blocked), its files by name, and the raw header block.</summary>
+/// <param name="ReadError">Why the bodies could not be read (the message is quarantined for that), else null.</param>
+public sealed record QuarantinedMailDetailDto(QuarantinedMailDto Mail, string? Headers, string? Text, string? Html, IReadOnlyList<QuarantinedFileDto> Files, string? ReadError);
+
+/// <summary>A file of a quarantined message (its bytes stay in the raw message).</summary>
+public sealed record QuarantinedFileDto(string FileName, string ContentType, long Size);
 
 /// <summary>What reprocessing or discarding did to one message (<see cref="MailOutcome"/> plus its id).</summary>
 public sealed record TriageResult(Guid Id, string Outcome, int? Ticket, Guid? Article, string? Reason, string? ReasonCode);
@@ -30,16 +38,19 @@ public sealed record DiscardQuarantine(IReadOnlyList<Guid>? Ids = null, string? 
 /// bulk through the normal ingestion path (<see cref="MailIngestor.ReprocessAsync(IReadOnlyList{Guid}, CancellationToken)"/>)
 /// with an optional sender fix, and discarding, which keeps the raw bytes for audit.
 /// </summary>
-public sealed class QuarantineTriage(HelpDeskDbContext db, MailIngestor ingestor, Caller caller, IClock clock)
+public sealed class QuarantineTriage(HelpDeskDbContext db, MailIngestor ingestor, Caller caller, IClock clock, IOptions<MailOptions> options)
 {
     /// <summary>Most messages one request reprocesses or discards.</summary>
     public const int MaxMessages = 500;
 
-    public async Task<IReadOnlyList<QuarantinedMailDto>> ListAsync(string? reason, int limit, CancellationToken ct)
+    /// <summary>Newest first, optionally one reason class and one mailbox, from <paramref name="offset"/> (paging; the total is in the counts).</summary>
+    public async Task<IReadOnlyList<QuarantinedMailDto>> ListAsync(string? reason, int limit, CancellationToken ct, int offset = 0, string? mailbox = null)
     {
         await caller.RequireRoleAsync(AgentRole.Admin, ct);
         if (reason is not null) Refuse(KnownReason(reason));
-        var rows = await Quarantined(reason).OrderByDescending(m => m.ReceivedAt).ThenBy(m => m.Id).Take(Math.Clamp(limit, 1, 1000))
+        if (offset < 0) Refuse([new ValidationFailure("offset", "0 or more.")]);
+        var rows = await Quarantined(reason).Where(m => mailbox == null || m.Mailbox == mailbox)
+            .OrderByDescending(m => m.ReceivedAt).ThenBy(m => m.Id).Skip(offset).Take(Math.Clamp(limit, 1, 1000))
             .Select(m => new QuarantinedMailDto(m.Id, m.ReasonCode ?? QuarantineReason.Error, m.Reason, m.Sender, m.Subject, m.ReceivedAt, m.Size,
                 m.Mailbox, m.MessageId, m.Source, m.Attempts, m.SenderFix, m.Raw.Length > 0))
             .ToListAsync(ct);
@@ -49,6 +60,39 @@ public sealed class QuarantineTriage(HelpDeskDbContext db, MailIngestor ingestor
         var headers = await db.Set<InboundMail>().AsNoTracking().Where(m => legacy.Contains(m.Id)).Select(m => new { m.Id, m.Raw }).ToListAsync(ct);
         var found = headers.ToDictionary(h => h.Id, h => HeadersOf(h.Raw));
         return rows.Select(r => found.TryGetValue(r.Id, out var h) ? r with { From = h.From, Subject = h.Subject } : r).ToList();
+    }
+
+    /// <summary>
+    /// One quarantined message, read from its raw bytes as the pipeline reads them (<see cref="MailParsing.Parse"/>,
+    /// <see cref="MailContent.Extract"/>: HTML sanitised, remote images blocked). A message that cannot be read shows why
+    /// and its header block.
+    /// </summary>
+    public async Task<QuarantinedMailDetailDto> GetAsync(Guid id, CancellationToken ct)
+    {
+        await caller.RequireRoleAsync(AgentRole.Admin, ct);
+        var m = await db.Set<InboundMail>().AsNoTracking().SingleOrDefaultAsync(m => m.Id == id && m.State == InboundState.Quarantined, ct)
+            ?? throw new NotFoundException($"There is no quarantined mail {id}.");
+        var (from, subject) = m is { Sender: null, Subject: null } ? HeadersOf(m.Raw) : (m.Sender, m.Subject);
+        var dto = new QuarantinedMailDto(m.Id, m.ReasonCode ?? QuarantineReason.Error, m.Reason, from, subject, m.ReceivedAt, m.Size,
+            m.Mailbox, m.MessageId, m.Source, m.Attempts, m.SenderFix, m.Raw.Length > 0);
+        if (m.Raw.Length == 0) return new QuarantinedMailDetailDto(dto, null, null, null, [], "The message was never downloaded (too large).");
+        var start = Math.Max(0, MailParsing.HeaderStart(m.Raw));
+        var end = m.Raw.AsSpan(start).IndexOf("\n\r\n"u8) is var e and >= 0 ? start + e : m.Raw.AsSpan(start).IndexOf("\n\n"u8) is var f and >= 0 ? start + f
+            : m.Raw.Length;
+        var headers = System.Text.Encoding.Latin1.GetString(m.Raw, start, Math.Min(end - start, 16 * 1024));
+        var o = options.Value;
+        using var limit = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        limit.CancelAfter(TimeSpan.FromSeconds(o.ParseTimeoutSeconds));
+        try
+        {
+            var content = MailContent.Extract(MailParsing.Parse(m.Raw, o.MaxMimeDepth, limit.Token), o.MaxAttachmentBytes, o.MaxMessageBytes);
+            return new QuarantinedMailDetailDto(dto, headers, content.Text, content.Html,
+                content.Attachments.Select(a => new QuarantinedFileDto(a.FileName, a.ContentType, a.Size)).ToList(), null);
+        }
+        catch (Exception ex) when (ex is FormatException or ParseException or OperationCanceledException && !ct.IsCancellationRequested)
+        {
+            return new QuarantinedMailDetailDto(dto, headers, null, null, [], ex is OperationCanceledException ? "Reading it took too long." : ex.Message);
+        }
     }
 
     /// <summary>

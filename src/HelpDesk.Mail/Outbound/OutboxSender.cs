@@ -2,6 +2,7 @@ using HelpDesk.Application.Common;
 using HelpDesk.Application.Mail;
 using HelpDesk.Application.Persistence;
 using HelpDesk.Mail.Inbound;
+using HelpDesk.Mail.Mailboxes;
 using MailKit.Net.Smtp;
 using MailKit.Security;
 using Microsoft.EntityFrameworkCore;
@@ -23,20 +24,16 @@ namespace HelpDesk.Mail.Outbound;
 /// the one mail it had in flight is sent again.
 /// </summary>
 public sealed class OutboxSender(IServiceScopeFactory scopes, OutboxSignal signal, IOptions<MailOptions> options, IClock clock,
-    IOptions<LeaseOptions> leases, ILogger<OutboxSender> logger) : BackgroundService
+    IOptions<LeaseOptions> leases, MailboxDirectory mailboxes, ILogger<OutboxSender> logger) : BackgroundService
 {
     public const string LeaseName = "mail-outbox";
     private static readonly TimeSpan Recheck = TimeSpan.FromSeconds(1);
     private readonly HeldLease _lease = new(scopes, LeaseName, leases.Value.Outbox, logger);
+    private bool _noServerLogged;
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         BackgroundWork.Enter("outbox");
-        if (string.IsNullOrWhiteSpace(options.Value.Smtp.Host))
-        {
-            logger.LogInformation("No SMTP host configured (HelpDesk:Mail:Smtp:Host); outgoing mail stays in the outbox");
-            return;
-        }
         while (!stoppingToken.IsCancellationRequested)
         {
             var wait = _lease.Terms.TakeoverCheck;
@@ -70,11 +67,20 @@ public sealed class OutboxSender(IServiceScopeFactory scopes, OutboxSignal signa
         var due = await db.Set<OutboxMail>().Where(m => m.State == OutboxState.Pending && m.NextAttemptAt <= now)
             .OrderBy(m => m.CreatedAt).Take(50).ToListAsync(ct);
         if (due.Count == 0) return 0;
+        // Read on every pass that has work: a mailbox an admin adds or changes applies without a restart.
+        var o = await mailboxes.SmtpAsync(ct);
+        if (o is null)
+        {
+            if (!_noServerLogged)
+                logger.LogInformation("No SMTP server (HelpDesk:Mail:Smtp:Host, or a mailbox with SMTP settings); {Count} mails wait in the outbox", due.Count);
+            _noServerLogged = true;
+            return 0;
+        }
+        _noServerLogged = false;
         var sent = 0;
         using var smtp = new SmtpClient { Timeout = 30_000 };
         try
         {
-            var o = options.Value.Smtp;
             await smtp.ConnectAsync(o.Host!, o.Port, o.UseTls ? SecureSocketOptions.Auto : SecureSocketOptions.None, ct);
             if (!string.IsNullOrEmpty(o.Username)) await smtp.AuthenticateAsync(o.Username, o.Password ?? "", ct);
         }

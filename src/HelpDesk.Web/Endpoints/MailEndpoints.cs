@@ -3,6 +3,7 @@ using HelpDesk.Application.Mail.Admin;
 using HelpDesk.Application.Tickets.GetArticles;
 using HelpDesk.Domain.Agents;
 using HelpDesk.Mail.Inbound;
+using HelpDesk.Mail.Outbound;
 using Mediator;
 
 namespace HelpDesk.Web.Endpoints;
@@ -46,9 +47,24 @@ public static class MailEndpoints
             // Always a download: an attachment never renders as a page of ours (no stored XSS through text/html files).
             return Results.File(file.Content, "application/octet-stream", file.FileName);
         }).WithSummary("Download an attachment");
-        api.MapGet("/mail/quarantine", async (string? reason, int? limit, QuarantineTriage triage, CancellationToken ct) =>
-            Results.Ok(await triage.ListAsync(reason, limit ?? 100, ct)))
-            .WithSummary("Quarantined inbound mail with why it failed, newest first; filter by reason class (admins)");
+        api.MapGet("/mail/quarantine", async (string? reason, string? mailbox, int? offset, int? limit, QuarantineTriage triage, CancellationToken ct) =>
+            Results.Ok(await triage.ListAsync(reason, limit ?? 100, ct, offset ?? 0, mailbox)))
+            .WithSummary("Quarantined inbound mail with why it failed, newest first; filter by reason class and mailbox, page with offset and limit (admins)");
+        api.MapGet("/mail/quarantine/{id:guid}", async (Guid id, QuarantineTriage triage, CancellationToken ct) => Results.Ok(await triage.GetAsync(id, ct)))
+            .WithSummary("One quarantined message: its header block, bodies (HTML sanitised, remote images blocked) and files, or why it cannot be read (admins)")
+            .Produces<QuarantinedMailDetailDto>();
+        api.MapGet("/mail/outbox", async (string? state, string? kind, int? ticket, string? to, int? offset, int? limit, OutboxAdmin outbox, CancellationToken ct) =>
+            Results.Ok(await outbox.ListAsync(state, kind, ticket, to, offset ?? 0, limit ?? 50, ct)))
+            .WithSummary("Outgoing mail, newest first; filter by state (pending, sent, failed, cancelled), kind, ticket and recipient; page with offset and limit (leads, admins)")
+            .Produces<Page<OutboxMailDto>>();
+        api.MapGet("/mail/outbox/{id:guid}", async (Guid id, OutboxAdmin outbox, CancellationToken ct) => Results.Ok(await outbox.GetAsync(id, ct)))
+            .WithSummary("One outgoing mail with its text and threading headers (leads, admins)").Produces<OutboxMailDetailDto>();
+        api.MapPost("/mail/outbox/{id:guid}/retry", async (Guid id, OutboxAdmin outbox, CancellationToken ct) => Results.Ok(await outbox.RetryAsync(id, ct)))
+            .WithSummary("Send a failed or waiting mail on the sender's next pass (admins)").Produces<OutboxMailDto>();
+        api.MapPost("/mail/outbox/{id:guid}/cancel", async (Guid id, OutboxAdmin outbox, CancellationToken ct) => Results.Ok(await outbox.CancelAsync(id, ct)))
+            .WithSummary("Stop a failed or waiting mail for good (admins)").Produces<OutboxMailDto>();
+        api.MapGet("/mail/counts", async (OutboxAdmin outbox, CancellationToken ct) => Results.Ok(await outbox.CountsAsync(ct)))
+            .WithSummary("The outbox by state and the quarantine by reason class, for the admin home (leads, admins)").Produces<MailCounts>();
         api.MapPost("/mail/quarantine/reprocess", async (ReprocessQuarantine request, QuarantineTriage triage, CancellationToken ct) =>
             Results.Ok(await triage.ReprocessAsync(request, ct)))
             .WithSummary("Process quarantined messages again from their raw bytes: ids or a reason class, optional sender fixes; a result per message (admins)");

@@ -36,6 +36,8 @@ public static class HelpDeskWebApp
             .Validate(o => o.Problem() is null, "HelpDesk:Leases: every value must be between 0.1 and 3600 seconds.").ValidateOnStart();
         builder.Services.AddOptions<SearchOptions>().Bind(builder.Configuration.GetSection(SearchOptions.Section))
             .Validate(o => o.Problem() is null, "HelpDesk:Search:RankedWindow must be between 1 and 100000.").ValidateOnStart();
+        builder.Services.AddHelpDeskDataProtection(builder.Configuration);
+        builder.Services.AddScoped<SettingsHealth>();
         builder.Services.AddHelpDeskAuth();
         builder.Services.AddSignInLimits(builder.Configuration);
         builder.Services.AddReverseProxy(builder.Configuration);
@@ -86,6 +88,8 @@ public static class HelpDeskWebApp
         api.MapConfigurationEndpoints();
         api.MapEscalationEndpoints();
         api.MapMailEndpoints();
+        api.MapMailboxEndpoints();
+        api.MapAdminHealthEndpoints();
         api.MapMetricsEndpoints();
         api.MapBreachEndpoints();
         api.MapVocabularyEndpoints();

@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using System.Net.Http.Json;
 using HelpDesk.Application.Mail;
 using HelpDesk.Mail.Tests.Infrastructure;
@@ -36,21 +35,5 @@ public sealed class SecretsTests
         logs.Lines.Should().NotBeEmpty();
         foreach (var secret in new[] { "S3cret-signing-key", "S3cret-smtp-password", "S3cret-imap-password" })
             logs.Lines.Should().NotContain(l => l.Contains(secret));
-    }
-
-    private sealed class CapturingLoggerProvider : ILoggerProvider
-    {
-        public ConcurrentQueue<string> Queue { get; } = new();
-        public IReadOnlyList<string> Lines => Queue.ToArray();
-        public ILogger CreateLogger(string categoryName) => new Logger(this, categoryName);
-        public void Dispose() { }
-
-        private sealed class Logger(CapturingLoggerProvider owner, string category) : ILogger
-        {
-            public IDisposable? BeginScope<TState>(TState state) where TState : notnull => null;
-            public bool IsEnabled(LogLevel logLevel) => true;
-            public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter) =>
-                owner.Queue.Enqueue($"{category}: {formatter(state, exception)} {exception}");
-        }
     }
 }

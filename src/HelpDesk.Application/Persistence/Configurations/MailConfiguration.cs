@@ -120,3 +120,47 @@ internal sealed class UndeliverableAddressConfiguration : IEntityTypeConfigurati
         b.Property(a => a.Reason).HasMaxLength(400);
     }
 }
+
+internal sealed class StoredMailboxConfiguration : IEntityTypeConfiguration<StoredMailbox>
+{
+    public void Configure(EntityTypeBuilder<StoredMailbox> b)
+    {
+        b.ToTable("Mailboxes");
+        b.HasKey(m => m.Id);
+        b.Property(m => m.Id).ValueGeneratedNever();
+        b.Property(m => m.Name).HasMaxLength(100);
+        b.HasIndex(m => m.Name).IsUnique();
+        b.Property(m => m.ImapHost).HasMaxLength(253);
+        b.Property(m => m.ImapUsername).HasMaxLength(254);
+        b.Property(m => m.ImapPasswordProtected).HasMaxLength(4000);
+        b.Property(m => m.Folder).HasMaxLength(200);
+        b.Property(m => m.Team).HasMaxLength(100);
+        b.Property(m => m.SmtpHost).HasMaxLength(253);
+        b.Property(m => m.SmtpUsername).HasMaxLength(254);
+        b.Property(m => m.SmtpPasswordProtected).HasMaxLength(4000);
+        b.Property(m => m.UpdatedBy).HasMaxLength(254);
+        b.Property(m => m.Version).IsConcurrencyToken();
+    }
+}
+
+internal sealed class MailboxStatusConfiguration : IEntityTypeConfiguration<MailboxStatus>
+{
+    public void Configure(EntityTypeBuilder<MailboxStatus> b)
+    {
+        b.ToTable("MailboxStatuses");
+        b.HasKey(s => s.Name);
+        b.Property(s => s.Name).HasMaxLength(100);
+        b.Property(s => s.LastError).HasMaxLength(2000);
+    }
+}
+
+internal sealed class DataProtectionKeyConfiguration : IEntityTypeConfiguration<DataProtectionKeyRecord>
+{
+    public void Configure(EntityTypeBuilder<DataProtectionKeyRecord> b)
+    {
+        b.ToTable("DataProtectionKeys");
+        b.HasKey(k => k.Id);
+        b.Property(k => k.FriendlyName).HasMaxLength(200);
+        b.Property(k => k.Xml).HasMaxLength(-1);
+    }
+}

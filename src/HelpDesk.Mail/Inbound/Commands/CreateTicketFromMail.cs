@@ -48,7 +48,9 @@ public sealed class CreateTicketFromMail(HelpDeskDbContext db, TicketCreation cr
     private async Task<Guid> TeamForAsync(string mailbox, CancellationToken ct)
     {
         if (_teams.TryGetValue(mailbox, out var known)) return known;
-        var name = options.Value.Imap.FirstOrDefault(m => m.Name == mailbox)?.Team?.Trim().ToLowerInvariant();
+        var configured = options.Value.Imap.FirstOrDefault(m => m.Name == mailbox);
+        var name = (configured is not null ? configured.Team
+            : await db.Set<StoredMailbox>().Where(m => m.Name == mailbox).Select(m => m.Team).FirstOrDefaultAsync(ct))?.Trim().ToLowerInvariant();
         var team = name is { Length: > 0 }
             ? await db.Teams.SingleOrDefaultAsync(t => t.Name == name, ct)
             : await creation.DefaultTeamAsync(ct);
