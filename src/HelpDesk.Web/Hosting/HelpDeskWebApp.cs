@@ -45,6 +45,9 @@ public static class HelpDeskWebApp
         builder.Services.AddHealthChecks().AddCheck<DatabaseHealthCheck>("database");
         builder.Services.AddHostedService<FirstStart>();
         builder.Services.AddHostedService<IdempotencySweeper>();
+        builder.Services.AddOptions<Application.Audit.AuditOptions>().Bind(builder.Configuration.GetSection(Application.Audit.AuditOptions.Section))
+            .Validate(o => o.RetentionDays is >= 1 and <= 36500, "HelpDesk:Audit:RetentionDays must be between 1 and 36500.").ValidateOnStart();
+        builder.Services.AddHostedService<AuditLogSweeper>();
         builder.Services.AddSlaDueQueueService();
         builder.Services.AddAgentConsole(builder.Configuration);
         builder.Services.AddHelpDeskMail(builder.Configuration);
@@ -58,6 +61,7 @@ public static class HelpDeskWebApp
         app.UseExceptionHandler();
         app.UseStatusCodePages();
         app.UseAuthentication();
+        app.UseForcedPasswordChange();
         app.UseSignInLimits();
         app.UseAuthorization();
         app.UseAntiforgery();
@@ -76,6 +80,7 @@ public static class HelpDeskWebApp
         api.MapTicketEndpoints();
         api.MapSearchEndpoints();
         api.MapConfigurationEndpoints();
+        api.MapAccountEndpoints();
         api.MapEscalationEndpoints();
         api.MapMailEndpoints();
         api.MapMetricsEndpoints();

@@ -8,7 +8,7 @@ namespace HelpDesk.Web.Hosting;
 
 /// <summary>
 /// Maps failures to RFC 9457 ProblemDetails: validation → 400 naming each field, not found → 404, forbidden → 403,
-/// stale or lost race → 409, business rule → 422 with its rule code. Anything else is a 500 without internals.
+/// stale or lost race → 409, stale If-Match → 412, business rule → 422 with its rule code. Anything else is a 500 without internals.
 /// </summary>
 public sealed class ProblemMapping(ILogger<ProblemMapping> logger) : IExceptionHandler
 {
@@ -21,6 +21,8 @@ public sealed class ProblemMapping(ILogger<ProblemMapping> logger) : IExceptionH
                 title: "The request is not valid"),
             NotFoundException nf => Results.Problem(statusCode: 404, title: "Not found", detail: nf.Message),
             ForbiddenException f => Results.Problem(statusCode: 403, title: "Forbidden", detail: f.Message),
+            PreconditionFailed p => Results.Problem(statusCode: 412, title: "Precondition failed", detail: p.Message,
+                extensions: new Dictionary<string, object?> { ["code"] = "precondition.failed", ["currentETag"] = p.Current }),
             ConcurrencyConflict c => Results.Problem(statusCode: 409, title: "Conflict", detail: c.Message, extensions: new Dictionary<string, object?> { ["code"] = c.Code }),
             DbUpdateConcurrencyException => Results.Problem(statusCode: 409, title: "Conflict",
                 detail: "Someone else changed this at the same time; reload and try again.",
