@@ -5,6 +5,9 @@ using NodaTime;
 
 namespace HelpDesk.Application.Auth;
 
+/// <summary>A console session as its agent sees it in the list of their sign-ins.</summary>
+public sealed record SessionDto(Guid Id, Instant CreatedAt, bool Current);
+
 /// <summary>What an authenticated caller holds: a console session or an API token (exactly one), of an agent.</summary>
 public sealed record Credential(Guid AgentId, Guid? SessionId, Guid? TokenId);
 
@@ -53,6 +56,19 @@ public sealed class Sessions(HelpDeskDbContext db, IClock clock, IOptions<SignIn
                                    || (sessionId is not null && c.SessionId == sessionId)
                                    || (tokenId is not null && c.TokenId == tokenId)));
 
+    /// <summary>The agent's sessions not ended, newest first; <paramref name="current"/> marks the caller's own.</summary>
+    public async Task<IReadOnlyList<SessionDto>> OpenAsync(Guid agentId, Guid? current, CancellationToken ct) =>
+        (await db.AgentSessions.AsNoTracking().Where(s => s.AgentId == agentId && s.EndedAt == null).ToListAsync(ct))
+            .OrderByDescending(s => s.CreatedAt).Select(s => new SessionDto(s.Id, s.CreatedAt, s.Id == current)).ToList();
+
+    /// <summary>Ends every session of the agent but <paramref name="except"/> (sign-out everywhere, a password change, deactivation).</summary>
+    public async Task<int> EndAllAsync(Guid agentId, Guid? except, CancellationToken ct)
+    {
+        var now = clock.GetCurrentInstant();
+        return await db.AgentSessions.Where(s => s.AgentId == agentId && s.EndedAt == null && s.Id != except)
+            .ExecuteUpdateAsync(u => u.SetProperty(s => s.EndedAt, now), ct);
+    }
+
     public async Task<bool> IsLiveAsync(Credential credential, CancellationToken ct) => (await LiveAsync([credential], ct)).Count == 1;
 
     /// <summary>Those of <paramref name="credentials"/> that still count (three queries, however many are asked about).</summary>
@@ -65,7 +81,9 @@ public sealed class Sessions(HelpDeskDbContext db, IClock clock, IOptions<SignIn
         var startedAfter = StartedAfter();
         var sessions = sessionIds.Count == 0 ? [] : await db.AgentSessions.Where(s => sessionIds.Contains(s.Id) && s.EndedAt == null && s.CreatedAt > startedAfter)
             .Select(s => s.Id).ToListAsync(ct);
-        var tokens = tokenIds.Count == 0 ? [] : await db.ApiTokens.Where(t => tokenIds.Contains(t.Id) && t.RevokedAt == null).Select(t => t.Id).ToListAsync(ct);
+        var now = clock.GetCurrentInstant();
+        var tokens = tokenIds.Count == 0 ? [] : await db.ApiTokens.Where(t => tokenIds.Contains(t.Id) && t.RevokedAt == null && (t.ExpiresAt == null || t.ExpiresAt > now))
+            .Select(t => t.Id).ToListAsync(ct);
         return credentials.Where(c => agents.Contains(c.AgentId)
                                       && (c.SessionId is { } s ? sessions.Contains(s) && c.TokenId is null : c.TokenId is { } t && tokens.Contains(t)))
             .ToHashSet();

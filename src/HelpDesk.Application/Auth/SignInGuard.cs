@@ -55,6 +55,8 @@ public sealed class SignInGuard(HelpDeskDbContext db, Credentials credentials, I
         if (throttle?.LockedUntil is { } until && until > now)
         {
             Credentials.SpendVerificationTime(password);
+            db.AuditLog.Add(Audit.AuditTrail.Event("sign_in.failed", key, now, details: new { lockedUntil = until }));
+            await db.SaveChangesAsync(ct);
             return new SignInAttempt(null, until);
         }
         var agent = await credentials.VerifyPasswordAsync(email, password, ct);
@@ -63,7 +65,11 @@ public sealed class SignInGuard(HelpDeskDbContext db, Credentials credentials, I
             if (throttle is not null) await db.SignInThrottles.Where(t => t.Email == key).ExecuteDeleteAsync(ct);
             return new SignInAttempt(agent, null);
         }
-        return new SignInAttempt(null, await RecordFailureAsync(key, now, ct));
+        var lockedUntil = await RecordFailureAsync(key, now, ct);
+        // Unknown addresses are recorded as typed (normalised): the log is for admins, who may see which were tried.
+        db.AuditLog.Add(Audit.AuditTrail.Event("sign_in.failed", key, now, details: new { lockedUntil }));
+        await db.SaveChangesAsync(ct);
+        return new SignInAttempt(null, lockedUntil);
     }
 
     /// <summary>Addresses locked now, latest lock first.</summary>

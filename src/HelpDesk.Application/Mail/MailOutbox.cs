@@ -87,6 +87,13 @@ public sealed class MailOutbox(HelpDeskDbContext db, IClock clock, MailSigning s
     }
 
     /// <summary>
+    /// A mail to an agent with a link to set their password (an invitation or a reset), as personal mail: an admin asked for
+    /// it, so the automatic-mail limits do not hold it back.
+    /// </summary>
+    public Task<OutboxMail> EnqueueAccountMailAsync(string agentEmail, string subject, string body, CancellationToken ct) =>
+        EnqueueAsync("account", null, null, EmailAddress.Normalise(agentEmail), [], subject, body, automatic: false, ct);
+
+    /// <summary>
     /// Automatic mail never goes to our own addresses, to noreply/mailer-daemon/postmaster, to an address a permanent
     /// bounce marked undeliverable, nor more than <see cref="MailOptions.AutoAnswersPerHour"/> times an hour to one address.
     /// (Auto-replies, bounces and list mail are never answered at all: the ingestion does not ask.)

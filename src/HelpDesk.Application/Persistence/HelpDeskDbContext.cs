@@ -29,6 +29,8 @@ public class HelpDeskDbContext(DbContextOptions<HelpDeskDbContext> options) : Db
     public DbSet<ApiToken> ApiTokens => Set<ApiToken>();
     public DbSet<SignInThrottle> SignInThrottles => Set<SignInThrottle>();
     public DbSet<AgentSession> AgentSessions => Set<AgentSession>();
+    public DbSet<AccountLink> AccountLinks => Set<AccountLink>();
+    public DbSet<AuditEntry> AuditLog => Set<AuditEntry>();
     public DbSet<Counter> Counters => Set<Counter>();
     public DbSet<Lease> Leases => Set<Lease>();
     public DbSet<EscalationRule> EscalationRules => Set<EscalationRule>();
@@ -39,9 +41,10 @@ public class HelpDeskDbContext(DbContextOptions<HelpDeskDbContext> options) : Db
     public DbSet<Domain.Macros.MacroUse> MacroUses => Set<Domain.Macros.MacroUse>();
 
     // Stopped SLA cycles reach the meters only when their change is committed (docs/reporting.md "Meters"); search
-    // documents are written in the save that changes what they are derived from (docs/search.md).
+    // documents are written in the save that changes what they are derived from (docs/search.md); so are audit rows
+    // (docs/security.md "Audit log").
     protected override void OnConfiguring(DbContextOptionsBuilder optionsBuilder) =>
-        optionsBuilder.AddInterceptors(Telemetry.CycleStopsInterceptor.Instance, Search.SearchIndexing.Instance);
+        optionsBuilder.AddInterceptors(Telemetry.CycleStopsInterceptor.Instance, Search.SearchIndexing.Instance, Audit.AuditTrail.Instance);
 
     protected override void ConfigureConventions(ModelConfigurationBuilder configurationBuilder)
     {

@@ -8,6 +8,12 @@ public sealed class AgentCredential
 {
     public Guid AgentId { get; set; }
     public string PasswordHash { get; set; } = "";
+    /// <summary>
+    /// Set when someone else chose the password (the demo seed, an admin, the operator's CLI): the agent's sessions may
+    /// do nothing but change it until they have (docs/security.md "Accounts").
+    /// </summary>
+    public bool MustChange { get; set; }
+    public Instant? ChangedAt { get; set; }
 }
 
 /// <summary>A bearer token for the API. Only its SHA-256 is stored; the token is shown once.</summary>
@@ -19,6 +25,10 @@ public sealed class ApiToken
     public string TokenHash { get; set; } = "";
     public Instant CreatedAt { get; set; }
     public Instant? RevokedAt { get; set; }
+    /// <summary>After this instant the token no longer authenticates; null: until revoked.</summary>
+    public Instant? ExpiresAt { get; set; }
+    /// <summary>When the token last authenticated a request, written at most once a minute (<see cref="Auth.Credentials.LastUsedResolution"/>).</summary>
+    public Instant? LastUsedAt { get; set; }
 }
 
 /// <summary>
@@ -31,6 +41,43 @@ public sealed class AgentSession
     public Guid AgentId { get; set; }
     public Instant CreatedAt { get; set; }
     public Instant? EndedAt { get; set; }
+}
+
+public enum AccountLinkPurpose { Invite, Reset }
+
+/// <summary>
+/// A link mailed to set a password (an invitation or a reset): 256 random bits in the link, only their SHA-256 stored (so the
+/// database cannot forge or reveal one), expiring, and used at most once (<see cref="UsedAt"/> set by a conditional update).
+/// </summary>
+public sealed class AccountLink
+{
+    public Guid Id { get; set; }
+    public Guid AgentId { get; set; }
+    public AccountLinkPurpose Purpose { get; set; }
+    public string TokenHash { get; set; } = "";
+    public Instant CreatedAt { get; set; }
+    public Instant ExpiresAt { get; set; }
+    public Instant? UsedAt { get; set; }
+}
+
+/// <summary>
+/// One admin action or security event (docs/security.md "Audit log"): written in the unit of work of the change it
+/// records (<see cref="Audit.AuditTrail"/>), never updated, deleted only by the retention sweep.
+/// </summary>
+public sealed class AuditEntry
+{
+    public Guid Id { get; set; }
+    public Instant At { get; set; }
+    /// <summary>E.g. <c>agent.updated</c>, <c>sign_in.failed</c>, <c>calendar.changed</c> (docs/security.md lists them).</summary>
+    public string Action { get; set; } = "";
+    /// <summary>The agent who acted; null for the system (CLI, background work) or an anonymous caller (a failed sign-in).</summary>
+    public Guid? ActorId { get; set; }
+    public string? ActorEmail { get; set; }
+    /// <summary>What was acted on: an e-mail, a configuration name, a token's id.</summary>
+    public string Target { get; set; } = "";
+    /// <summary>JSON of the thing before and after the change (secrets never included); null where there is none.</summary>
+    public string? Before { get; set; }
+    public string? After { get; set; }
 }
 
 /// <summary>

@@ -18,16 +18,57 @@ public static class AuthSchemes
 
     private const string SessionClaim = "helpdesk:session";
     private const string TokenClaim = "helpdesk:token";
+    private const string MustChangeClaim = "helpdesk:must-change-password";
 
-    /// <summary>The agent's principal, naming the credential it came with: a console session (cookie) or an API token.</summary>
-    public static ClaimsPrincipal Principal(Agent agent, string scheme, Guid credentialId) => new(new ClaimsIdentity(
-    [
-        new Claim(ClaimTypes.NameIdentifier, agent.Id.ToString()),
-        new Claim(ClaimTypes.Email, agent.Email),
-        new Claim(ClaimTypes.Name, agent.Name),
-        new Claim(ClaimTypes.Role, Vocabulary.Name(agent.Role)),
-        new Claim(scheme == Token ? TokenClaim : SessionClaim, credentialId.ToString()),
-    ], scheme));
+    /// <summary>
+    /// The agent's principal, naming the credential it came with: a console session (cookie) or an API token; a session
+    /// signed in with a password someone else chose carries the must-change mark (<see cref="UseForcedPasswordChange"/>).
+    /// </summary>
+    public static ClaimsPrincipal Principal(Agent agent, string scheme, Guid credentialId, bool mustChangePassword = false)
+    {
+        var claims = new List<Claim>
+        {
+            new(ClaimTypes.NameIdentifier, agent.Id.ToString()),
+            new(ClaimTypes.Email, agent.Email),
+            new(ClaimTypes.Name, agent.Name),
+            new(ClaimTypes.Role, Vocabulary.Name(agent.Role)),
+            new(scheme == Token ? TokenClaim : SessionClaim, credentialId.ToString()),
+        };
+        if (mustChangePassword) claims.Add(new(MustChangeClaim, "true"));
+        return new(new ClaimsIdentity(claims, scheme));
+    }
+
+    public static bool MustChangePassword(ClaimsPrincipal user) => user.HasClaim(c => c.Type == MustChangeClaim);
+
+    /// <summary>The same principal with the must-change mark set or removed.</summary>
+    public static ClaimsPrincipal Reissue(ClaimsPrincipal user, bool mustChangePassword)
+    {
+        var identity = user.Identity as ClaimsIdentity ?? throw new InvalidOperationException("No identity to reissue.");
+        var claims = identity.Claims.Where(c => c.Type != MustChangeClaim).ToList();
+        if (mustChangePassword) claims.Add(new(MustChangeClaim, "true"));
+        return new(new ClaimsIdentity(claims, identity.AuthenticationType));
+    }
+
+    /// <summary>
+    /// Until an agent has changed a password someone else chose (the demo's, an admin's, the operator's), their console
+    /// session may only read who they are, change the password and sign out: every other API or hub request is a 403
+    /// problem with code <c>password.change_required</c>, which tells the client what to do.
+    /// </summary>
+    public static IApplicationBuilder UseForcedPasswordChange(this IApplicationBuilder app) => app.Use(async (ctx, next) =>
+    {
+        var path = ctx.Request.Path;
+        if (ctx.User.Identity?.IsAuthenticated == true && MustChangePassword(ctx.User)
+            && (path.StartsWithSegments("/api") || path.StartsWithSegments("/hubs"))
+            && !(HttpMethods.IsGet(ctx.Request.Method) && path.Equals("/api/v1/me", StringComparison.OrdinalIgnoreCase))
+            && !(HttpMethods.IsPost(ctx.Request.Method) && path.Equals("/api/v1/me/password", StringComparison.OrdinalIgnoreCase)))
+        {
+            await Results.Problem(statusCode: StatusCodes.Status403Forbidden, title: "Password change required",
+                detail: "Your password was set by someone else. Change it (POST /api/v1/me/password) before doing anything else.",
+                extensions: new Dictionary<string, object?> { ["code"] = "password.change_required" }).ExecuteAsync(ctx);
+            return;
+        }
+        await next();
+    });
 
     /// <summary>The credential a principal came with, or null (none named: a cookie from before sessions were kept).</summary>
     public static Credential? CredentialOf(ClaimsPrincipal? user)

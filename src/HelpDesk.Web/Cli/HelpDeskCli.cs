@@ -1,7 +1,10 @@
 using FluentValidation;
 using HelpDesk.Application;
 using HelpDesk.Application.Agents.CreateAgent;
+using HelpDesk.Application.Agents.ApiTokens;
 using HelpDesk.Application.Agents.CreateApiToken;
+using HelpDesk.Application.Agents.ManageAgents;
+using HelpDesk.Domain.Common;
 using HelpDesk.Application.Common;
 using HelpDesk.Application.Persistence;
 using HelpDesk.Application.Sla.Simulation;
@@ -24,7 +27,12 @@ public static class HelpDeskCli
           serve [--urls URL] [--Key:Sub=V]   run the help desk (the default command)
           migrate                            create or upgrade the database
           agents add --email E --name N --role agent|lead|admin [--team T]... [--password P]
-          tokens create --email E [--name N] print a new API token for the agent (only the token)
+          agents set-password --email E [--must-change]
+                                             set an agent's password, read from the first line of stdin; their sessions end
+          tokens create --email E [--name N] [--expires-at INSTANT]
+                                             print a new API token for the agent (only the token)
+          tokens list [--email E] [--all]    the tokens' id, owner, name, created, last used, expiry (--all: revoked too)
+          tokens revoke ID                   revoke a token; it stops working at once
           seed-demo                          add the demo teams, agents, SLA policies and tickets
           seed-bulk --tickets N [--days D] [--seed S]
                                              add a realistic history of N tickets over the last D days (teams, agents,
@@ -79,7 +87,7 @@ public static class HelpDeskCli
                 case "seed-bulk":
                     return await SeedBulkCli.RunAsync(rest, stdout, stderr);
                 case "agents":
-                    return await AgentsAsync(rest, stdout);
+                    return await AgentsAsync(rest, stdin, stdout);
                 case "reports":
                     return await ReportsAsync(rest, stdout, stderr);
                 case "search":
@@ -160,29 +168,64 @@ public static class HelpDeskCli
         }
     }
 
-    private static async Task<int> AgentsAsync(string[] args, TextWriter stdout)
+    private static async Task<int> AgentsAsync(string[] args, TextReader stdin, TextWriter stdout)
     {
-        if (args.Length == 0 || args[0] != "add") throw new CliUsageException("expected 'agents add'");
+        if (args.Length > 0 && args[0] == "set-password")
+        {
+            var p = CliArgs.Parse(args[1..], new HashSet<string> { "email", "must-change" }, flags: new HashSet<string> { "must-change" });
+            p.RequireNoWords();
+            var email = p.Required("email");
+            // From stdin, not an argument: arguments end up in shell history and process listings.
+            var password = (await stdin.ReadLineAsync())?.TrimEnd('\r') ?? "";
+            await using var provider = await CliServices.BuildMigratedAsync();
+            await using var passwordScope = provider.CreateAsyncScope();
+            var changed = await passwordScope.ServiceProvider.GetRequiredService<IMediator>().Send(new SetAgentPassword(email, password, p.Option("must-change") is not null));
+            await stdout.WriteLineAsync($"password of {EmailAddress.Normalise(email)} set; {changed.SessionsEnded} session(s) ended");
+            return 0;
+        }
+        if (args.Length == 0 || args[0] != "add") throw new CliUsageException("expected 'agents add' or 'agents set-password'");
         var a = CliArgs.Parse(args[1..], new HashSet<string> { "email", "name", "role", "team", "password" });
         a.RequireNoWords();
         await using var services = await CliServices.BuildMigratedAsync();
         await using var scope = services.CreateAsyncScope();
         var agent = await scope.ServiceProvider.GetRequiredService<IMediator>().Send(
-            new CreateAgent(a.Required("email"), a.Required("name"), a.Required("role"), a.Options("team"), a.Option("password")));
+            new CreateAgent(a.Required("email"), a.Required("name"), a.Required("role"), a.Options("team"), a.Option("password"), MustChangePassword: true));
         await stdout.WriteLineAsync($"agent {agent.Email} ({agent.Role}) created in {(agent.Teams.Count == 0 ? "no team" : string.Join(", ", agent.Teams))}");
         return 0;
     }
 
     private static async Task<int> TokensAsync(string[] args, TextWriter stdout)
     {
-        if (args.Length == 0 || args[0] != "create") throw new CliUsageException("expected 'tokens create'");
-        var a = CliArgs.Parse(args[1..], new HashSet<string> { "email", "name" });
-        a.RequireNoWords();
+        var verb = args.Length == 0 ? "" : args[0];
+        if (verb is not ("create" or "list" or "revoke")) throw new CliUsageException("expected 'tokens create', 'tokens list' or 'tokens revoke ID'");
+        var a = CliArgs.Parse(args[1..], new HashSet<string> { "email", "name", "expires-at", "all" }, flags: new HashSet<string> { "all" });
         await using var services = await CliServices.BuildMigratedAsync();
         await using var scope = services.CreateAsyncScope();
-        var token = await scope.ServiceProvider.GetRequiredService<IMediator>().Send(new CreateApiToken(a.Required("email"), a.Option("name")));
-        await stdout.WriteLineAsync(token.Token);
-        return 0;
+        var mediator = scope.ServiceProvider.GetRequiredService<IMediator>();
+        switch (verb)
+        {
+            case "create":
+                a.RequireNoWords();
+                Instant? expiresAt = null;
+                if (a.Option("expires-at") is { } text)
+                    expiresAt = NodaTime.Text.InstantPattern.ExtendedIso.Parse(text) is { Success: true } parsed ? parsed.Value
+                        : throw new CliUsageException("--expires-at must be an ISO instant (2026-12-31T00:00:00Z)");
+                var token = await mediator.Send(new CreateApiToken(a.Required("email"), a.Option("name"), expiresAt));
+                await stdout.WriteLineAsync(token.Token);
+                return 0;
+            case "list":
+                a.RequireNoWords();
+                var pattern = NodaTime.Text.InstantPattern.General;
+                string Show(Instant? i) => i is { } v ? pattern.Format(v) : "-";
+                foreach (var t in await mediator.Send(new ListApiTokens(a.Option("email"), a.Option("all") is not null)))
+                    await stdout.WriteLineAsync($"{t.Id}\t{t.Owner}\t{t.Name}\tcreated {Show(t.CreatedAt)}\tlast used {Show(t.LastUsedAt)}\texpires {Show(t.ExpiresAt)}{(t.RevokedAt is { } r ? $"\trevoked {Show(r)}" : "")}");
+                return 0;
+            default:
+                if (a.Words.Count != 1 || !Guid.TryParse(a.Words[0], out var id)) throw new CliUsageException("tokens revoke takes one token ID (from 'tokens list')");
+                var revoked = await mediator.Send(new RevokeApiToken(id));
+                await stdout.WriteLineAsync($"token {revoked.Id} ({revoked.Owner}, {revoked.Name}) revoked");
+                return 0;
+        }
     }
 
     private static async Task<int> SlaAsync(string[] args, TextReader stdin, TextWriter stdout, TextWriter stderr)

@@ -42,13 +42,14 @@ public static class AuthEndpoints
         }).AllowAnonymous().ExcludeFromDescription();
 
         app.MapPost("/login", async (HttpContext http, [FromForm] string email, [FromForm] string password, [FromForm] string? returnUrl,
-            SignInGuard guard, Sessions sessions, CancellationToken ct) =>
+            SignInGuard guard, Sessions sessions, Credentials credentials, CancellationToken ct) =>
         {
             var (agent, lockedUntil) = await guard.SignInAsync(email, password, ct);
             if (agent is null)
                 return Results.Redirect($"/login?error={(lockedUntil is null ? "1" : "locked")}&returnUrl={Uri.EscapeDataString(ReturnUrls.LocalOrRoot(returnUrl))}");
             var session = await sessions.StartAsync(agent.Id, ct);
-            await http.SignInAsync(AuthSchemes.Cookie, AuthSchemes.Principal(agent, AuthSchemes.Cookie, session));
+            var mustChange = await credentials.MustChangePasswordAsync(agent.Id, ct);
+            await http.SignInAsync(AuthSchemes.Cookie, AuthSchemes.Principal(agent, AuthSchemes.Cookie, session, mustChange));
             // Only local return URLs: an open redirect would let a phishing link bounce through our login.
             return Results.Redirect(ReturnUrls.LocalOrRoot(returnUrl));
         }).AllowAnonymous().LimitSignInAbuse(SignInLimits.FormEmail, hashesPasswords: true).ExcludeFromDescription();
@@ -83,6 +84,8 @@ public static class AuthEndpoints
                 name = user.FindFirstValue(ClaimTypes.Name),
                 role = user.FindFirstValue(ClaimTypes.Role),
                 csrfToken = csrf,
+                // True until the agent changes a password someone else chose; meanwhile only POST /api/v1/me/password works.
+                mustChangePassword = AuthSchemes.MustChangePassword(user),
             });
         }).RequireAuthorization().WithTags("Auth").WithSummary("Who you are (and the antiforgery token for cookie sessions)");
         return app;

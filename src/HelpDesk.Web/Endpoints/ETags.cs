@@ -8,7 +8,7 @@ namespace HelpDesk.Web.Endpoints;
 /// </summary>
 public static class ETags
 {
-    public static string Of(int version) => $"\"{version}\"";
+    public static string Of(int version) => Application.Common.EntityTags.Of(version);
 
     /// <summary>The version named by <c>If-Match</c> (strong or weak tag), null when absent; a tag that is no version of ours matches nothing (-1).</summary>
     public static int? IfMatch(HttpRequest request)

@@ -44,10 +44,10 @@ public static class DemoData
                 ["low"] = new("PT16H", "PT24H", "PT80H"),
             }, null, null)), ct);
 
-        await m.Send(new CreateAgent(AdminEmail, "Alex Admin", "admin", ["support", "billing"], DemoPassword), ct);
-        await m.Send(new CreateAgent("lena.lead@helpdesk.test", "Lena Lead", "lead", ["support"], DemoPassword), ct);
-        await m.Send(new CreateAgent("dana@helpdesk.test", "Dana Agent", "agent", ["support"], DemoPassword), ct);
-        await m.Send(new CreateAgent("bo@helpdesk.test", "Bo Agent", "agent", ["billing"], DemoPassword), ct);
+        await m.Send(new CreateAgent(AdminEmail, "Alex Admin", "admin", ["support", "billing"], DemoPassword, MustChangePassword: true), ct);
+        await m.Send(new CreateAgent("lena.lead@helpdesk.test", "Lena Lead", "lead", ["support"], DemoPassword, MustChangePassword: true), ct);
+        await m.Send(new CreateAgent("dana@helpdesk.test", "Dana Agent", "agent", ["support"], DemoPassword, MustChangePassword: true), ct);
+        await m.Send(new CreateAgent("bo@helpdesk.test", "Bo Agent", "agent", ["billing"], DemoPassword, MustChangePassword: true), ct);
 
         (string Subject, string Body, string Email, string Name, string Priority, string Team)[] tickets =
         [

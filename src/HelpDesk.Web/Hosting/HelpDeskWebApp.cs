@@ -54,6 +54,9 @@ public static class HelpDeskWebApp
         builder.Services.AddHostedService<SearchBackfill>();
         builder.Services.AddHostedService<IdempotencySweeper>();
         builder.Services.AddHostedService<AuthRetentionSweeper>();
+        builder.Services.AddOptions<Application.Audit.AuditOptions>().Bind(builder.Configuration.GetSection(Application.Audit.AuditOptions.Section))
+            .Validate(o => o.RetentionDays is >= 1 and <= 36500, "HelpDesk:Audit:RetentionDays must be between 1 and 36500.").ValidateOnStart();
+        builder.Services.AddHostedService<AuditLogSweeper>();
         builder.Services.AddSlaDueQueueService();
         builder.Services.AddAgentConsole(builder.Configuration);
         builder.Services.AddHelpDeskMail(builder.Configuration);
@@ -67,6 +70,7 @@ public static class HelpDeskWebApp
         app.UseExceptionHandler();
         app.UseStatusCodePages();
         app.UseAuthentication();
+        app.UseForcedPasswordChange();
         app.UseSignInLimits();
         app.UseAuthorization();
         app.UseAntiforgery();
@@ -86,6 +90,7 @@ public static class HelpDeskWebApp
         api.MapMacroEndpoints();
         api.MapSearchEndpoints();
         api.MapConfigurationEndpoints();
+        api.MapAccountEndpoints();
         api.MapEscalationEndpoints();
         api.MapMailEndpoints();
         api.MapMailboxEndpoints();

@@ -10,7 +10,8 @@ namespace HelpDesk.Web.Hosting;
 
 /// <summary>
 /// Maps failures to RFC 9457 ProblemDetails: validation → 400 naming each field, not found → 404, forbidden → 403, stale If-Match → 412,
-/// missing If-Match → 428, /// stale or lost race → 409, business rule → 422 with its rule code, the database unavailable (stopped, unreachable,
+/// missing If-Match → 428,
+/// stale or lost race → 409, business rule → 422 with its rule code, the database unavailable (stopped, unreachable,
 /// locked by another process past the retries) → 503 with <c>Retry-After</c>, so clients and proxies retry instead of
 /// reporting a bug. Anything else is a 500 without internals.
 /// </summary>
@@ -26,9 +27,9 @@ public sealed class ProblemMapping(ILogger<ProblemMapping> logger) : IExceptionH
             NotFoundException nf => Results.Problem(statusCode: 404, title: "Not found", detail: nf.Message),
             ForbiddenException f => Results.Problem(statusCode: 403, title: "Forbidden", detail: f.Message),
             PreconditionFailedException p => Results.Problem(statusCode: 412, title: "Precondition failed", detail: p.Message,
-                extensions: new Dictionary<string, object?> { ["field"] = "If-Match", ["code"] = "version.stale" }),
+                extensions: new Dictionary<string, object?> { ["field"] = "If-Match", ["code"] = "precondition.failed", ["currentETag"] = p.Current }),
             PreconditionRequiredException p => Results.Problem(statusCode: 428, title: "Precondition required", detail: p.Message,
-                extensions: new Dictionary<string, object?> { ["field"] = "If-Match", ["code"] = "version.required" }),
+                extensions: new Dictionary<string, object?> { ["field"] = "If-Match", ["code"] = "precondition.required" }),
             ConcurrencyConflict c => Results.Problem(statusCode: 409, title: "Conflict", detail: c.Message, extensions: new Dictionary<string, object?> { ["code"] = c.Code }),
             DbUpdateConcurrencyException => Results.Problem(statusCode: 409, title: "Conflict",
                 detail: "Someone else changed this at the same time; reload and try again.",

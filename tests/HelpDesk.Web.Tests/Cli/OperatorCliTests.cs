@@ -55,6 +55,32 @@ public sealed class OperatorCliTests : IDisposable
     }
 
     [Fact]
+    public async Task Operators_set_a_password_and_list_and_revoke_tokens()
+    {
+        (await CliProcess.RunAsync(["migrate"], environment: Env)).ExitCode.Should().Be(0);
+        (await CliProcess.RunAsync(["agents", "add", "--email", "ops@helpdesk.test", "--name", "Ops", "--role", "admin"], environment: Env)).ExitCode.Should().Be(0);
+        var token = (await CliProcess.RunAsync(["tokens", "create", "--email", "ops@helpdesk.test", "--name", "deploy"], environment: Env)).Stdout.Trim();
+
+        var common = await CliProcess.RunAsync(["agents", "set-password", "--email", "ops@helpdesk.test"], stdin: "password123\n", environment: Env);
+        common.ExitCode.Should().Be(2);
+        common.Stderr.Should().Contain("password: 'password' is one of the most commonly used passwords");
+        var set = await CliProcess.RunAsync(["agents", "set-password", "--email", "ops@helpdesk.test"], stdin: "an operator's passphrase\n", environment: Env);
+        set.ExitCode.Should().Be(0, set.Stderr);
+        var list = await CliProcess.RunAsync(["tokens", "list", "--email", "ops@helpdesk.test"], environment: Env);
+        list.Stdout.Should().Contain("ops@helpdesk.test\tdeploy").And.NotContain(token);
+        var id = list.Stdout.Split('\t')[0];
+        (await CliProcess.RunAsync(["tokens", "revoke", id], environment: Env)).ExitCode.Should().Be(0);
+
+        await using var app = new HelpDeskFactory(_db.Shared());
+        var client = app.CreateClient();
+        client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
+        (await client.GetAsync("/api/v1/me")).StatusCode.Should().Be(HttpStatusCode.Unauthorized);
+        var browser = app.CreateClient(new Microsoft.AspNetCore.Mvc.Testing.WebApplicationFactoryClientOptions { AllowAutoRedirect = false, HandleCookies = true });
+        (await browser.SignInAsync("ops@helpdesk.test", "an operator's passphrase")).Headers.Location!.ToString().Should().Be("/");
+        (await CliProcess.RunAsync(["tokens", "list", "--all"], environment: Env)).Stdout.Should().Contain("revoked");
+    }
+
+    [Fact]
     public async Task Invalid_agent_input_exits_non_zero_with_one_clear_line()
     {
         var result = await CliProcess.RunAsync(["agents", "add", "--email", "not-an-address", "--name", "X", "--role", "boss"], environment: Env);

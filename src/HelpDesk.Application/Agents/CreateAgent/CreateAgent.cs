@@ -6,13 +6,22 @@ using HelpDesk.Domain.Agents;
 using HelpDesk.Domain.Common;
 using Mediator;
 using Microsoft.EntityFrameworkCore;
+using NodaTime;
 
 namespace HelpDesk.Application.Agents.CreateAgent;
 
 /// <summary>Creates an agent in the given teams (by name), with a console password when one is given.</summary>
-public sealed record CreateAgent(string? Email, string? Name, string? Role, IReadOnlyList<string>? Teams, string? Password) : ICommand<AgentDto>, IAdminOnly;
+/// <param name="MustChangePassword">The password was chosen by someone else (an admin through the API, the operator's CLI,
+/// the demo seed): the agent's sessions may do nothing but change it until they have (<see cref="AgentCredential.MustChange"/>).</param>
+public sealed record CreateAgent(string? Email, string? Name, string? Role, IReadOnlyList<string>? Teams, string? Password,
+    bool MustChangePassword = false) : ICommand<AgentDto>, IAdminOnly;
 
-public sealed record AgentDto(string Email, string Name, string Role, IReadOnlyList<string> Teams, bool Active);
+/// <summary>An agent as the API shows it; <see cref="Version"/> is its entity tag (<see cref="EntityTags"/>).</summary>
+public sealed record AgentDto(string Email, string Name, string Role, IReadOnlyList<string> Teams, bool Active, int Version)
+{
+    public static AgentDto From(Agent a, IEnumerable<Domain.Teams.Team> teams) =>
+        new(a.Email, a.Name, Vocabulary.Name(a.Role), teams.Where(t => a.IsMemberOf(t.Id)).Select(t => t.Name).Order(StringComparer.Ordinal).ToList(), a.IsActive, a.Version);
+}
 
 public sealed class CreateAgentValidator : AbstractValidator<CreateAgent>
 {
@@ -23,11 +32,11 @@ public sealed class CreateAgentValidator : AbstractValidator<CreateAgent>
         RuleForEach(c => c.Teams).StoredAs(db, (Domain.Teams.Team t) => t.Name).OverridePropertyName("teams");
         RuleFor(c => c.Role).Must(r => Vocabulary.TryRole(r, out _))
             .WithMessage($"'role' must be one of {Vocabulary.ListOf(Vocabulary.RoleNames)}.");
-        RuleFor(c => c.Password).MinimumLength(Credentials.MinimumPasswordLength).MaximumLength(200).When(c => c.Password is not null);
+        RuleFor(c => c.Password!).Password().When(c => c.Password is not null);
     }
 }
 
-public sealed class CreateAgentHandler(HelpDeskDbContext db) : ICommandHandler<CreateAgent, AgentDto>
+public sealed class CreateAgentHandler(HelpDeskDbContext db, IClock clock) : ICommandHandler<CreateAgent, AgentDto>
 {
     public async ValueTask<AgentDto> Handle(CreateAgent command, CancellationToken ct)
     {
@@ -42,8 +51,11 @@ public sealed class CreateAgentHandler(HelpDeskDbContext db) : ICommandHandler<C
         var agent = new Agent(Guid.CreateVersion7(), email, command.Name!, Vocabulary.ParseRole(command.Role!), teams.Select(t => t.Id));
         db.Agents.Add(agent);
         if (command.Password is not null)
-            db.AgentCredentials.Add(new AgentCredential { AgentId = agent.Id, PasswordHash = PasswordHashing.Hash(command.Password) });
+            db.AgentCredentials.Add(new AgentCredential
+            {
+                AgentId = agent.Id, PasswordHash = PasswordHashing.Hash(command.Password), MustChange = command.MustChangePassword, ChangedAt = clock.GetCurrentInstant(),
+            });
         await db.SaveChangesAsync(ct);
-        return new AgentDto(agent.Email, agent.Name, Vocabulary.Name(agent.Role), teams.Select(t => t.Name).ToList(), agent.IsActive);
+        return AgentDto.From(agent, teams);
     }
 }

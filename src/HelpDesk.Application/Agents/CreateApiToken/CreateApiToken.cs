@@ -11,16 +11,18 @@ using NodaTime;
 namespace HelpDesk.Application.Agents.CreateApiToken;
 
 /// <summary>Issues an API token for an agent. Agents may issue their own; admins anyone's. The token is returned once.</summary>
-public sealed record CreateApiToken(string? Email, string? Name) : ICommand<IssuedToken>;
+/// <param name="ExpiresAt">When the token stops working; null: until revoked.</param>
+public sealed record CreateApiToken(string? Email, string? Name, Instant? ExpiresAt = null) : ICommand<IssuedToken>;
 
-public sealed record IssuedToken(string Token, string Email, string Name);
+public sealed record IssuedToken(string Token, string Email, string Name, Guid Id, Instant? ExpiresAt);
 
 public sealed class CreateApiTokenValidator : AbstractValidator<CreateApiToken>
 {
-    public CreateApiTokenValidator(HelpDeskDbContext db)
+    public CreateApiTokenValidator(HelpDeskDbContext db, IClock clock)
     {
         RuleFor(c => c.Email).Must(EmailAddress.IsValid).WithMessage("'email' must be an e-mail address.");
         RuleFor(c => c.Name).StoredAs(db, (ApiToken t) => t.Name);
+        RuleFor(c => c.ExpiresAt).Must(e => e is null || e > clock.GetCurrentInstant()).WithMessage("'expiresAt' must be in the future.");
     }
 }
 
@@ -37,8 +39,8 @@ public sealed class CreateApiTokenHandler(HelpDeskDbContext db, Caller caller, C
             throw new ForbiddenException("Only admins issue tokens for other agents.");
         if (!agent.IsActive) throw new DomainRuleViolation("agent.inactive", $"{email} is not active.");
         var name = string.IsNullOrWhiteSpace(command.Name) ? "cli" : command.Name.Trim();
-        credentials.IssueToken(agent.Id, name, clock.GetCurrentInstant(), out var token);
+        var record = credentials.IssueToken(agent.Id, name, clock.GetCurrentInstant(), out var token, command.ExpiresAt);
         await db.SaveChangesAsync(ct);
-        return new IssuedToken(token, email, name);
+        return new IssuedToken(token, email, name, record.Id, record.ExpiresAt);
     }
 }

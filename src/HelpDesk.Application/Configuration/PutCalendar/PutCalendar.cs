@@ -19,6 +19,14 @@ namespace HelpDesk.Application.Configuration.PutCalendar;
 /// </summary>
 public sealed record CalendarBody(string? TimeZone, Dictionary<string, List<List<string>>>? Week, List<string>? Holidays, bool TwentyFourSeven = false)
 {
+    /// <summary>The calendar as the API shows it: what a PUT of it would store again.</summary>
+    public static CalendarBody From(BusinessCalendar c) => c.IsAlwaysOpen
+        ? new(null, null, null, TwentyFourSeven: true)
+        : new(c.Zone.Id,
+            c.Week.Where(kv => kv.Value.Count > 0).OrderBy(kv => kv.Key)
+                .ToDictionary(kv => CalendarFormat.DayName(kv.Key), kv => kv.Value.Select(r => CalendarFormat.FormatRange(r).ToList()).ToList()),
+            c.Holidays.Order().Select(d => d.ToString("uuuu-MM-dd", null)).ToList());
+
     /// <summary>Builds the calendar, or lists what is wrong with the field names of the request.</summary>
     public BusinessCalendar ToCalendar(out List<ValidationFailure> failures)
     {
@@ -32,7 +40,8 @@ public sealed record CalendarBody(string? TimeZone, Dictionary<string, List<List
 }
 
 /// <summary>Creates a calendar or adds a new version of it; running SLA cycles of open tickets are recomputed.</summary>
-public sealed record PutCalendar(string Name, CalendarBody? Body) : ICommand<ConfigurationVersionDto>, IAdminOnly;
+/// <param name="IfMatch">The entity tag the client read (<see cref="EntityTags"/>); a stale one is refused with 412.</param>
+public sealed record PutCalendar(string Name, CalendarBody? Body, string? IfMatch = null) : ICommand<ConfigurationVersionDto>, IAdminOnly;
 
 public sealed record ConfigurationVersionDto(string Name, int Version, Instant EffectiveFrom, int TicketsRecomputed);
 
@@ -59,7 +68,9 @@ public sealed class PutCalendarHandler(HelpDeskDbContext db, SlaConfigurationCac
         var now = clock.GetCurrentInstant();
         var calendar = command.Body!.ToCalendar(out _);
         var name = command.Name.ToLowerInvariant();
-        var version = (await db.CalendarVersions.Where(c => c.Name == name).MaxAsync(c => (int?)c.Version, ct) ?? 0) + 1;
+        var current = await db.CalendarVersions.Where(c => c.Name == name).MaxAsync(c => (int?)c.Version, ct);
+        EntityTags.Require(command.IfMatch, current, $"Calendar '{name}'");
+        var version = (current ?? 0) + 1;
         db.CalendarVersions.Add(new BusinessCalendarVersion(Guid.CreateVersion7(), name, version, now, calendar));
         await db.SaveChangesAsync(ct);
         slaConfiguration.Invalidate();

@@ -33,6 +33,16 @@ public sealed record PolicyBody(int Position, string? Calendar, ConditionsBody? 
         return result;
     }
 
+    /// <summary>The policy version as the API shows it: what a PUT of it would store again.</summary>
+    public static PolicyBody From(SlaPolicyVersion p) => new(p.Position, p.CalendarName,
+        new ConditionsBody(p.Conditions.Priorities.Order().Select(Vocabulary.Name).ToList(), p.Conditions.Teams.Order().ToList(),
+            p.Conditions.Channels.Order().ToList(), p.Conditions.Tags.Order().ToList(), p.Conditions.Organisations.Order().ToList()),
+        p.Terms.Targets.OrderBy(kv => kv.Key).ToDictionary(kv => Vocabulary.Name(kv.Key), kv => new TargetsBody(
+            Format(kv.Value.FirstResponse), Format(kv.Value.NextReply), Format(kv.Value.Resolution))),
+        p.Terms.WarnAtPercent.Order().ToList(), p.Terms.PauseOn.Order().Select(Vocabulary.Name).ToList(), p.IsActive);
+
+    private static string? Format(NodaTime.Duration? d) => d is { } v ? IsoDuration.Format(v) : null;
+
     public SlaPolicyTerms ToTerms() => new(
         (Targets ?? []).ToDictionary(kv => Vocabulary.ParsePriority(kv.Key),
             kv => ReadTargets(kv.Key, kv.Value, [])),
@@ -48,7 +58,8 @@ public sealed record PolicyBody(int Position, string? Calendar, ConditionsBody? 
 }
 
 /// <summary>Creates a policy or adds a new version of it; running SLA cycles of open tickets are recomputed.</summary>
-public sealed record PutSlaPolicy(string Name, PolicyBody? Body) : ICommand<ConfigurationVersionDto>, IAdminOnly;
+/// <param name="IfMatch">The entity tag the client read (<see cref="EntityTags"/>); a stale one is refused with 412.</param>
+public sealed record PutSlaPolicy(string Name, PolicyBody? Body, string? IfMatch = null) : ICommand<ConfigurationVersionDto>, IAdminOnly;
 
 public sealed class PutSlaPolicyValidator : AbstractValidator<PutSlaPolicy>
 {
@@ -92,7 +103,9 @@ public sealed class PutSlaPolicyHandler(HelpDeskDbContext db, SlaConfigurationCa
             throw new ValidationException([new FluentValidation.Results.ValidationFailure("calendar", $"There is no calendar '{body.Calendar}'.")]);
         var now = clock.GetCurrentInstant();
         var name = command.Name.ToLowerInvariant();
-        var version = (await db.SlaPolicyVersions.Where(p => p.Name == name).MaxAsync(p => (int?)p.Version, ct) ?? 0) + 1;
+        var current = await db.SlaPolicyVersions.Where(p => p.Name == name).MaxAsync(p => (int?)p.Version, ct);
+        EntityTags.Require(command.IfMatch, current, $"SLA policy '{name}'");
+        var version = (current ?? 0) + 1;
         db.SlaPolicyVersions.Add(new SlaPolicyVersion(Guid.CreateVersion7(), name, version, now, body.Position, calendar,
             body.ToConditions(), body.ToTerms(), body.Active));
         await db.SaveChangesAsync(ct);

@@ -14,7 +14,8 @@ using NodaTime;
 namespace HelpDesk.Application.Escalation.PutEscalationRule;
 
 /// <summary>Creates the rule <paramref name="Name"/> or replaces it (<c>PUT /api/v1/escalation-rules/{name}</c>). Admins only.</summary>
-public sealed record PutEscalationRule(string Name, EscalationRuleBody? Body) : ICommand<EscalationRuleDto>, IAdminOnly;
+/// <param name="IfMatch">The entity tag the client read (<see cref="EntityTags"/>); a stale one is refused with 412.</param>
+public sealed record PutEscalationRule(string Name, EscalationRuleBody? Body, string? IfMatch = null) : ICommand<EscalationRuleDto>, IAdminOnly;
 
 public sealed class PutEscalationRuleValidator : AbstractValidator<PutEscalationRule>
 {
@@ -53,6 +54,7 @@ public sealed class PutEscalationRuleHandler(HelpDeskDbContext db, EscalationRul
         var rule = await db.InTransactionAsync(async ct =>
         {
             var rule = await db.EscalationRules.SingleOrDefaultAsync(r => r.Name == name, ct);
+            EntityTags.Require(command.IfMatch, rule?.Version, $"Escalation rule '{name}'");
             if (rule is null)
             {
                 rule = new EscalationRule(Guid.CreateVersion7(), name, body.Position ?? 0, body.Active ?? true, filters, steps, now);

@@ -14,6 +14,7 @@ internal sealed class EscalationRuleConfiguration : IEntityTypeConfiguration<Esc
         b.Property(r => r.Id).ValueGeneratedNever();
         b.Property(r => r.Name).HasMaxLength(100);
         b.HasIndex(r => r.Name).IsUnique();
+        b.Property(r => r.Version).IsConcurrencyToken();
         // Stored in the API's own JSON shape. Replace() assigns new values, so a reference comparer sees every edit.
         b.Property(r => r.Filters).HasMaxLength(-1).HasConversion(
             Converters.AsJson<EscalationFilters, EscalationFiltersBody>(EscalationRuleShape.From, EscalationRuleShape.ToFilters),

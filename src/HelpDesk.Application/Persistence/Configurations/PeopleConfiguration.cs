@@ -32,6 +32,7 @@ internal sealed class AgentConfiguration : IEntityTypeConfiguration<Agent>
         b.HasIndex(a => a.Email).IsUnique();
         b.PrimitiveCollection<List<Guid>>("_teamIds").HasColumnName("TeamIds").HasMaxLength(4000);
         b.Ignore(a => a.TeamIds);
+        b.Property(a => a.Version).IsConcurrencyToken();
     }
 }
 
@@ -79,6 +80,7 @@ internal sealed class ApiTokenConfiguration : IEntityTypeConfiguration<ApiToken>
         b.Property(t => t.TokenHash).HasMaxLength(64);
         b.Property(t => t.Name).HasMaxLength(100);
         b.HasIndex(t => t.TokenHash).IsUnique();
+        b.HasIndex(t => t.AgentId);
     }
 }
 
@@ -89,6 +91,38 @@ internal sealed class AgentSessionConfiguration : IEntityTypeConfiguration<Agent
         b.ToTable("AgentSessions");
         b.Property(s => s.Id).ValueGeneratedNever();
         b.HasIndex(s => s.AgentId);
+    }
+}
+
+internal sealed class AccountLinkConfiguration : IEntityTypeConfiguration<AccountLink>
+{
+    public void Configure(EntityTypeBuilder<AccountLink> b)
+    {
+        b.ToTable("AccountLinks");
+        b.Property(l => l.Id).ValueGeneratedNever();
+        b.Property(l => l.Purpose).HasConversion<string>().HasMaxLength(10);
+        b.Property(l => l.TokenHash).HasMaxLength(64);
+        b.HasIndex(l => l.TokenHash).IsUnique();
+        b.HasIndex(l => l.AgentId);
+        // Single use under races too: the second of two concurrent uses updates no row and fails.
+        b.Property(l => l.UsedAt).IsConcurrencyToken();
+    }
+}
+
+internal sealed class AuditEntryConfiguration : IEntityTypeConfiguration<AuditEntry>
+{
+    public void Configure(EntityTypeBuilder<AuditEntry> b)
+    {
+        b.ToTable("AuditLog");
+        b.Property(e => e.Id).ValueGeneratedNever();
+        b.Property(e => e.Action).HasMaxLength(60);
+        b.Property(e => e.ActorEmail).HasMaxLength(254);
+        b.Property(e => e.Target).HasMaxLength(300);
+        b.Property(e => e.Before).HasMaxLength(-1);
+        b.Property(e => e.After).HasMaxLength(-1);
+        b.HasIndex(e => e.At);
+        b.HasIndex(e => new { e.Action, e.At });
+        b.HasIndex(e => new { e.ActorId, e.At });
     }
 }
 
