@@ -24,7 +24,7 @@ public static class AccountEndpoints
         {
             var credential = AuthSchemes.CredentialOf(http.User);
             var changed = await m.Send(new ChangePassword(r.CurrentPassword, r.NewPassword, credential?.SessionId), ct);
-            connections.Drop(c => c.AgentId == changed.AgentId && c.SessionId is { } s && s != credential?.SessionId);
+            connections.Close(c => c.AgentId == changed.AgentId && c.SessionId is { } s && s != credential?.SessionId);
             // The console's cookie is issued again without the must-change mark: the session may now do everything.
             if (http.User.Identity?.AuthenticationType == AuthSchemes.Cookie && credential?.SessionId is { } session)
                 await http.SignInAsync(AuthSchemes.Cookie, AuthSchemes.Reissue(http.User, mustChangePassword: false));
@@ -56,7 +56,7 @@ public static class AccountEndpoints
         {
             var credential = AuthSchemes.CredentialOf(http.User) ?? throw new ForbiddenException("This needs a signed-in agent.");
             var ended = await sessions.EndAllAsync(credential.AgentId, except: null, ct);
-            connections.Drop(c => c.AgentId == credential.AgentId && c.SessionId is not null);
+            connections.Close(c => c.AgentId == credential.AgentId && c.SessionId is not null);
             if (http.User.Identity?.AuthenticationType == AuthSchemes.Cookie) await http.SignOutAsync(AuthSchemes.Cookie);
             return Results.Ok(new { sessionsEnded = ended });
         }).WithTags("Account").WithSummary("Sign out everywhere: every console session of yours ends, this one too (API tokens stay)");
@@ -68,7 +68,7 @@ public static class AccountEndpoints
         api.MapDelete("/tokens/{id:guid}", async (Guid id, IMediator m, ConsoleConnections connections, CancellationToken ct) =>
         {
             var token = await m.Send(new RevokeApiToken(id), ct);
-            connections.Drop(c => c.TokenId == id);
+            connections.Close(c => c.TokenId == id);
             return Results.Ok(token);
         }).WithTags("Tokens").WithSummary("Revoke an API token (your own, or anyone's as admin); it stops working at once").Produces<ApiTokenDto>();
 

@@ -104,7 +104,7 @@ public static class ConfigurationEndpoints
         {
             var done = await m.Send(new DeactivateAgent(email, r.Tickets, r.ReassignTo, http.IfMatch()), ct);
             // This node's open console connections of the agent close now; other nodes' within the sweep (docs/security.md).
-            connections.Drop(c => c.AgentId == done.AgentId);
+            connections.Close(c => c.AgentId == done.AgentId);
             return http.Tagged(done, done.Agent.Version);
         }).WithTags("Agents")
             .WithSummary("Deactivate an agent: sessions end, tokens are revoked, open tickets unassigned or reassigned (admin)")
