@@ -47,7 +47,17 @@ public static class MailboxEndpoints
         return api;
     }
 
-    private static async Task<MailboxWrite?> OptionalBodyAsync(HttpContext http, CancellationToken ct) =>
-        http.Request.ContentLength is null or 0 && !http.Request.Headers.TransferEncoding.Any() ? null
-            : await http.Request.ReadFromJsonAsync<MailboxWrite>(ct);
+    /// <summary>The edited settings in the body, or null without one; a body that is not this shape is a 400, as for bound bodies.</summary>
+    private static async Task<MailboxWrite?> OptionalBodyAsync(HttpContext http, CancellationToken ct)
+    {
+        if (http.Request.ContentLength is null or 0 && !http.Request.Headers.TransferEncoding.Any()) return null;
+        try
+        {
+            return await http.Request.ReadFromJsonAsync<MailboxWrite>(ct);
+        }
+        catch (Exception ex) when (ex is System.Text.Json.JsonException or InvalidOperationException or NotSupportedException)
+        {
+            throw new BadHttpRequestException($"The body is not valid mailbox settings: {ex.Message}", StatusCodes.Status400BadRequest, ex);
+        }
+    }
 }

@@ -37,7 +37,7 @@ public sealed class SearchBoxBrowserTests(BrowserHost host) : IClassFixture<Brow
             await route.FulfillAsync(new RouteFulfillOptions
             {
                 ContentType = "application/json",
-                Body = JsonSerializer.Serialize(new { query = q, total = items.Length, page = 1, pageSize = 25, items }, new JsonSerializerOptions(JsonSerializerDefaults.Web)),
+                Body = JsonSerializer.Serialize(new { query = q, total = items.Length, totalExact = true, hasMore = false, page = 1, pageSize = 25, items }, new JsonSerializerOptions(JsonSerializerDefaults.Web)),
             });
         });
 
