@@ -60,6 +60,8 @@ public sealed class DeskCluster : IAsyncDisposable
             ["HelpDesk:Leases:OutboxSeconds"] = $"{LeaseSeconds}",
             ["HelpDesk:Leases:ImapSeconds"] = $"{LeaseSeconds}",
             ["HelpDesk:Leases:TakeoverCheckSeconds"] = $"{TakeoverCheckSeconds}",
+            // The admin issues one token per test agent (50 in the claim race): sign-in abuse limits are not what these tests are about.
+            ["HelpDesk:SignIn:PermitsPerMinutePerAccount"] = "1000",
             ["Logging:LogLevel:Default"] = "Warning",
             ["Logging:LogLevel:HelpDesk"] = "Information",
         };
