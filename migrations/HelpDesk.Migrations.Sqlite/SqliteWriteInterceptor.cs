@@ -32,7 +32,7 @@ public sealed class SqliteWriteInterceptor : IDbConnectionInterceptor, IDbTransa
     // A committed SqliteTransaction no longer knows its connection.
     private readonly ConcurrentDictionary<DbTransaction, DbConnection> _transactions = new(ReferenceEqualityComparer.Instance);
     private readonly ConcurrentDictionary<(string Waiter, string Holder), StallCount> _stalls = new();
-    private long _busy;
+    private long _busy, _readBusy;
     private ILogger? _logger;
 
     /// <summary>One connection's write: from asking for the lock until its commit, rollback or close.</summary>
@@ -72,8 +72,14 @@ public sealed class SqliteWriteInterceptor : IDbConnectionInterceptor, IDbTransa
     public static DbContextOptionsBuilder Configure(DbContextOptionsBuilder options, string connectionString, bool gate, bool probe) =>
         options.AddInterceptors(For(connectionString, gate, probe));
 
-    /// <summary><c>SQLITE_BUSY</c> results seen since the process started (counted only with the probe on).</summary>
+    /// <summary><c>SQLITE_BUSY</c> results writers met since the process started (counted only with the probe on).</summary>
     public long BusyCount => Interlocked.Read(ref _busy);
+
+    /// <summary>
+    /// <c>SQLITE_BUSY</c> results met by statements holding no write turn (reads): in WAL mode a reader can meet one for an
+    /// instant while a checkpoint resets the log; the handler waits milliseconds for it, and no write turn is involved.
+    /// </summary>
+    public long ReadBusyCount => Interlocked.Read(ref _readBusy);
 
     /// <summary>Writes that met a busy database, by who waited and who held the lock (counted only with the probe on).</summary>
     public IReadOnlyDictionary<(string Waiter, string Holder), StallCount> Stalls => _stalls;
@@ -337,9 +343,10 @@ public sealed class SqliteWriteInterceptor : IDbConnectionInterceptor, IDbTransa
     // lock; then waits as SQLite's busy_timeout would (gate on), or returns SQLITE_BUSY at once, as without a handler.
     private int OnBusy(IntPtr connection, int count)
     {
-        Interlocked.Increment(ref _busy);
-        if (_turnsByHandle.TryGetValue(connection, out var turn))
+        if (!_turnsByHandle.TryGetValue(connection, out var turn)) Interlocked.Increment(ref _readBusy);
+        else
         {
+            Interlocked.Increment(ref _busy);
             turn.Busy++;
             turn.HolderAtBusy ??= Holder(turn)?.Who ?? "another connection (another process, or one outside EF)";
         }

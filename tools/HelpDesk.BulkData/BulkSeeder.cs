@@ -63,7 +63,9 @@ public sealed class BulkSeeder(HelpDeskDbContext db, IMediator mediator, SlaConf
     public async Task<BulkSeedResult> SeedAsync(BulkSeedOptions options, IProgress<BulkProgress>? progress, CancellationToken ct)
     {
         var watch = Stopwatch.StartNew();
-        var now = clock.GetCurrentInstant();
+        // Whole seconds: PostgreSQL keeps microseconds, so a history built from a tick-precise now would not replay to the
+        // millisecond on it (report rows one millisecond off their ledger's projection).
+        var now = Instant.FromUnixTimeSeconds(clock.GetCurrentInstant().ToUnixTimeSeconds());
         var ticketsPerWorkingDay = options.Tickets / (double)options.Days * 7 / 5;
         var teams = await BulkDesk.EnsureAsync(db, mediator, ticketsPerWorkingDay, options.Password, now, ct);
         db.ChangeTracker.Clear();

@@ -60,7 +60,8 @@ public sealed class AnsweringBrowserTests(BrowserHost host) : IClassFixture<Brow
         // The queue filters by channel.
         await page.EvaluateAsync("() => location.hash = '#/'");
         await page.SelectOptionAsync("#f-channel", "phone");
-        await page.WaitForFunctionAsync("() => document.querySelectorAll('#queue li').length === 1");
+        // The list is rendered again when the filter's answer arrives: wait for the filtered list itself, not any list of one.
+        await page.WaitForFunctionAsync($"() => document.querySelectorAll('#queue li').length === 1 && !!document.querySelector('#q-{number}')");
         (await page.IsVisibleAsync($"#q-{number}")).Should().BeTrue();
 
         // Phone width: the button opens the same form, which fits the screen.
