@@ -106,7 +106,9 @@ public sealed class SqliteWriteGateTests : IAsyncDisposable
 
         outcomes.Should().HaveCount(30).And.OnlyContain(o => o == MailOutcome.Created);
         probe.BusyCount.Should().BePositive("this is the collision the gate removes (docs/benchmarks.md)");
-        probe.Stalls.Keys.Should().Contain(k => k.Holder.StartsWith("test-background") || k.Waiter.StartsWith("test-background"));
+        // Which writers collide is timing (background with ingestion, or two ingestion clients); that the probe names the holder is not.
+        probe.Stalls.Keys.Should().NotBeEmpty().And.Contain(k => !k.Holder.StartsWith("another connection", StringComparison.Ordinal),
+            "a stall inside one process names the writer that held the lock");
     }
 
     [Fact]
