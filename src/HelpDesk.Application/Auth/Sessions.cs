@@ -52,9 +52,18 @@ public sealed class Sessions(HelpDeskDbContext db, IClock clock, IOptions<SignIn
     /// connections close at their next credential sweep. Returns how many were closed.
     /// </summary>
     public int CloseConnections(Guid? agentId = null, Guid? sessionId = null, Guid? tokenId = null) =>
-        open.Sum(o => o.Close(c => (agentId is not null && c.AgentId == agentId)
-                                   || (sessionId is not null && c.SessionId == sessionId)
-                                   || (tokenId is not null && c.TokenId == tokenId)));
+        Close(c => (agentId is not null && c.AgentId == agentId)
+                   || (sessionId is not null && c.SessionId == sessionId)
+                   || (tokenId is not null && c.TokenId == tokenId));
+
+    /// <summary>
+    /// The hook's form for <see cref="EndAllAsync"/>: closes the agent's connections held with a console session other than
+    /// <paramref name="except"/> (API-token connections stay, as their tokens do). Called after the commit that ended them.
+    /// </summary>
+    public int CloseSessionConnections(Guid agentId, Guid? except) =>
+        Close(c => c.AgentId == agentId && c.SessionId is { } session && session != except);
+
+    private int Close(Func<Credential, bool> ended) => open.Sum(o => o.Close(ended));
 
     /// <summary>The agent's sessions not ended, newest first; <paramref name="current"/> marks the caller's own.</summary>
     public async Task<IReadOnlyList<SessionDto>> OpenAsync(Guid agentId, Guid? current, CancellationToken ct) =>

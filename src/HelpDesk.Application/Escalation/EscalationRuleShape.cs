@@ -47,7 +47,7 @@ public static class EscalationRuleShape
         foreach (var (p, i) in (body.Filters?.Priorities ?? []).Select((p, i) => (p, i)))
             if (!Vocabulary.TryPriority(p, out _)) yield return ($"filters.priorities[{i}]", $"must be one of {Vocabulary.ListOf(Vocabulary.PriorityNames)}.");
         foreach (var (t, i) in (body.Filters?.Tags ?? []).Select((t, i) => (t, i)))
-            if (!IsTag(t)) yield return ($"filters.tags[{i}]", "must be a tag (1-50 of a-z, 0-9, - _ . :).");
+            if (!Ticket.IsTag(t)) yield return ($"filters.tags[{i}]", "must be a tag (1-50 of a-z, 0-9, - _ . :).");
         foreach (var (t, i) in (body.Filters?.Teams ?? []).Select((t, i) => (t, i)))
             if (string.IsNullOrWhiteSpace(t)) yield return ($"filters.teams[{i}]", "must be a team name.");
         if (body.Steps is not { Count: > 0 })
@@ -112,7 +112,7 @@ public static class EscalationRuleShape
                     yield return ($"{path}.priority", $"must be one of {Vocabulary.ListOf(Vocabulary.PriorityNames)} (or absent for one step up).");
                 break;
             case "add_tag":
-                if (!IsTag(action.Tag)) yield return ($"{path}.tag", "must be a tag (1-50 of a-z, 0-9, - _ . :).");
+                if (!Ticket.IsTag(action.Tag)) yield return ($"{path}.tag", "must be a tag (1-50 of a-z, 0-9, - _ . :).");
                 break;
             case "add_note":
                 if (string.IsNullOrWhiteSpace(action.Text) || action.Text.Length > MaxNoteLength)
@@ -192,12 +192,6 @@ public static class EscalationRuleShape
 
     private static SlaMetric? Metric(string? name) => TryMetric(name, out var m) ? m : throw new FormatException($"unknown metric '{name}'");
 
-    private static bool IsTag(string? tag)
-    {
-        if (tag is null) return false;
-        try { Ticket.NormaliseTag(tag); return true; }
-        catch (DomainRuleViolation) { return false; }
-    }
 
     /// <summary>ISO-8601 with hours, minutes and seconds only (<c>PT2H</c>, <c>PT90M</c>): business time has no "days".</summary>
     private static bool TryDuration(string? text, out Duration duration) =>

@@ -285,12 +285,14 @@ public sealed class Ticket : ITeamOwned
 
     public void ClearEvents() => _events.Clear();
 
-    public static string NormaliseTag(string tag)
+    public static string NormaliseTag(string tag) =>
+        IsTag(tag) ? tag.Trim().ToLowerInvariant() : throw new DomainRuleViolation("tags.invalid", $"'{tag}' is not a valid tag (1-50 of a-z, 0-9, - _ . :).");
+
+    /// <summary>Whether <paramref name="tag"/> is a tag <see cref="NormaliseTag"/> accepts (validators ask this instead of catching).</summary>
+    public static bool IsTag(string? tag)
     {
-        var t = tag.Trim().ToLowerInvariant();
-        if (t.Length is 0 or > 50 || !t.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_' or '.' or ':'))
-            throw new DomainRuleViolation("tags.invalid", $"'{tag}' is not a valid tag (1-50 of a-z, 0-9, - _ . :).");
-        return t;
+        var t = tag?.Trim().ToLowerInvariant();
+        return t is { Length: > 0 and <= 50 } && t.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_' or '.' or ':');
     }
 
     /// <summary>

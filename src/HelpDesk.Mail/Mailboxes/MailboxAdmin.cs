@@ -92,7 +92,7 @@ public sealed partial class MailboxAdmin(HelpDeskDbContext db, Caller caller, IC
     }
 
     /// <summary>Replaces a stored mailbox's settings; <paramref name="ifMatch"/> must be its current version.</summary>
-    public async Task<MailboxDto> UpdateAsync(string id, int? ifMatch, MailboxWrite write, CancellationToken ct)
+    public async Task<MailboxDto> UpdateAsync(string id, string? ifMatch, MailboxWrite write, CancellationToken ct)
     {
         await caller.RequireRoleAsync(AgentRole.Admin, ct);
         var by = (await caller.RequireAgentAsync(ct)).Email;
@@ -111,7 +111,7 @@ public sealed partial class MailboxAdmin(HelpDeskDbContext db, Caller caller, IC
     }
 
     /// <summary>Deletes a stored mailbox (its fetcher stops; the mail it brought stays).</summary>
-    public async Task DeleteAsync(string id, int? ifMatch, CancellationToken ct)
+    public async Task DeleteAsync(string id, string? ifMatch, CancellationToken ct)
     {
         await caller.RequireRoleAsync(AgentRole.Admin, ct);
         var row = await WritableAsync(id, ifMatch, ct);
@@ -148,14 +148,12 @@ public sealed partial class MailboxAdmin(HelpDeskDbContext db, Caller caller, IC
         return new ConnectionTestResult(await imapResult, await smtpResult);
     }
 
-    private async Task<StoredMailbox> WritableAsync(string id, int? ifMatch, CancellationToken ct)
+    private async Task<StoredMailbox> WritableAsync(string id, string? ifMatch, CancellationToken ct)
     {
         if (ConfiguredById(id) is not null)
             throw new ForbiddenException("This mailbox is set in the configuration file and is read-only here; change the file, or create a mailbox in the database instead.");
         var row = await FindAsync(id, tracked: true, ct);
-        if (ifMatch is null) throw new PreconditionRequiredException($"Send If-Match with the mailbox's ETag (\"{row.Version}\") to change it.");
-        if (ifMatch != row.Version)
-            throw new PreconditionFailedException($"Mailbox '{row.Name}' was changed since it was read (version {ifMatch}, now {row.Version}); read it again.");
+        EntityTags.Require(ifMatch, row.Version, $"mailbox '{row.Name}'", required: true);
         return row;
     }
 

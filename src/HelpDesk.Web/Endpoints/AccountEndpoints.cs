@@ -5,7 +5,6 @@ using HelpDesk.Application.Audit;
 using HelpDesk.Application.Auth;
 using HelpDesk.Application.Common;
 using HelpDesk.Application.Persistence;
-using HelpDesk.Web.AgentConsole;
 using HelpDesk.Web.Auth;
 using Mediator;
 using Microsoft.AspNetCore.Authentication;
@@ -20,11 +19,11 @@ public static class AccountEndpoints
 
     public static RouteGroupBuilder MapAccountEndpoints(this RouteGroupBuilder api)
     {
-        api.MapPost("/me/password", async (ChangePasswordRequest r, HttpContext http, IMediator m, ConsoleConnections connections, CancellationToken ct) =>
+        api.MapPost("/me/password", async (ChangePasswordRequest r, HttpContext http, IMediator m, Sessions sessions, CancellationToken ct) =>
         {
             var credential = AuthSchemes.CredentialOf(http.User);
             var changed = await m.Send(new ChangePassword(r.CurrentPassword, r.NewPassword, credential?.SessionId), ct);
-            connections.Close(c => c.AgentId == changed.AgentId && c.SessionId is { } s && s != credential?.SessionId);
+            sessions.CloseSessionConnections(changed.AgentId, except: credential?.SessionId);
             // The console's cookie is issued again without the must-change mark: the session may now do everything.
             if (http.User.Identity?.AuthenticationType == AuthSchemes.Cookie && credential?.SessionId is { } session)
                 await http.SignInAsync(AuthSchemes.Cookie, AuthSchemes.Reissue(http.User, mustChangePassword: false));
@@ -52,11 +51,11 @@ public static class AccountEndpoints
             return Results.Ok(await sessions.OpenAsync(credential.AgentId, credential.SessionId, ct));
         }).WithTags("Account").WithSummary("Your console sessions not ended, newest first").Produces<IReadOnlyList<SessionDto>>();
 
-        api.MapDelete("/me/sessions", async (HttpContext http, Sessions sessions, ConsoleConnections connections, CancellationToken ct) =>
+        api.MapDelete("/me/sessions", async (HttpContext http, Sessions sessions, CancellationToken ct) =>
         {
             var credential = AuthSchemes.CredentialOf(http.User) ?? throw new ForbiddenException("This needs a signed-in agent.");
             var ended = await sessions.EndAllAsync(credential.AgentId, except: null, ct);
-            connections.Close(c => c.AgentId == credential.AgentId && c.SessionId is not null);
+            sessions.CloseSessionConnections(credential.AgentId, except: null);
             if (http.User.Identity?.AuthenticationType == AuthSchemes.Cookie) await http.SignOutAsync(AuthSchemes.Cookie);
             return Results.Ok(new { sessionsEnded = ended });
         }).WithTags("Account").WithSummary("Sign out everywhere: every console session of yours ends, this one too (API tokens stay)");
@@ -65,10 +64,10 @@ public static class AccountEndpoints
             Results.Ok(await m.Send(new ListApiTokens(email, includeRevoked ?? false), ct)))
             .WithTags("Tokens").WithSummary("API tokens' metadata (admin: everyone's, filter by email; others: their own)").Produces<IReadOnlyList<ApiTokenDto>>();
 
-        api.MapDelete("/tokens/{id:guid}", async (Guid id, IMediator m, ConsoleConnections connections, CancellationToken ct) =>
+        api.MapDelete("/tokens/{id:guid}", async (Guid id, IMediator m, Sessions sessions, CancellationToken ct) =>
         {
             var token = await m.Send(new RevokeApiToken(id), ct);
-            connections.Close(c => c.TokenId == id);
+            sessions.CloseConnections(tokenId: id);
             return Results.Ok(token);
         }).WithTags("Tokens").WithSummary("Revoke an API token (your own, or anyone's as admin); it stops working at once").Produces<ApiTokenDto>();
 

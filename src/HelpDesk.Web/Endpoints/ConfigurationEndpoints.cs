@@ -5,7 +5,7 @@ using HelpDesk.Application.Configuration.GetConfiguration;
 using HelpDesk.Application.Configuration.PutCalendar;
 using HelpDesk.Application.Configuration.PutSlaPolicy;
 using HelpDesk.Application.Teams.CreateTeam;
-using HelpDesk.Web.AgentConsole;
+using HelpDesk.Application.Auth;
 using HelpDesk.Web.Auth;
 using Mediator;
 using NodaTime;
@@ -100,11 +100,11 @@ public static class ConfigurationEndpoints
             .WithTags("Agents").WithSummary("Rename an agent, set their role and teams (admin)").Produces<AgentDto>().WithIfMatch();
 
         api.MapPost("/agents/{email}/deactivate", async (string email, DeactivateAgentRequest r, HttpContext http, IMediator m,
-            ConsoleConnections connections, CancellationToken ct) =>
+            Sessions sessions, CancellationToken ct) =>
         {
             var done = await m.Send(new DeactivateAgent(email, r.Tickets, r.ReassignTo, http.IfMatch()), ct);
             // This node's open console connections of the agent close now; other nodes' within the sweep (docs/security.md).
-            connections.Close(c => c.AgentId == done.AgentId);
+            sessions.CloseConnections(agentId: done.AgentId);
             return http.Tagged(done, done.Agent.Version);
         }).WithTags("Agents")
             .WithSummary("Deactivate an agent: sessions end, tokens are revoked, open tickets unassigned or reassigned (admin)")

@@ -5,11 +5,12 @@ namespace HelpDesk.Web.Endpoints;
 /// <summary>ETag and If-Match on the wire (<see cref="EntityTags"/> holds the rule): one place reads and writes the headers.</summary>
 public static class EntityTagHttp
 {
-    /// <summary>200 with <paramref name="body"/> and its entity tag in <c>ETag</c>.</summary>
-    public static IResult Tagged<T>(this HttpContext http, T body, int version)
+    /// <summary><paramref name="status"/> (200 unless told) with <paramref name="body"/> and its entity tag in <c>ETag</c>.</summary>
+    public static IResult Tagged<T>(this HttpContext http, T body, int? version, int status = StatusCodes.Status200OK)
     {
-        http.Response.Headers.ETag = EntityTags.Of(version);
-        return Results.Ok(body);
+        // No version, no tag: a thing that cannot be written here (a configuration-file mailbox).
+        if (version is { } v) http.Response.Headers.ETag = EntityTags.Of(v);
+        return Results.Json(body, statusCode: status);
     }
 
     /// <summary>The request's <c>If-Match</c>, or null when it has none.</summary>

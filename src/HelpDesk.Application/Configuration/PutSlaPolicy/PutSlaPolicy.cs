@@ -85,7 +85,7 @@ public sealed class PutSlaPolicyValidator : AbstractValidator<PutSlaPolicy>
             RuleForEach(c => c.Body!.Conditions!.Priorities).Must(p => Vocabulary.TryPriority(p, out _))
                 .WithMessage($"'conditions.priorities' must be among {Vocabulary.ListOf(Vocabulary.PriorityNames)}.")
                 .OverridePropertyName("conditions.priorities").When(c => c.Body!.Conditions?.Priorities is not null);
-            RuleForEach(c => c.Body!.Conditions!.Tags).Must(t => { try { Ticket.NormaliseTag(t); return true; } catch { return false; } })
+            RuleForEach(c => c.Body!.Conditions!.Tags).Must(Ticket.IsTag)
                 .WithMessage("'conditions.tags' must be valid tags.").OverridePropertyName("conditions.tags")
                 .When(c => c.Body!.Conditions?.Tags is not null);
         });

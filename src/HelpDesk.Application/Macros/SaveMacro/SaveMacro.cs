@@ -39,8 +39,8 @@ public sealed class SaveMacroValidator : AbstractValidator<SaveMacro>
             .OverridePropertyName("status");
         RuleFor(c => c.Macro.Priority).Must(p => p is null || Vocabulary.TryPriority(p, out _))
             .WithMessage($"'priority' must be one of {Vocabulary.ListOf(Vocabulary.PriorityNames)}.").OverridePropertyName("priority");
-        RuleForEach(c => c.Macro.AddTags).Must(IsTag).WithMessage("'addTags' holds tags (1-50 of a-z, 0-9, - _ . :).").OverridePropertyName("addTags");
-        RuleForEach(c => c.Macro.RemoveTags).Must(IsTag).WithMessage("'removeTags' holds tags (1-50 of a-z, 0-9, - _ . :).").OverridePropertyName("removeTags");
+        RuleForEach(c => c.Macro.AddTags).Must(Ticket.IsTag).WithMessage("'addTags' holds tags (1-50 of a-z, 0-9, - _ . :).").OverridePropertyName("addTags");
+        RuleForEach(c => c.Macro.RemoveTags).Must(Ticket.IsTag).WithMessage("'removeTags' holds tags (1-50 of a-z, 0-9, - _ . :).").OverridePropertyName("removeTags");
         RuleFor(c => c.Macro.Assignee).Must(a => a is null || a.Trim() is "me" or "none" || EmailAddress.IsValid(a.Trim()))
             .WithMessage("'assignee' must be me, none or an agent's e-mail address.").OverridePropertyName("assignee");
         RuleFor(c => c.Macro).Must(m => !string.IsNullOrWhiteSpace(m.Body) || m.Status is not null || m.Priority is not null
@@ -48,11 +48,6 @@ public sealed class SaveMacroValidator : AbstractValidator<SaveMacro>
             .WithMessage("A macro must write a reply (body) or change something (status, priority, tags, assignee).").OverridePropertyName("body");
     }
 
-    private static bool IsTag(string tag)
-    {
-        try { Ticket.NormaliseTag(tag); return true; }
-        catch (DomainRuleViolation) { return false; }
-    }
 }
 
 public sealed class SaveMacroHandler(HelpDeskDbContext db, Caller caller, IClock clock) : ICommandHandler<SaveMacro, MacroDto>

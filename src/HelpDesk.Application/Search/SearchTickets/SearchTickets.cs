@@ -63,7 +63,7 @@ public sealed class SearchTicketsValidator : AbstractValidator<SearchTickets>
         RuleFor(q => q.Assignee).Must(a => string.IsNullOrEmpty(a) || TicketQueries.IsAssigneeFilter(a)).WithMessage(TicketQueries.AssigneeFilterMessage);
         RuleFor(q => q.Requester).Must(r => string.IsNullOrEmpty(r) || EmailAddress.IsValid(r))
             .WithMessage("'requester' must be the requester's e-mail address.");
-        RuleFor(q => q.Tag).Must(t => string.IsNullOrEmpty(t) || IsTag(t))
+        RuleFor(q => q.Tag).Must(t => string.IsNullOrEmpty(t) || Ticket.IsTag(t))
             .WithMessage("'tag' must be a tag (1-50 of a-z, 0-9, - _ . :).");
         RuleFor(q => q.CreatedFrom).Must(BeAnInstantOrDate).WithMessage(DateMessage("createdFrom"));
         RuleFor(q => q.CreatedTo).Must(BeAnInstantOrDate).WithMessage(DateMessage("createdTo"));
@@ -74,11 +74,6 @@ public sealed class SearchTicketsValidator : AbstractValidator<SearchTickets>
             .WithMessage($"'pageSize' must be a whole number from 1 to {SearchTickets.MaxPageSize}.");
     }
 
-    private static bool IsTag(string tag)
-    {
-        try { Ticket.NormaliseTag(tag); return true; }
-        catch (DomainRuleViolation) { return false; }
-    }
 
     private static bool BeAnInstantOrDate(string? value) => string.IsNullOrEmpty(value) || SearchBound.Parse(value) is not null;
 

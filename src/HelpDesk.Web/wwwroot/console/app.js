@@ -1,7 +1,7 @@
 // The agent console: live queue, ticket view, presence, stale-reply guard, countdowns, notifications, metric tiles.
 // Everything the server pushes carries (stream, seq); the console applies each sequence number once, in order, and
 // fetches any gap (after a reconnect, or events from another node arriving early) from /api/v1/console/events.
-import { $, el, api, post, session, fmtDuration, fmtLeft, fmtTime, parseIsoDuration, browserTimeZone, vocabulary, metricLabel, loadVocabulary, isOpenStatus, fillOptions } from './lib.js';
+import { $, el, api, post, session, fmtDuration, fmtLeft, fmtTime, parseIsoDuration, browserTimeZone, vocabulary, metricLabel, loadVocabulary, isOpenStatus, fillOptions, problemText } from './lib.js';
 import { showReports } from './reports.js';
 import { showQuarantine } from './quarantine.js';
 import { openNewTicket } from './newticket.js';
@@ -222,7 +222,7 @@ $('save-view-form').addEventListener('submit', async (e) => {
     await loadViews();
     location.hash = queueHash(`saved:${saved.id}`);
   } catch (err) {
-    $('save-view-error').textContent = err.body?.errors ? Object.values(err.body.errors).flat().join(' ') : err.message;
+    $('save-view-error').textContent = problemText(err);
   }
 });
 
@@ -420,7 +420,7 @@ async function send(force) {
       await Promise.all([loadThread(), loadTicket(false)]);
       $('stale').hidden = false; $('composer-status').textContent = 'Not sent.';
     } else {
-      $('composer-status').textContent = `Not sent: ${e.body?.errors ? Object.values(e.body.errors).flat().join(' ') : e.message}`;
+      $('composer-status').textContent = `Not sent: ${problemText(e)}`;
       $('composer-status').classList.add('error');
     }
   } finally { $('send').disabled = false; }
@@ -435,7 +435,7 @@ async function act(errorId, fn) {
   const error = $(errorId);
   error.textContent = '';
   try { await fn(); await loadTicket(false); await loadSla(); } catch (e) {
-    error.textContent = e.body?.errors ? Object.values(e.body.errors).flat().join(' ') : e.message;
+    error.textContent = problemText(e);
     await loadTicket(false).catch(() => {});
   }
 }
@@ -604,7 +604,7 @@ async function runSearch(page) {
   try { res = await api(`/api/v1/search?q=${encodeURIComponent(q)}&page=${page}&pageSize=25`); } catch (e) {
     if (seq !== search.seq) return;
     search.items = []; $('search-results').replaceChildren(); $('search-more').hidden = true;
-    $('search-status').textContent = e.body?.errors ? Object.values(e.body.errors).flat().join(' ') : `Search failed: ${e.message}`;
+    $('search-status').textContent = e.body?.errors ? problemText(e) : `Search failed: ${e.message}`;
     openSearchPanel(true);
     return;
   }

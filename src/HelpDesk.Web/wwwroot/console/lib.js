@@ -49,6 +49,8 @@ export function fmtSpan(ms) {
   }
   return neg ? `-${text}` : text;
 }
+/** What a refused request says: the field errors of its ProblemDetails, else its message. */
+export const problemText = (e) => e.body?.errors ? Object.values(e.body.errors).flat().join(' ') : e.message;
 /** "1 message", "3 messages": a count with its noun in the right number (English plural with -s). */
 export const plural = (n, noun) => `${n} ${noun}${n === 1 ? '' : 's'}`;
 export const fmtPercent = (rate) => rate === null || rate === undefined ? '—' : `${Math.round(rate * 100)}%`;

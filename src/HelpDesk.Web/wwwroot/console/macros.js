@@ -1,7 +1,7 @@
 // Macros: the composer's picker (button or m: search by name, a preview of what the macro does, then apply) and the
 // leads' and admins' list/edit page (#/admin/macros). Applying goes through POST /api/v1/tickets/{n}/macros/{id}, which
 // changes the ticket by the same paths as a change by hand; ?preview=true answers the same plan without changing anything.
-import { $, el, api, post, vocabulary, fillOptions } from './lib.js';
+import { $, el, api, post, vocabulary, fillOptions, problemText } from './lib.js';
 
 // ---------- The composer's picker ----------
 const picker = { items: [], active: 0, chosen: null, seq: 0, ctx: null };
@@ -58,7 +58,7 @@ async function previewChosen() {
     $('macro-apply').focus();
   } catch (e) {
     $('macro-preview-reply').textContent = '';
-    $('macro-error').textContent = e.body?.errors ? Object.values(e.body.errors).flat().join(' ') : e.message;
+    $('macro-error').textContent = problemText(e);
   }
 }
 
