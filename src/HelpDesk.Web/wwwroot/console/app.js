@@ -6,6 +6,7 @@ import { showReports } from './reports.js';
 import { showQuarantine } from './quarantine.js';
 import { openNewTicket } from './newticket.js';
 import { initPicker, openPicker, closePicker, showMacros } from './macros.js';
+import { showAdmin, isAdminPath } from './admin.js';
 
 const state = {
   me: null, csrf: null, teams: [],
@@ -552,19 +553,22 @@ setInterval(async () => {
 
 // ---------- Pages: the queue (with the ticket view) and the reports, chosen by the URL hash ----------
 // #/ (queue), #/?view=KEY (another queue view), #/ticket/N[?view=KEY] (queue with ticket N open; #/tickets/N also),
-// #/reports/breaches|scorecards|dashboard?from=…&to=…&team=…, #/admin/quarantine?reason=… (admins)
+// #/reports/breaches|scorecards|dashboard?from=…&to=…&team=…, #/admin/quarantine?reason=… (admins), #/admin/macros,
+// #/admin/<section>?… (the admin area, admin.js)
 function route() {
   const [path, query] = location.hash.replace(/^#/, '').split('?');
   const params = new URLSearchParams(query || '');
-  state.view = /^\/reports(\/|$)/.test(path) ? 'reports' : /^\/admin\/quarantine$/.test(path) ? 'quarantine' : /^\/admin\/macros$/.test(path) ? 'macros' : 'queue';
+  state.view = /^\/reports(\/|$)/.test(path) ? 'reports' : /^\/admin\/quarantine$/.test(path) ? 'quarantine' : /^\/admin\/macros$/.test(path) ? 'macros' : isAdminPath(path) ? 'admin' : 'queue';
   const queue = state.view === 'queue';
   $('tiles').hidden = !queue; $('layout').hidden = !queue; $('reports').hidden = state.view !== 'reports'; $('quarantine').hidden = state.view !== 'quarantine';
   $('macros').hidden = state.view !== 'macros';
+  $('admin').hidden = state.view !== 'admin';
   document.body.classList.toggle('queue-view', queue);
   for (const a of document.querySelectorAll('.views a')) a.setAttribute('aria-current', String(a.dataset.view === state.view));
   if (state.view === 'reports') { showReports(path.slice('/reports'.length).replace(/^\//, ''), params, { me: state.me, teams: state.teams }).catch(console.error); return; }
   if (state.view === 'quarantine') { showQuarantine(params, { me: state.me }).catch(console.error); return; }
   if (state.view === 'macros') { showMacros({ me: state.me, teams: state.teams }).catch(console.error); return; }
+  if (state.view === 'admin') { showAdmin(path, params, { me: state.me, teams: state.teams }).catch(console.error); return; }
   showView(params.get('view') || 'open').catch(console.warn);
   const ticket = /^\/tickets?\/(\d+)$/.exec(path);
   if (ticket) { if (+ticket[1] !== state.open || $('ticket').hidden) openTicket(+ticket[1]).catch(console.warn); }
@@ -711,6 +715,7 @@ async function start() {
   nav.href = lead ? '#/reports/dashboard' : '#/reports/scorecards';
   $('nav-quarantine').hidden = state.me.role !== 'admin';
   $('nav-macros').hidden = !lead;
+  $('nav-admin').hidden = !lead;
   $('new-ticket-button').addEventListener('click', () => openNewTicket({ teams: state.teams }));
   initPicker({ number: () => state.open, version: () => state.composerVersion, ticket: () => state.ticket,
     reload: () => Promise.all([loadTicket(true), loadThread(), loadSla()]) });
