@@ -71,6 +71,7 @@ public static class DependencyInjection
         services.AddSingleton<SurveyTokens>();
         services.AddScoped<SurveyOnSolve>();
         services.AddScoped<SurveyLinks>();
+        services.AddScoped<SurveySettings>();
         return services;
     }
 

@@ -1,6 +1,8 @@
 using System.Text.Json;
 using HelpDesk.Application.Common;
+using HelpDesk.Application.Mail;
 using HelpDesk.Application.Persistence;
+using HelpDesk.Application.Surveys;
 using HelpDesk.Domain.Agents;
 using HelpDesk.Domain.Escalation;
 using HelpDesk.Domain.Sla;
@@ -18,7 +20,7 @@ namespace HelpDesk.Application.Audit;
 /// Writes the audit log inside the SaveChanges that makes the change it records, so a change and its row commit or roll
 /// back together and no path can skip it (the pattern of <see cref="Search.SearchIndexing"/>): every admin action and
 /// security event is a change of an audited row (an agent, a team, a configuration version, a rule, a password, a token,
-/// a session, an account link), described here with its before and after. Events that change no row (a failed sign-in)
+/// a session, an account link, a stored mailbox, the survey settings), described here with its before and after. Events that change no row (a failed sign-in)
 /// are added by their code with <see cref="Event"/>. Secrets (password and token hashes) never enter a row.
 /// Contexts built by hand without the application's services (tests seeding rows) have no clock and write none.
 /// </summary>
@@ -27,6 +29,9 @@ public sealed class AuditTrail : SaveChangesInterceptor
     public static readonly AuditTrail Instance = new();
 
     private static readonly HashSet<string> Secrets = [nameof(AgentCredential.PasswordHash), nameof(ApiToken.TokenHash), nameof(AccountLink.TokenHash)];
+
+    /// <summary>Encrypted secrets: a row shows only whether one is stored (<c>imapPasswordSet</c>), never the payload.</summary>
+    private static readonly HashSet<string> ProtectedSecrets = [nameof(StoredMailbox.ImapPasswordProtected), nameof(StoredMailbox.SmtpPasswordProtected)];
 
     private AuditTrail() { }
 
@@ -120,6 +125,10 @@ public sealed class AuditTrail : SaveChangesInterceptor
                 var policy = await db.SlaPolicyVersions.AsNoTracking().Where(p => p.Name == v.Name && p.Version < v.Version)
                     .OrderByDescending(p => p.Version).FirstOrDefaultAsync(ct);
                 return new("sla_policy.changed", v.Name, policy is null ? null : Snapshot(db.Entry(policy), original: false), After());
+            case StoredMailbox m:
+                return new(added ? "mailbox.created" : entry.State == EntityState.Deleted ? "mailbox.deleted" : "mailbox.changed", m.Name, Before(), After());
+            case MailSetting s when s.Name == SurveySettings.SettingName:
+                return new("survey_settings.changed", s.Name, Before(), After());
             case EscalationRule r:
                 return new(added ? "escalation_rule.created" : "escalation_rule.changed", r.Name, Before(), After());
             default:
@@ -140,6 +149,11 @@ public sealed class AuditTrail : SaveChangesInterceptor
         {
             if (Secrets.Contains(property.Name)) continue;
             var value = original ? entry.OriginalValues[property] : entry.CurrentValues[property];
+            if (ProtectedSecrets.Contains(property.Name))
+            {
+                values[JsonNamingPolicy.CamelCase.ConvertName(property.Name[..^"Protected".Length] + "Set")] = value is not null;
+                continue;
+            }
             if (property.GetValueConverter() is { } converter && value is not null) value = converter.ConvertToProvider(value);
             values[JsonNamingPolicy.CamelCase.ConvertName(property.Name.TrimStart('_'))] =
                 value is string s && s.Length > 0 && s[0] is '{' or '[' ? JsonDocument.Parse(s).RootElement.Clone() : value;

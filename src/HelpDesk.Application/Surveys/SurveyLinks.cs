@@ -1,7 +1,6 @@
 using HelpDesk.Application.Persistence;
 using HelpDesk.Domain.Surveys;
 using Microsoft.EntityFrameworkCore;
-using Microsoft.Extensions.Options;
 using NodaTime;
 
 namespace HelpDesk.Application.Surveys;
@@ -29,9 +28,10 @@ public sealed record SurveyView(int TicketNumber, string TicketSubject, int? Rat
     Instant ExpiresAt, bool AskNps, bool AskCes);
 
 /// <summary>Resolves the token of a survey link to its survey (tracked, for the answering handlers).</summary>
-public sealed class SurveyLinks(HelpDeskDbContext db, SurveyTokens tokens, IClock clock, IOptions<SurveyOptions> options)
+public sealed class SurveyLinks(HelpDeskDbContext db, SurveyTokens tokens, IClock clock, SurveySettings settings)
 {
-    public SurveyOptions Options => options.Value;
+    /// <summary>The survey settings in force.</summary>
+    public Task<SurveyOptions> OptionsAsync(CancellationToken ct) => settings.CurrentAsync(ct);
 
     public async Task<(SurveyLinkState State, Survey? Survey, Instant Now)> OpenAsync(string? token, CancellationToken ct)
     {
@@ -47,7 +47,8 @@ public sealed class SurveyLinks(HelpDeskDbContext db, SurveyTokens tokens, ICloc
     public async Task<SurveyPage> PageAsync(Survey survey, CancellationToken ct)
     {
         var subject = await db.Tickets.AsNoTracking().Where(t => t.Id == survey.TicketId).Select(t => t.Subject).SingleAsync(ct);
+        var options = await settings.CurrentAsync(ct);
         return new SurveyPage(SurveyLinkState.Valid, new SurveyView(survey.TicketNumber, subject, survey.Rating, survey.Nps, survey.Ces,
-            survey.Comment, survey.ExpiresAt, options.Value.AskNps, options.Value.AskCes));
+            survey.Comment, survey.ExpiresAt, options.AskNps, options.AskCes));
     }
 }

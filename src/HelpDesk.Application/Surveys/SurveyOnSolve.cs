@@ -15,7 +15,7 @@ namespace HelpDesk.Application.Surveys;
 /// calls it for every change, so every path that solves a ticket sends the survey; the unique (ticket, solve) key makes
 /// it at most one per solve even if a change were applied twice.
 /// </summary>
-public sealed class SurveyOnSolve(HelpDeskDbContext db, MailOutbox outbox, SurveyTokens tokens, IOptions<SurveyOptions> options,
+public sealed class SurveyOnSolve(HelpDeskDbContext db, MailOutbox outbox, SurveyTokens tokens, SurveySettings settings,
     IOptions<MailOptions> mail, ILogger<SurveyOnSolve> logger)
 {
     private static readonly string Solved = nameof(TicketStatus.Solved);
@@ -23,8 +23,9 @@ public sealed class SurveyOnSolve(HelpDeskDbContext db, MailOutbox outbox, Surve
     /// <summary>The survey queued for this change, or null: not a solve, disabled, or the requester gets no automatic mail.</summary>
     public async Task<Survey?> EnqueueIfSolvedAsync(Ticket ticket, CancellationToken ct)
     {
-        if (!options.Value.Enabled || ticket.Status != TicketStatus.Solved
-            || !ticket.Events.Any(e => e is TicketEvent.StatusChanged { To: TicketStatus.Solved })) return null;
+        if (ticket.Status != TicketStatus.Solved || !ticket.Events.Any(e => e is TicketEvent.StatusChanged { To: TicketStatus.Solved })) return null;
+        var options = await settings.CurrentAsync(ct);
+        if (!options.Enabled) return null;
         if (mail.Value.PublicBaseUrl is not { Length: > 0 } baseUrl)
         {
             logger.LogWarning("No survey for ticket #{Number}: HelpDesk:PublicBaseUrl is not set, so there is no link to send", ticket.Number);
@@ -35,7 +36,7 @@ public sealed class SurveyOnSolve(HelpDeskDbContext db, MailOutbox outbox, Surve
         if (!await WroteThemselvesAsync(ticket, requester.Id, ct)) return null;
 
         var survey = Survey.Send(Guid.CreateVersion7(), ticket.Id, ticket.Number, solve.Sequence, requester.Email, solve.At,
-            Duration.FromSeconds(Math.Round(options.Value.ValidityDays * 86_400)));
+            Duration.FromSeconds(Math.Round(options.ValidityDays * 86_400)));
         var token = await tokens.CreateAsync(db, survey.Id, survey.ExpiresAt, ct);
         var url = $"{baseUrl.TrimEnd('/')}/survey/{token}";
         if (await outbox.EnqueueSurveyAsync(ticket, survey.Recipient, url, survey.ExpiresAt, ct) is null) return null;

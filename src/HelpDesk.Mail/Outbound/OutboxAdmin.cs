@@ -1,5 +1,6 @@
 using FluentValidation;
 using FluentValidation.Results;
+using HelpDesk.Application.Audit;
 using HelpDesk.Application.Common;
 using HelpDesk.Application.Mail;
 using HelpDesk.Application.Persistence;
@@ -71,10 +72,8 @@ public sealed class OutboxAdmin(HelpDeskDbContext db, Caller caller, IClock cloc
     {
         await caller.RequireRoleAsync(AgentRole.Admin, ct);
         var now = clock.GetCurrentInstant();
-        var changed = await db.Set<OutboxMail>().Where(m => m.Id == id && (m.State == OutboxState.Failed || m.State == OutboxState.Pending))
-            .ExecuteUpdateAsync(s => s.SetProperty(m => m.State, OutboxState.Pending).SetProperty(m => m.NextAttemptAt, now), ct);
-        var row = await CurrentAsync(id, ct);
-        if (changed == 0) throw new DomainRuleViolation("outbox.not_retryable", $"This mail is {Name(row.State)}; only failed or waiting mail can be retried.");
+        var row = await ChangeAsync(id, "outbox.retried", q => q.ExecuteUpdateAsync(s => s.SetProperty(m => m.State, OutboxState.Pending).SetProperty(m => m.NextAttemptAt, now), ct),
+            state => new DomainRuleViolation("outbox.not_retryable", $"This mail is {state}; only failed or waiting mail can be retried."), ct);
         signal.Notify();
         return Dto(row);
     }
@@ -83,11 +82,27 @@ public sealed class OutboxAdmin(HelpDeskDbContext db, Caller caller, IClock cloc
     public async Task<OutboxMailDto> CancelAsync(Guid id, CancellationToken ct)
     {
         await caller.RequireRoleAsync(AgentRole.Admin, ct);
-        var changed = await db.Set<OutboxMail>().Where(m => m.Id == id && (m.State == OutboxState.Failed || m.State == OutboxState.Pending))
-            .ExecuteUpdateAsync(s => s.SetProperty(m => m.State, OutboxState.Cancelled), ct);
-        var row = await CurrentAsync(id, ct);
-        if (changed == 0) throw new DomainRuleViolation("outbox.not_cancellable", $"This mail is {Name(row.State)}; only failed or waiting mail can be cancelled.");
+        var row = await ChangeAsync(id, "outbox.cancelled", q => q.ExecuteUpdateAsync(s => s.SetProperty(m => m.State, OutboxState.Cancelled), ct),
+            state => new DomainRuleViolation("outbox.not_cancellable", $"This mail is {state}; only failed or waiting mail can be cancelled."), ct);
         return Dto(row);
+    }
+
+    // The conditional update of a failed or waiting mail and its audit row (who, which mail, the state before), in one
+    // transaction: the update bypasses the change tracker, so AuditTrail's interceptor cannot see it and the row is added here.
+    private async Task<OutboxMail> ChangeAsync(Guid id, string action, Func<IQueryable<OutboxMail>, Task<int>> update,
+        Func<string, Exception> refused, CancellationToken ct)
+    {
+        var actor = await caller.RequireAgentAsync(ct);
+        return await db.InTransactionAsync(async ct =>
+        {
+            var before = await CurrentAsync(id, ct);
+            if (await update(db.Set<OutboxMail>().Where(m => m.Id == id && (m.State == OutboxState.Failed || m.State == OutboxState.Pending))) == 0)
+                throw refused(Name((await CurrentAsync(id, ct)).State));
+            db.AuditLog.Add(AuditTrail.Event(action, id.ToString(), clock.GetCurrentInstant(), actor.Id, actor.Email,
+                new { before.To, before.Subject, before.Kind, Ticket = before.TicketNumber, StateBefore = Name(before.State), before.Attempts, before.LastError }));
+            await db.SaveChangesAsync(ct);
+            return await CurrentAsync(id, ct);
+        }, ct);
     }
 
     public async Task<MailCounts> CountsAsync(CancellationToken ct)

@@ -39,8 +39,13 @@ public static class AccountEndpoints
             Results.Ok(await m.Send(new SendAccountLink(email, AccountLinkPurpose.Reset), ct)))
             .WithTags("Agents").WithSummary("Mail the agent a single-use link, valid 24 hours, to set a new password (admin)").Produces<AccountLinkSent>();
 
-        api.MapPost("/account-links/accept", async (AcceptLinkRequest r, IMediator m, CancellationToken ct) =>
-            Results.Ok(await m.Send(new AcceptAccountLink(r.Token, r.Password), ct)))
+        api.MapPost("/account-links/accept", async (AcceptLinkRequest r, IMediator m, Sessions sessions, CancellationToken ct) =>
+            {
+                var changed = await m.Send(new AcceptAccountLink(r.Token, r.Password), ct);
+                // The agent's sessions ended with the commit; their open console connections on this node close now.
+                sessions.CloseSessionConnections(changed.AgentId, except: null);
+                return Results.Ok(changed);
+            })
             .AllowAnonymous().LimitSignInAbuse(_ => "account-links", hashesPasswords: true).ProducesProblem(StatusCodes.Status429TooManyRequests)
             .WithTags("Account").WithSummary("Set a password with a mailed invitation or reset link (once, before it expires); the agent's sessions end")
             .Produces<PasswordChanged>();

@@ -23,7 +23,7 @@ public sealed record SettingsHealthDto(bool Ok, IReadOnlyList<HealthFinding> Fin
 /// Settings health (docs/email.md, "Settings health"): looks at the configuration and the database for what is
 /// misconfigured, and says for each what it breaks and the fix. Leads and admins.
 /// </summary>
-public sealed class SettingsHealth(HelpDeskDbContext db, Caller caller, IClock clock, IOptions<MailOptions> mail, IOptions<SurveyOptions> surveys,
+public sealed class SettingsHealth(HelpDeskDbContext db, Caller caller, IClock clock, IOptions<MailOptions> mail, SurveySettings surveys,
     IOptions<KeyManagementOptions> keys, MailboxDirectory mailboxes)
 {
     /// <summary>Most agents whose password is compared with the published demo password (each check is a slow hash on purpose).</summary>
@@ -34,7 +34,7 @@ public sealed class SettingsHealth(HelpDeskDbContext db, Caller caller, IClock c
         await caller.RequireRoleAsync(AgentRole.Lead, ct);
         var findings = new List<HealthFinding>();
         var o = mail.Value;
-        if (surveys.Value.Enabled && string.IsNullOrWhiteSpace(o.PublicBaseUrl))
+        if (string.IsNullOrWhiteSpace(o.PublicBaseUrl) && (await surveys.CurrentAsync(ct)).Enabled)
             findings.Add(new("surveys.no_public_base_url", "error", "HelpDesk:PublicBaseUrl is not set.",
                 "No satisfaction survey is sent when a ticket is solved (a survey needs a link), and mail carries no link to the ticket.",
                 "Set HelpDesk:PublicBaseUrl to the address customers and agents reach the help desk at (e.g. https://help.example.com), then restart."));

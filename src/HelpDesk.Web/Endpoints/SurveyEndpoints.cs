@@ -56,4 +56,24 @@ public static class SurveyEndpoints
         number = n;
         return true;
     }
+
+    /// <summary>The survey settings (read: leads and admins; write: admins), with their ETag.</summary>
+    public static RouteGroupBuilder MapSurveySettingsEndpoints(this RouteGroupBuilder api)
+    {
+        api.MapGet("/settings/survey", async (HttpContext http, SurveySettings settings, CancellationToken ct) =>
+            {
+                var s = await settings.GetAsync(ct);
+                return http.Tagged(s, s.Version);
+            })
+            .WithTags("Configuration").WithSummary("The satisfaction survey's settings in force and where they come from, with their ETag (lead, admin)")
+            .Produces<SurveySettingsDto>();
+        api.MapPut("/settings/survey", async (SurveySettingsWrite body, HttpContext http, SurveySettings settings, CancellationToken ct) =>
+            {
+                var s = await settings.PutAsync(body, http.IfMatch(), ct);
+                return http.Tagged(s, s.Version);
+            })
+            .WithTags("Configuration").WithSummary("Save the survey settings; from then on they replace HelpDesk:Surveys (admin)")
+            .Produces<SurveySettingsDto>().ProducesValidationProblem().WithIfMatch();
+        return api;
+    }
 }

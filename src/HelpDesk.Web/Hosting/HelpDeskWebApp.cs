@@ -95,6 +95,7 @@ public static class HelpDeskWebApp
         api.MapMailEndpoints();
         api.MapMailboxEndpoints();
         api.MapAdminHealthEndpoints();
+        api.MapSurveySettingsEndpoints();
         api.MapMetricsEndpoints();
         api.MapBreachEndpoints();
         api.MapVocabularyEndpoints();

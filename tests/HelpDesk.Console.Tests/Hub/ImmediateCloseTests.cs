@@ -1,4 +1,5 @@
 using System.Net;
+using System.Net.Http.Json;
 using HelpDesk.Application.Auth;
 using HelpDesk.Application.Persistence;
 using HelpDesk.Console.Tests.Infrastructure;
@@ -46,6 +47,37 @@ public sealed class ImmediateCloseTests(NoSweepServer fixture) : IClassFixture<N
 
         var csrf = (await (await browser.GetAsync("/api/v1/me")).JsonAsync()).GetProperty("csrfToken").GetString()!;
         await browser.PostAsync("/logout", new FormUrlEncodedContent(new Dictionary<string, string> { ["__RequestVerificationToken"] = csrf }));
+
+        await closed.Task.WaitAsync(TimeSpan.FromSeconds(10));
+    }
+
+    [Fact]
+    public async Task Setting_a_password_through_a_mailed_link_closes_the_agents_console_connections_without_waiting_for_a_sweep()
+    {
+        var agent = await _server.AgentAsync("linked", "omega");
+        var jar = new CookieContainer();
+        var browser = new HttpClient(new HttpClientHandler { CookieContainer = jar, AllowAutoRedirect = false }) { BaseAddress = _server.BaseAddress };
+        await browser.SignInAsync(agent.Email, "correct-horse-battery");
+        await using var hub = new HubConnectionBuilder().WithUrl(new Uri(_server.BaseAddress, "/hubs/console"), o => o.Cookies = jar).Build();
+        var closed = ClosedOf(hub);
+        await hub.StartAsync();
+        await hub.InvokeAsync<System.Text.Json.JsonElement>("Hello");
+
+        // A reset link as the mail carries it (the mail itself is AccountLinkApiTests' subject).
+        var token = Credentials.NewSecret();
+        await using (var scope = _server.Factory.Services.CreateAsyncScope())
+        {
+            var db = scope.ServiceProvider.GetRequiredService<HelpDeskDbContext>();
+            var now = NodaTime.SystemClock.Instance.GetCurrentInstant();
+            db.AccountLinks.Add(new AccountLink
+            {
+                Id = Guid.NewGuid(), AgentId = await db.Agents.Where(a => a.Email == agent.Email).Select(a => a.Id).SingleAsync(),
+                Purpose = AccountLinkPurpose.Reset, TokenHash = Credentials.HashToken(token), CreatedAt = now, ExpiresAt = now + NodaTime.Duration.FromDays(1),
+            });
+            await db.SaveChangesAsync();
+        }
+        using var anonymous = new HttpClient { BaseAddress = _server.BaseAddress };
+        (await anonymous.PostAsJsonAsync("/api/v1/account-links/accept", new { token, password = "a brand new passphrase" })).EnsureSuccessStatusCode();
 
         await closed.Task.WaitAsync(TimeSpan.FromSeconds(10));
     }

@@ -30,7 +30,8 @@ public sealed class SaveSurveyFeedbackHandler(SurveyLinks links, HelpDeskDbConte
         var (state, survey, now) = await links.OpenAsync(command.Token, ct);
         if (survey is null) return SurveyPage.Refused(state);
         if (command.Rating is { } rating) survey.Rate(rating, now);
-        survey.AddFeedback(command.Comment, links.Options.AskNps ? command.Nps : null, links.Options.AskCes ? command.Ces : null, now);
+        var options = await links.OptionsAsync(ct);
+        survey.AddFeedback(command.Comment, options.AskNps ? command.Nps : null, options.AskCes ? command.Ces : null, now);
         await db.SaveChangesAsync(ct);
         return await links.PageAsync(survey, ct);
     }
