@@ -41,6 +41,31 @@ public static class AuthEndpoints
             return Results.Content(html, "text/html; charset=utf-8");
         }).AllowAnonymous().ExcludeFromDescription();
 
+        // The page an invitation or reset mail links to (/set-password?token=…): a form that posts the token and the new
+        // password to POST /api/v1/account-links/accept (console/set-password.js). The token stays in the address (the page
+        // sends no Referer and is not cached); the antiforgery field is for a browser that also holds a console session.
+        app.MapGet("/set-password", (HttpContext http, IAntiforgery antiforgery) =>
+        {
+            var tokens = antiforgery.GetAndStoreTokens(http);
+            http.Response.Headers.CacheControl = "no-store";
+            http.Response.Headers["Referrer-Policy"] = "no-referrer";
+            var html = $$"""
+                <!doctype html><html lang="en"><head><meta charset="utf-8"><title>Set your password · HelpDesk</title>
+                <meta name="viewport" content="width=device-width, initial-scale=1">
+                <link rel="icon" href="/favicon.svg" type="image/svg+xml"><link rel="stylesheet" href="/console/login.css"><script type="module" src="/console/set-password.js"></script></head>
+                <body><main class="card"><h1>HelpDesk</h1><p class="sub">Choose your password</p>
+                <form id="set-password" novalidate>
+                <input type="hidden" id="csrf" value="{{WebUtility.HtmlEncode(tokens.RequestToken)}}">
+                <label for="password">New password</label><input id="password" type="password" autocomplete="new-password" minlength="8" required autofocus aria-describedby="password-hint password-error">
+                <p class="hint" id="password-hint">At least 8 characters. A long phrase is best; very common passwords are refused.</p>
+                <label for="repeat">Repeat it</label><input id="repeat" type="password" autocomplete="new-password" required aria-describedby="password-error">
+                <p class="error" id="password-error" role="alert"></p>
+                <button type="submit" id="save">Set password</button></form>
+                <p id="done" class="done" role="status" hidden>Your password is set. <a href="/login">Sign in</a></p></main></body></html>
+                """;
+            return Results.Content(html, "text/html; charset=utf-8");
+        }).AllowAnonymous().ExcludeFromDescription();
+
         app.MapPost("/login", async (HttpContext http, [FromForm] string email, [FromForm] string password, [FromForm] string? returnUrl,
             SignInGuard guard, Sessions sessions, Credentials credentials, CancellationToken ct) =>
         {

@@ -60,6 +60,29 @@ public sealed class MailAdminTests : IDisposable
     }
 
     [Fact]
+    public async Task Retrying_and_cancelling_a_mail_are_audited_and_a_refused_retry_is_not()
+    {
+        var (admin, number) = await TicketWithReplyAsync();
+        var reply = await _desk.DbAsync(db => db.Set<OutboxMail>().SingleAsync(m => m.TicketNumber == number && m.Kind == "reply"));
+        await _desk.DbAsync(db => db.Set<OutboxMail>().Where(m => m.Id == reply.Id)
+            .ExecuteUpdateAsync(s => s.SetProperty(m => m.State, OutboxState.Failed).SetProperty(m => m.Attempts, 3).SetProperty(m => m.LastError, "refused: 550 no such user")));
+
+        (await admin.PostAsync($"/api/v1/mail/outbox/{reply.Id}/retry", null)).StatusCode.Should().Be(HttpStatusCode.OK);
+        (await admin.PostAsync($"/api/v1/mail/outbox/{reply.Id}/cancel", null)).StatusCode.Should().Be(HttpStatusCode.OK);
+        (await admin.PostAsync($"/api/v1/mail/outbox/{reply.Id}/retry", null)).StatusCode.Should().Be(HttpStatusCode.UnprocessableEntity);
+
+        var rows = (await (await admin.GetAsync("/api/v1/audit-log?action=outbox.")).JsonAsync()).GetProperty("items").EnumerateArray().ToList();
+        rows.Select(r => (r.GetProperty("action").GetString(), r.GetProperty("target").GetString(), r.GetProperty("actor").GetString()))
+            .Should().Equal(("outbox.cancelled", reply.Id.ToString(), "admin@example.test"), ("outbox.retried", reply.Id.ToString(), "admin@example.test"));
+        var retried = JsonDocument.Parse(rows[1].GetProperty("after").GetString()!).RootElement;
+        retried.GetProperty("stateBefore").GetString().Should().Be("failed");
+        retried.GetProperty("to").GetString().Should().Be("c@example.test");
+        retried.GetProperty("ticket").GetInt32().Should().Be(number);
+        retried.GetProperty("lastError").GetString().Should().Contain("550");
+        JsonDocument.Parse(rows[0].GetProperty("after").GetString()!).RootElement.GetProperty("stateBefore").GetString().Should().Be("pending");
+    }
+
+    [Fact]
     public async Task A_quarantined_message_is_shown_sanitised_with_its_headers_and_counted()
     {
         var admin = await _desk.AgentClientAsync("admin@example.test", "admin", "support");

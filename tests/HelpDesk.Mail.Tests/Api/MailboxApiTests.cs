@@ -102,6 +102,37 @@ public sealed class MailboxApiTests(MailServerFixture servers)
     }
 
     [Fact]
+    public async Task Adding_editing_and_deleting_a_mailbox_is_audited_with_who_and_what_but_never_a_password()
+    {
+        using var desk = new MailDeskFactory();
+        var admin = await desk.AgentClientAsync("admin@example.test", "admin", "support");
+        var created = await SendAsync(admin, HttpMethod.Post, "/api/v1/mailboxes", Mailbox("billing", imapPassword: ImapSecret, smtp: true, smtpPassword: SmtpSecret));
+        created.StatusCode.Should().Be(HttpStatusCode.Created);
+        var id = (await created.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetString()!;
+        (await SendAsync(admin, HttpMethod.Put, $"/api/v1/mailboxes/{id}",
+            new { enabled = false, imap = new { host = "127.0.0.1", port = servers.ImapPort, useTls = false, username = "support", password = "", folder = "Billing" } }, "\"1\""))
+            .StatusCode.Should().Be(HttpStatusCode.OK);
+        (await SendAsync(admin, HttpMethod.Delete, $"/api/v1/mailboxes/{id}", ifMatch: "\"2\"")).StatusCode.Should().Be(HttpStatusCode.NoContent);
+
+        var text = await admin.GetStringAsync("/api/v1/audit-log?action=mailbox.");
+        var rows = JsonDocument.Parse(text).RootElement.GetProperty("items").EnumerateArray().ToList();
+        rows.Select(r => (r.GetProperty("action").GetString(), r.GetProperty("target").GetString(), r.GetProperty("actor").GetString()))
+            .Should().Equal(("mailbox.deleted", "billing", "admin@example.test"), ("mailbox.changed", "billing", "admin@example.test"),
+                ("mailbox.created", "billing", "admin@example.test"));
+        var changed = rows[1];
+        var before = JsonDocument.Parse(changed.GetProperty("before").GetString()!).RootElement;
+        var after = JsonDocument.Parse(changed.GetProperty("after").GetString()!).RootElement;
+        (before.GetProperty("enabled").GetBoolean(), after.GetProperty("enabled").GetBoolean()).Should().Be((true, false));
+        (before.GetProperty("folder").GetString(), after.GetProperty("folder").GetString()).Should().Be(("INBOX", "Billing"));
+        // The IMAP password was removed (an empty one): the row says so, and shows no payload.
+        (before.GetProperty("imapPasswordSet").GetBoolean(), after.GetProperty("imapPasswordSet").GetBoolean()).Should().Be((true, false));
+        after.GetProperty("smtpPasswordSet").GetBoolean().Should().BeTrue();
+        text.Should().NotContain(ImapSecret).And.NotContain(SmtpSecret).And.NotContain("Protected").And.NotContain("CfDJ8", "no Data Protection payload");
+        var csv = await admin.GetStringAsync("/api/v1/audit-log?action=mailbox.&format=csv");
+        csv.Should().NotContain(ImapSecret).And.NotContain("CfDJ8");
+    }
+
+    [Fact]
     public async Task Agents_are_refused_and_leads_only_read()
     {
         using var desk = new MailDeskFactory();

@@ -182,4 +182,49 @@ public sealed class SurveyPageTests : IAsyncLifetime
 
         start.Should().Throw<Microsoft.Extensions.Options.OptionsValidationException>().WithMessage("*ValidityDays*");
     }
+
+    [Fact]
+    public async Task Saved_survey_settings_replace_the_configuration_read_back_refuse_a_stale_write_are_audited_and_apply_to_the_next_solve()
+    {
+        await SendAsync(new CreateAgent("ada@helpdesk.test", "Ada", "admin", [], "correct-horse-battery"));
+        var admin = _app.CreateClient();
+        admin.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", (await SendAsync(new CreateApiToken("ada@helpdesk.test", "test"))).Token);
+        HttpRequestMessage Put(object body, string? ifMatch)
+        {
+            var r = new HttpRequestMessage(HttpMethod.Put, "/api/v1/settings/survey") { Content = JsonContent.Create(body) };
+            if (ifMatch is not null) r.Headers.IfMatch.Add(new EntityTagHeaderValue(ifMatch));
+            return r;
+        }
+
+        var first = await admin.GetAsync("/api/v1/settings/survey");
+        first.Headers.ETag!.Tag.Should().Be("\"0\"");
+        var configured = await first.JsonAsync();
+        (configured.GetProperty("source").GetString(), configured.GetProperty("enabled").GetBoolean(), configured.GetProperty("askNps").GetBoolean(),
+            configured.GetProperty("validityDays").GetDouble()).Should().Be(("configuration", true, true, 30));
+
+        var saved = await admin.SendAsync(Put(new { enabled = false, askNps = false, validityDays = 14 }, "\"0\""));
+        saved.StatusCode.Should().Be(HttpStatusCode.OK, await saved.Content.ReadAsStringAsync());
+        saved.Headers.ETag!.Tag.Should().Be("\"1\"");
+        (await admin.SendAsync(Put(new { enabled = true }, "\"0\""))).StatusCode.Should().Be(HttpStatusCode.PreconditionFailed);
+        var invalid = await admin.SendAsync(Put(new { validityDays = 0 }, null));
+        invalid.StatusCode.Should().Be(HttpStatusCode.BadRequest);
+        (await invalid.JsonAsync()).GetProperty("errors").TryGetProperty("validityDays", out _).Should().BeTrue();
+        (await _agent.SendAsync(Put(new { enabled = true }, null))).StatusCode.Should().Be(HttpStatusCode.Forbidden);
+
+        var read = await (await admin.GetAsync("/api/v1/settings/survey")).JsonAsync();
+        (read.GetProperty("source").GetString(), read.GetProperty("enabled").GetBoolean(), read.GetProperty("askNps").GetBoolean(),
+            read.GetProperty("askCes").GetBoolean(), read.GetProperty("validityDays").GetDouble(), read.GetProperty("version").GetInt32(),
+            read.GetProperty("updatedBy").GetString()).Should().Be(("database", false, false, true, 14, 1, "ada@helpdesk.test"));
+
+        // Disabled: solving a ticket queues no survey any more.
+        var created = await _agent.PostAsJsonAsync("/api/v1/tickets", new { subject = "Quiet", body = "Hi.", requester = new { email = "maria@example.test", name = "Maria" }, team = "support" });
+        var number = (await created.JsonAsync()).GetProperty("number").GetInt32();
+        (await _agent.PostAsJsonAsync($"/api/v1/tickets/{number}/status", new { status = "solved" })).EnsureSuccessStatusCode();
+        (await DbAsync(db => db.Set<OutboxMail>().CountAsync(m => m.TicketNumber == number && m.Kind == "survey"))).Should().Be(0);
+
+        var audit = (await (await admin.GetAsync("/api/v1/audit-log?action=survey_settings.changed")).JsonAsync()).GetProperty("items").EnumerateArray().ToList();
+        audit.Should().ContainSingle();
+        audit[0].GetProperty("actor").GetString().Should().Be("ada@helpdesk.test");
+        audit[0].GetProperty("after").GetString().Should().Contain("\"enabled\":false");
+    }
 }

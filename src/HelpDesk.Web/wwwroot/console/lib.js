@@ -16,7 +16,7 @@ export const svg = (tag, attrs = {}, ...children) => build(document.createElemen
 // ---------- HTTP ----------
 export const session = { csrf: null };
 export async function api(path, options = {}) {
-  const headers = { 'Accept': 'application/json', ...(options.body ? { 'Content-Type': 'application/json' } : {}) };
+  const headers = { 'Accept': 'application/json', ...(options.body ? { 'Content-Type': 'application/json' } : {}), ...options.headers };
   if (options.method && options.method !== 'GET') headers['X-CSRF-TOKEN'] = session.csrf;
   const res = await fetch(path, { ...options, headers, credentials: 'same-origin' });
   if (res.status === 401) { sessionStorage.setItem('helpdesk.returnHash', location.hash); location.href = '/login?returnUrl=/'; throw new Error('signed out'); }
@@ -25,6 +25,9 @@ export async function api(path, options = {}) {
   return body;
 }
 export const post = (path, body) => api(path, { method: 'POST', body: JSON.stringify(body ?? {}) });
+/** A write naming the version it changes (If-Match: the entity tag of <paramref name="version"/>, as the API's ETag quotes it). */
+export const write = (method, path, version, body) =>
+  api(path, { method, body: body === undefined ? undefined : JSON.stringify(body), headers: version === null || version === undefined ? {} : { 'If-Match': `"${version}"` } });
 
 // ---------- Formatting ----------
 /** A countdown: "3h 05m" or "4m 09s". */
@@ -76,3 +79,25 @@ export const isOpenStatus = (name) => vocabulary.statuses.some((s) => s.name ===
 export function fillOptions(select, words) {
   select.append(...words.map((w) => typeof w === 'string' ? el('option', { value: w, text: w }) : el('option', { value: w.name, text: w.label })));
 }
+
+// ---------- Forms (the admin pages) ----------
+/** A labelled control with its error line under it (`<id>-error`), for a problem's field errors to land beside it. */
+export const field = (label, control, hint) => el('div', { class: 'field' }, el('label', { for: control.id, text: label }), control,
+  hint ? el('span', { class: 'sub', text: hint }) : null, el('span', { class: 'field-error', id: `${control.id}-error`, role: 'alert' }));
+/**
+ * Shows a refused request in <paramref name="form"/>: each ProblemDetails field error beside its control (the control's
+ * id is <paramref name="prefix"/> + the field name, dots as dashes: `imap.host` → `mb-imap-host`), anything else in
+ * <paramref name="fallback"/> (the form's general error line, next to its Save button). Earlier errors are cleared.
+ */
+export function showProblem(form, e, prefix, fallback) {
+  for (const x of form.querySelectorAll('.field-error')) x.textContent = '';
+  fallback.textContent = '';
+  const errors = e?.body?.errors;
+  if (!errors) { fallback.textContent = problemText(e); return; }
+  for (const [key, messages] of Object.entries(errors)) {
+    const target = form.querySelector(`#${CSS.escape(prefix + key.replace(/\./g, '-'))}-error`) ?? fallback;
+    target.textContent = [target.textContent, ...messages].filter(Boolean).join(' ');
+  }
+}
+/** Clears a form's error lines. */
+export const clearProblem = (form) => { for (const x of form.querySelectorAll('.field-error')) x.textContent = ''; };
