@@ -6,10 +6,15 @@ namespace HelpDesk.Console.Tests.Infrastructure;
 /// Debian's chromium driven by Playwright (never a Playwright browser download), against a <see cref="ConsoleServer"/>.
 /// A missing browser fails the tests: scripts/test installs it, and CI must never pass by skipping them.
 /// </summary>
-public sealed class BrowserHost : IAsyncLifetime
+public class BrowserHost : IAsyncLifetime
 {
     public const string ChromiumPath = "/usr/bin/chromium";
-    public ConsoleServer Server { get; } = new();
+    public ConsoleServer Server { get; }
+
+    public BrowserHost() : this(new ConsoleServer()) { }
+
+    /// <summary>For a fixture whose server needs settings (xunit fixtures may have one public constructor: derive).</summary>
+    protected BrowserHost(ConsoleServer server) => Server = server;
     public IBrowser Browser { get; private set; } = null!;
     private IPlaywright _playwright = null!;
 

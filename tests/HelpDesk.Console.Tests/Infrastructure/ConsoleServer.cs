@@ -24,6 +24,21 @@ public sealed class ConsoleServer : IAsyncLifetime
     /// <summary>A node of its own database with extra settings.</summary>
     public static ConsoleServer WithSettings(IReadOnlyDictionary<string, string?> settings) => new(null, null, settings);
 
+    /// <summary>
+    /// A node of its own database listening on a port chosen before it starts, so settings can name its own address
+    /// (<c>HelpDesk:PublicBaseUrl</c> for mailed links, which the hub's origin check then allows).
+    /// </summary>
+    public static ConsoleServer AtOwnAddress(Func<string, IReadOnlyDictionary<string, string?>> settings)
+    {
+        using var probe = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        probe.Start();
+        var port = ((System.Net.IPEndPoint)probe.LocalEndpoint).Port;
+        probe.Stop();
+        return new ConsoleServer(null, null, settings($"http://127.0.0.1:{port}")) { _port = port };
+    }
+
+    private int _port;
+
     /// <summary>A second node on <paramref name="other"/>'s database. (xunit fixtures may have one public constructor.)</summary>
     public static ConsoleServer SharingDatabaseWith(ConsoleServer other, string? redis = null) => new(other.Factory.Database.Shared(), redis);
 
@@ -36,7 +51,7 @@ public sealed class ConsoleServer : IAsyncLifetime
 
     public Task InitializeAsync()
     {
-        Factory.UseKestrel(0);
+        Factory.UseKestrel(_port);
         Factory.StartServer();
         var address = Factory.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
         BaseAddress = new Uri(address.Replace("[::]", "127.0.0.1").Replace("0.0.0.0", "127.0.0.1"));
