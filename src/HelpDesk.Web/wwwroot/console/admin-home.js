@@ -29,7 +29,7 @@ export async function show(root, ctx) {
   else if (health.value.ok) healthPart = el('p', { class: 'empty', id: 'health-ok', text: 'Nothing is set up wrong.' });
   else healthPart = el('ul', { class: 'health-list', id: 'health-list' }, ...health.value.findings.map((f) => {
     const page = fixPage.find(([prefix]) => f.code.startsWith(prefix));
-    return el('li', { class: `health ${f.severity}`, 'data-code': f.code },
+    return el('li', { class: `health sev-${f.severity}`, 'data-code': f.code },
       el('strong', { text: f.problem }),
       el('p', {}, el('span', { class: 'sub', text: 'What it breaks: ' }), f.breaks),
       el('p', {}, el('span', { class: 'sub', text: 'Fix: ' }), f.fix),

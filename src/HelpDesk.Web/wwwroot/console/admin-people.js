@@ -146,7 +146,7 @@ export async function show(root, ctx) {
   const agentRows = agents.map((a) => {
     const actions = el('td', { class: 'admin-actions', 'data-label': '' });
     const result = el('span', { class: 'action-error', role: 'alert' });
-    if (!ctx.readOnly && a.active) {
+    if (!ctx.readOnly && a.active && a.email !== ctx.me.email) {
       const button = (text, cls) => el('button', { type: 'button', class: `link ${cls}`, text });
       const edit = button('Edit', 'edit'), reset = button('Reset password', 'reset'), off = button('Deactivate', 'deactivate');
       edit.addEventListener('click', async () => { try { open(await editForm(a), '#ag-name'); } catch (err) { result.textContent = err.message; } });
