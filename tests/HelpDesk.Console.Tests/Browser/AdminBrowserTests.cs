@@ -101,6 +101,22 @@ public sealed partial class AdminBrowserTests(AdminBrowserHost host) : IClassFix
         await entry.Locator("summary").ClickAsync();
         (await entry.Locator("pre").TextContentAsync()).Should().Contain("\"stateBefore\": \"failed\"");
         await BothWidthsAsync(page, "admin-audit");
+
+        // The survey settings: the configuration's until saved here, then the saved ones (read back by the API).
+        await page.GotoAsync("/#/admin/survey");
+        await page.WaitForSelectorAsync("#survey-form");
+        (await page.TextContentAsync("#sv-source")).Should().StartWith("These come from the configuration file");
+        await page.CheckAsync("#sv-askCes");
+        await page.FillAsync("#sv-validityDays", "0");
+        await page.ClickAsync("#sv-save");
+        await page.WaitForFunctionAsync("() => document.getElementById('sv-validityDays-error').textContent.length > 0");
+        await page.FillAsync("#sv-validityDays", "14");
+        await page.ClickAsync("#sv-save");
+        await page.WaitForFunctionAsync("() => document.getElementById('sv-status').textContent === 'Saved.'");
+        (await page.TextContentAsync("#sv-source")).Should().StartWith($"Saved by {admin.Email}");
+        var survey = await admin.GetAsync("/api/v1/settings/survey");
+        (survey.GetProperty("askCes").GetBoolean(), survey.GetProperty("validityDays").GetDouble(), survey.GetProperty("source").GetString()).Should().Be((true, 14, "database"));
+        await BothWidthsAsync(page, "admin-survey");
         await page.Context.CloseAsync();
     }
 

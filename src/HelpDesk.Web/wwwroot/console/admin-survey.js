@@ -1,7 +1,7 @@
 // Satisfaction survey settings (#/admin/survey): GET/PUT /api/v1/settings/survey. Until an admin saves them here the
 // configuration's HelpDesk:Surveys apply; saving stores them in the database (audited) and they apply to the next solve.
 // The settings health's survey finding (no PublicBaseUrl: no survey can be sent) is shown above the form.
-import { el, api, write, field, showProblem, fmtTime } from './lib.js';
+import { el, api, write, field, showProblem, clearProblem, fmtTime } from './lib.js';
 
 export async function show(root, ctx) {
   const [settings, health] = await Promise.all([api('/api/v1/settings/survey'), api('/api/v1/admin/health').catch(() => null)]);
@@ -31,6 +31,7 @@ export async function show(root, ctx) {
         askNps: form.querySelector('#sv-askNps').checked, askCes: form.querySelector('#sv-askCes').checked,
       });
       version = s.version;
+      clearProblem(form);
       error.textContent = '';
       form.querySelector('#sv-source').textContent = `Saved by ${s.updatedBy} on ${fmtTime(s.updatedAt)} (version ${s.version}).`;
       saved.textContent = 'Saved.';
