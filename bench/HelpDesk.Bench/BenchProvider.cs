@@ -44,6 +44,15 @@ internal sealed class BenchProvider : IAsyncDisposable
         return new BenchProvider("PostgreSQL", "PostgreSql", lines[0], lines[1]);
     }
 
+    /// <summary>Whether the bench started the PostgreSQL server itself (so it may stop it: <see cref="ServerDown"/>).</summary>
+    public bool OwnsServer => _serverDirectory is not null;
+
+    /// <summary>Stops the throwaway PostgreSQL server, keeping its data (<c>scripts/postgres down</c>).</summary>
+    public void ServerDown() => Script("down", _serverDirectory ?? throw new InvalidOperationException("Only a server the bench started can be stopped."));
+
+    /// <summary>Starts it again on the same port (<c>scripts/postgres up</c>).</summary>
+    public void ServerUp() => Script("up", _serverDirectory ?? throw new InvalidOperationException("Only a server the bench started can be started."));
+
     /// <summary>Runs scripts/postgres (found from the working folder up) with the arguments; returns its output lines.</summary>
     private static string[] Script(params string[] arguments)
     {

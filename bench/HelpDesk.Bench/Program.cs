@@ -12,6 +12,7 @@ var onProvider = new Dictionary<string, Func<BenchProvider, string[], Task<int>>
     ["search"] = SearchBench.RunAsync,
     ["sign-in-burst"] = SignInBurstBench.RunAsync,
     ["fuzz-mail"] = MailFuzzBench.RunAsync,
+    ["fault-db"] = FaultDbBench.RunAsync,
 };
 var sqliteOnly = new Dictionary<string, Func<int>>(StringComparer.Ordinal)
 {

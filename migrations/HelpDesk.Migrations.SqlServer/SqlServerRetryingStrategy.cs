@@ -6,11 +6,12 @@ using Microsoft.EntityFrameworkCore.Storage;
 namespace HelpDesk.Migrations.SqlServer;
 
 /// <summary>
-/// SQL Server's retrying execution strategy (what <c>EnableRetryOnFailure()</c> configures, with its defaults), telling
+/// SQL Server's retrying execution strategy (what <c>EnableRetryOnFailure()</c> configures, retried within
+/// <see cref="UnitOfWork.ServerMaxRetries"/>'s budget, not EF's default of about a minute), telling
 /// <see cref="UnitOfWork.IsTransient"/> what it retries (ADR 0009).
 /// </summary>
 public sealed class SqlServerRetryingStrategy(ExecutionStrategyDependencies dependencies)
-    : SqlServerRetryingExecutionStrategy(dependencies), ITransientFailureDetector
+    : SqlServerRetryingExecutionStrategy(dependencies, UnitOfWork.ServerMaxRetries, UnitOfWork.ServerMaxRetryDelay, null), ITransientFailureDetector
 {
     /// <summary>The provider options every host uses for SQL Server.</summary>
     public static void Configure(SqlServerDbContextOptionsBuilder options) =>

@@ -122,6 +122,20 @@ public sealed class TestDatabase : IAsyncDisposable, IDisposable
         return exists.ExecuteScalar() is not null;
     }
 
+    /// <summary>
+    /// PostgreSQL only: a <see cref="TcpRelay"/> to this database's server and the connection string that goes through it,
+    /// for a host whose database a test takes down (<see cref="TcpRelay.Down"/>) without stopping the shared server.
+    /// </summary>
+    public (TcpRelay Relay, string ConnectionString) Relayed()
+    {
+        if (_pgName is null) throw new InvalidOperationException("A relay is for PostgreSQL; SQLite has no server to stop.");
+        var builder = new NpgsqlConnectionStringBuilder(ConnectionString);
+        var relay = TcpRelay.Start(builder.Host!, builder.Port);
+        builder.Host = "127.0.0.1";
+        builder.Port = relay.Port;
+        return (relay, builder.ConnectionString);
+    }
+
     /// <summary>The same database for another node or process; disposing it leaves the database in place.</summary>
     public TestDatabase Shared() => new(Provider, ConnectionString, FilePath, _pgName, owned: false);
 

@@ -18,6 +18,17 @@ namespace HelpDesk.Application.Persistence;
 /// </remarks>
 public static class UnitOfWork
 {
+    /// <summary>
+    /// How often, and at most how far apart, the server providers' strategies (PostgreSQL, SQL Server) retry: 6 times,
+    /// at most 1 s apart, about 5 s in all. Enough for a serialization failure or a deadlock; a server that is down
+    /// makes an API request fail within about the <c>Retry-After</c> the 503 announces (5 s), not after EF's default of
+    /// up to 30 s apart (about a minute held, past a reverse proxy's timeout). Background work tries again at its next tick.
+    /// </summary>
+    public const int ServerMaxRetries = 6;
+
+    /// <inheritdoc cref="ServerMaxRetries"/>
+    public static readonly TimeSpan ServerMaxRetryDelay = TimeSpan.FromSeconds(1);
+
     /// <summary>Runs <paramref name="work"/> in a transaction and commits it, retried as a whole on a transient failure.</summary>
     public static Task<T> InTransactionAsync<T>(this HelpDeskDbContext db, Func<CancellationToken, Task<T>> work, CancellationToken ct) =>
         db.InTransactionAsync((_, token) => work(token), ct);
