@@ -3,7 +3,10 @@ using HelpDesk.Application.Agents.CreateApiToken;
 using HelpDesk.Application.Agents.ManageAgents;
 using HelpDesk.Application.Configuration.GetConfiguration;
 using HelpDesk.Application.Configuration.PutCalendar;
+using HelpDesk.Application.Configuration.PreviewSlaPolicy;
 using HelpDesk.Application.Configuration.PutSlaPolicy;
+using HelpDesk.Application.Sla;
+using HelpDesk.Application.Sla.Simulation;
 using HelpDesk.Application.Teams.CreateTeam;
 using HelpDesk.Application.Auth;
 using HelpDesk.Web.Auth;
@@ -65,6 +68,20 @@ public static class ConfigurationEndpoints
                 return http.Tagged(v, v.Version);
             })
             .WithTags("Configuration").WithSummary("Create an SLA policy or add a new version (admin)").Produces<ConfigurationVersionDto>().WithIfMatch();
+
+        api.MapPost("/sla-policies/{name}/preview", async (string name, PolicyBody body, HttpContext http, IMediator m, CancellationToken ct) =>
+                Results.Ok(await m.Send(new PreviewSlaPolicy(name, body, http.IfMatch()), ct)))
+            .WithTags("Configuration")
+            .WithSummary("Dry run of the PUT with the same body: the open tickets whose policy, clock state or due instant would change, and by how much (admin)")
+            .Produces<SlaPreview>().WithIfMatch();
+
+        api.MapPost("/sla/simulate", async (HttpRequest request, IMediator m, CancellationToken ct) =>
+            {
+                using var reader = new StreamReader(request.Body);
+                return Results.Json(await m.Send(new SimulateSla(await reader.ReadToEndAsync(ct)), ct), SlaReportJson.Options);
+            })
+            .WithTags("Configuration").WithSummary("`helpdesk sla simulate`: run the SLA engine on a scenario (the CLI's input JSON), nothing stored (lead, admin)")
+            .Accepts<object>("application/json").Produces<SlaReportDto>();
 
         api.MapGet("/teams", async (IMediator m, CancellationToken ct) => Results.Ok(await m.Send(new GetTeams(), ct)))
             .WithTags("Configuration").WithSummary("The teams (admin: all; lead: their own)").Produces<IReadOnlyList<TeamDto>>();
