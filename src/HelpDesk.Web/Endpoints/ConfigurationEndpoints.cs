@@ -2,6 +2,7 @@ using HelpDesk.Application.Agents.CreateAgent;
 using HelpDesk.Application.Agents.CreateApiToken;
 using HelpDesk.Application.Agents.ManageAgents;
 using HelpDesk.Application.Configuration.GetConfiguration;
+using HelpDesk.Application.Configuration.ImportHolidays;
 using HelpDesk.Application.Configuration.PutCalendar;
 using HelpDesk.Application.Configuration.PreviewSlaPolicy;
 using HelpDesk.Application.Configuration.PutSlaPolicy;
@@ -46,6 +47,16 @@ public static class ConfigurationEndpoints
                 return http.Tagged(v, v.Version);
             })
             .WithTags("Configuration").WithSummary("Create a business calendar or add a new version (admin)").Produces<ConfigurationVersionDto>().WithIfMatch();
+
+        api.MapPost("/calendars/{name}/holidays/import", async (string name, HttpRequest request, HttpContext http, IMediator m, CancellationToken ct) =>
+            {
+                using var reader = new StreamReader(request.Body);
+                var import = await m.Send(new ImportHolidays(name, await reader.ReadToEndAsync(ct), http.IfMatch()), ct);
+                return import.Version is { } v ? http.Tagged(import, v) : Results.Ok(import);
+            })
+            .WithTags("Configuration")
+            .WithSummary("Add the all-day events of an iCalendar (.ics) file to a calendar's holidays; answers what was added and what was skipped (admin)")
+            .Accepts<string>("text/calendar").Produces<HolidayImport>().WithIfMatch();
 
         api.MapGet("/sla-policies", async (IMediator m, CancellationToken ct) => Results.Ok(await m.Send(new GetSlaPolicies(), ct)))
             .WithTags("Configuration").WithSummary("Every SLA policy at its latest version, in the order they are tried (lead, admin)")
