@@ -16,7 +16,7 @@ export const svg = (tag, attrs = {}, ...children) => build(document.createElemen
 // ---------- HTTP ----------
 export const session = { csrf: null };
 export async function api(path, options = {}) {
-  const headers = { 'Accept': 'application/json', ...(options.body ? { 'Content-Type': 'application/json' } : {}) };
+  const headers = { 'Accept': 'application/json', ...(options.body ? { 'Content-Type': 'application/json' } : {}), ...options.headers };
   if (options.method && options.method !== 'GET') headers['X-CSRF-TOKEN'] = session.csrf;
   const res = await fetch(path, { ...options, headers, credentials: 'same-origin' });
   if (res.status === 401) { sessionStorage.setItem('helpdesk.returnHash', location.hash); location.href = '/login?returnUrl=/'; throw new Error('signed out'); }
