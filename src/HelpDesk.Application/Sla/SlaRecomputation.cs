@@ -1,8 +1,11 @@
 using HelpDesk.Application.Tickets;
 using System.Diagnostics;
+using System.Runtime.CompilerServices;
 using HelpDesk.Application.Escalation;
 using HelpDesk.Application.Persistence;
 using HelpDesk.Application.Sla.DueQueue;
+using HelpDesk.Application.Sla.Format;
+using HelpDesk.Application.Sla.Simulation;
 using HelpDesk.Domain.Escalation;
 using HelpDesk.Domain.Sla;
 using HelpDesk.Domain.Tickets;
@@ -39,31 +42,10 @@ public sealed class SlaRecomputation(HelpDeskDbContext db, SlaConfigurationCache
         var teams = await db.Teams.AsNoTracking().ToDictionaryAsync(t => t.Id, t => t.Name, ct);
         var timed = EscalationTimers.TimedRules(await rules.GetAsync(db, ct));
         var stats = new Stats();
-        var history = db.Model.FindEntityType(typeof(Ticket))!.FindNavigation(nameof(Ticket.History))!.GetCollectionAccessor()!;
-        var after = 0;
-        while (true)
+        await foreach (var (batch, inputs, load) in BatchesAsync(timed.Count > 0, ct))
         {
+            stats.Load += load;
             var watch = Stopwatch.StartNew();
-            // A range of numbers, and history joined in by a query of its own: Include orders by the ticket's Id, which
-            // makes SQLite walk the primary key through every ticket for each batch. Nothing here is saved through the
-            // tracker, so nothing is tracked: tracking (snapshots, identity map, fix-up) was most of the load. The
-            // history rows are put into their tickets' lists as EF's own materialisation does (the model's accessor).
-            var from = after;
-            var until = await db.Tickets.Where(t => t.Number > from).Open().OrderBy(t => t.Number).Select(t => (int?)t.Number)
-                .Skip(BatchSize - 1).FirstOrDefaultAsync(ct) ?? int.MaxValue;
-            var scope = db.Tickets.AsNoTracking().Where(t => t.Number > from && t.Number <= until).Open();
-            db.ChangeTracker.Clear();
-            var batch = await scope.ToListAsync(ct);
-            if (batch.Count == 0) break;
-            var byId = batch.ToDictionary(t => t.Id);
-            await foreach (var row in scope.Join(db.TicketChanges.AsNoTracking(), t => t.Id, h => EF.Property<Guid>(h, "TicketId"),
-                               (t, h) => new { TicketId = t.Id, Change = h }).AsAsyncEnumerable().WithCancellation(ct))
-                history.Add(byId[row.TicketId], row.Change, forMaterialization: true);
-            after = batch.Max(t => t.Number);
-            var inputs = await InputsAsync(scope, timed.Count > 0, ct);
-            stats.Load += watch.Elapsed;
-
-            watch.Restart();
             var outcomes = new Outcome[batch.Count];
             Parallel.For(0, batch.Count, new ParallelOptions { CancellationToken = ct }, i =>
                 outcomes[i] = Evaluate(batch[i], configuration, teams, timed, inputs, now));
@@ -90,6 +72,86 @@ public sealed class SlaRecomputation(HelpDeskDbContext db, SlaConfigurationCache
             stats.Tickets, total.ElapsedMilliseconds, (long)stats.Load.TotalMilliseconds, (long)stats.Evaluate.TotalMilliseconds,
             (long)stats.Write.TotalMilliseconds, stats.Written, stats.Tracked, stats.Conflicts);
         return stats.Tickets;
+    }
+
+    /// <summary>
+    /// The dry run of <see cref="RecomputeOpenTicketsAsync"/>: every open ticket read the same way, its SLA evaluated under
+    /// <paramref name="current"/> and under <paramref name="proposed"/> (policy re-selection included) at <paramref name="now"/>,
+    /// nothing written. Answers the tickets whose policy, cycle states or due instants would differ, in number order.
+    /// </summary>
+    public async Task<SlaPreview> PreviewAsync(SlaConfiguration current, SlaConfiguration proposed, Instant now, CancellationToken ct)
+    {
+        var teams = await db.Teams.AsNoTracking().ToDictionaryAsync(t => t.Id, t => t.Name, ct);
+        var examined = 0;
+        var changes = new List<SlaPreviewTicket>();
+        await foreach (var (batch, inputs, _) in BatchesAsync(withTimers: false, ct))
+        {
+            var compared = new SlaPreviewTicket?[batch.Count];
+            Parallel.For(0, batch.Count, new ParallelOptions { CancellationToken = ct }, i =>
+                compared[i] = Compare(batch[i], current, proposed, teams, inputs, now));
+            examined += batch.Count;
+            changes.AddRange(compared.OfType<SlaPreviewTicket>());
+        }
+        db.ChangeTracker.Clear();
+        return new SlaPreview(examined, [.. changes.OrderBy(c => c.Number)]);
+    }
+
+    /// <summary>Pure: one ticket's SLA under both configurations; null when nothing a lead would see differs.</summary>
+    private static SlaPreviewTicket? Compare(Ticket ticket, SlaConfiguration current, SlaConfiguration proposed,
+        IReadOnlyDictionary<Guid, string> teams, Inputs inputs, Instant now)
+    {
+        var policyBefore = ticket.SlaPolicyName;
+        var before = TicketSla.Evaluate(ticket, current, now);
+        // The ticket is untracked and never saved: re-selection may append history to this copy only.
+        SlaScheduler.ReselectPolicy(ticket, proposed, SlaScheduler.FactsOf(ticket, teams.GetValueOrDefault(ticket.TeamId, ""),
+            inputs.Organisations.GetValueOrDefault(ticket.RequesterId)), now);
+        var after = TicketSla.Evaluate(ticket, proposed, now);
+        var clocks = new List<SlaPreviewClock>();
+        foreach (var key in before.Clocks.Concat(after.Clocks).Select(c => (c.Metric, c.Cycle)).Distinct().Order())
+        {
+            var b = before.Clocks.FirstOrDefault(c => c.Metric == key.Metric && c.Cycle == key.Cycle);
+            var a = after.Clocks.FirstOrDefault(c => c.Metric == key.Metric && c.Cycle == key.Cycle);
+            if (b?.State == a?.State && b?.DueAt == a?.DueAt) continue;
+            clocks.Add(new SlaPreviewClock(SlaReportJson.Name(key.Metric), key.Cycle, b is null ? null : SlaReportJson.Name(b.State),
+                a is null ? null : SlaReportJson.Name(a.State), b?.DueAt, a?.DueAt,
+                b?.DueAt is { } from && a?.DueAt is { } to ? IsoDuration.Format(to - from) : null));
+        }
+        return clocks.Count == 0 && policyBefore == ticket.SlaPolicyName
+            ? null
+            : new SlaPreviewTicket(ticket.Number, ticket.Subject, policyBefore, ticket.SlaPolicyName, before.NearestDueAt(), after.NearestDueAt(), clocks);
+    }
+
+    /// <summary>
+    /// The open tickets in batches of <see cref="BatchSize"/>, untracked, each with its history and the inputs the
+    /// evaluation needs, and how long reading the batch took.
+    /// </summary>
+    private async IAsyncEnumerable<(List<Ticket> Batch, Inputs Inputs, TimeSpan Load)> BatchesAsync(bool withTimers,
+        [EnumeratorCancellation] CancellationToken ct)
+    {
+        var history = db.Model.FindEntityType(typeof(Ticket))!.FindNavigation(nameof(Ticket.History))!.GetCollectionAccessor()!;
+        var after = 0;
+        while (true)
+        {
+            var watch = Stopwatch.StartNew();
+            // A range of numbers, and history joined in by a query of its own: Include orders by the ticket's Id, which
+            // makes SQLite walk the primary key through every ticket for each batch. Nothing here is saved through the
+            // tracker, so nothing is tracked: tracking (snapshots, identity map, fix-up) was most of the load. The
+            // history rows are put into their tickets' lists as EF's own materialisation does (the model's accessor).
+            var from = after;
+            var until = await db.Tickets.Where(t => t.Number > from).Open().OrderBy(t => t.Number).Select(t => (int?)t.Number)
+                .Skip(BatchSize - 1).FirstOrDefaultAsync(ct) ?? int.MaxValue;
+            var scope = db.Tickets.AsNoTracking().Where(t => t.Number > from && t.Number <= until).Open();
+            db.ChangeTracker.Clear();
+            var batch = await scope.ToListAsync(ct);
+            if (batch.Count == 0) yield break;
+            var byId = batch.ToDictionary(t => t.Id);
+            await foreach (var row in scope.Join(db.TicketChanges.AsNoTracking(), t => t.Id, h => EF.Property<Guid>(h, "TicketId"),
+                               (t, h) => new { TicketId = t.Id, Change = h }).AsAsyncEnumerable().WithCancellation(ct))
+                history.Add(byId[row.TicketId], row.Change, forMaterialization: true);
+            after = batch.Max(t => t.Number);
+            var inputs = await InputsAsync(scope, withTimers, ct);
+            yield return (batch, inputs, watch.Elapsed);
+        }
     }
 
     /// <summary>
@@ -174,3 +236,18 @@ public sealed class SlaRecomputation(HelpDeskDbContext db, SlaConfigurationCache
         public int Tickets, Written, Tracked, Conflicts;
     }
 }
+
+/// <summary>What a configuration change would do to the open tickets (<see cref="SlaRecomputation.PreviewAsync"/>).</summary>
+/// <param name="Examined">How many open tickets were evaluated.</param>
+public sealed record SlaPreview(int Examined, IReadOnlyList<SlaPreviewTicket> Tickets);
+
+/// <summary>One ticket that would change: its policy, nearest due instant, and each cycle whose state or due instant moves.</summary>
+public sealed record SlaPreviewTicket(int Number, string Subject, string? PolicyBefore, string? PolicyAfter,
+    Instant? DueBefore, Instant? DueAfter, IReadOnlyList<SlaPreviewClock> Clocks);
+
+/// <summary>
+/// A cycle before and after, in the words of the SLA report (null: no such cycle, or no due instant, on that side);
+/// <see cref="Shift"/> is the due instant after minus before as an ISO-8601 duration (<c>-PT2H</c>: due two hours earlier).
+/// </summary>
+public sealed record SlaPreviewClock(string Metric, int Cycle, string? StateBefore, string? StateAfter,
+    Instant? DueBefore, Instant? DueAfter, string? Shift);

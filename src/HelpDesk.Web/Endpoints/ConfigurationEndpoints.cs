@@ -2,8 +2,12 @@ using HelpDesk.Application.Agents.CreateAgent;
 using HelpDesk.Application.Agents.CreateApiToken;
 using HelpDesk.Application.Agents.ManageAgents;
 using HelpDesk.Application.Configuration.GetConfiguration;
+using HelpDesk.Application.Configuration.ImportHolidays;
 using HelpDesk.Application.Configuration.PutCalendar;
+using HelpDesk.Application.Configuration.PreviewSlaPolicy;
 using HelpDesk.Application.Configuration.PutSlaPolicy;
+using HelpDesk.Application.Sla;
+using HelpDesk.Application.Sla.Simulation;
 using HelpDesk.Application.Teams.CreateTeam;
 using HelpDesk.Application.Auth;
 using HelpDesk.Web.Auth;
@@ -44,6 +48,16 @@ public static class ConfigurationEndpoints
             })
             .WithTags("Configuration").WithSummary("Create a business calendar or add a new version (admin)").Produces<ConfigurationVersionDto>().WithIfMatch();
 
+        api.MapPost("/calendars/{name}/holidays/import", async (string name, HttpRequest request, HttpContext http, IMediator m, CancellationToken ct) =>
+            {
+                using var reader = new StreamReader(request.Body);
+                var import = await m.Send(new ImportHolidays(name, await reader.ReadToEndAsync(ct), http.IfMatch()), ct);
+                return import.Version is { } v ? http.Tagged(import, v) : Results.Ok(import);
+            })
+            .WithTags("Configuration")
+            .WithSummary("Add the all-day events of an iCalendar (.ics) file to a calendar's holidays; answers what was added and what was skipped (admin)")
+            .Accepts<string>("text/calendar").Produces<HolidayImport>().WithIfMatch();
+
         api.MapGet("/sla-policies", async (IMediator m, CancellationToken ct) => Results.Ok(await m.Send(new GetSlaPolicies(), ct)))
             .WithTags("Configuration").WithSummary("Every SLA policy at its latest version, in the order they are tried (lead, admin)")
             .Produces<IReadOnlyList<ConfigurationDto<PolicyBody>>>();
@@ -65,6 +79,20 @@ public static class ConfigurationEndpoints
                 return http.Tagged(v, v.Version);
             })
             .WithTags("Configuration").WithSummary("Create an SLA policy or add a new version (admin)").Produces<ConfigurationVersionDto>().WithIfMatch();
+
+        api.MapPost("/sla-policies/{name}/preview", async (string name, PolicyBody body, HttpContext http, IMediator m, CancellationToken ct) =>
+                Results.Ok(await m.Send(new PreviewSlaPolicy(name, body, http.IfMatch()), ct)))
+            .WithTags("Configuration")
+            .WithSummary("Dry run of the PUT with the same body: the open tickets whose policy, clock state or due instant would change, and by how much (admin)")
+            .Produces<SlaPreview>().WithIfMatch();
+
+        api.MapPost("/sla/simulate", async (HttpRequest request, IMediator m, CancellationToken ct) =>
+            {
+                using var reader = new StreamReader(request.Body);
+                return Results.Json(await m.Send(new SimulateSla(await reader.ReadToEndAsync(ct)), ct), SlaReportJson.Options);
+            })
+            .WithTags("Configuration").WithSummary("`helpdesk sla simulate`: run the SLA engine on a scenario (the CLI's input JSON), nothing stored (lead, admin)")
+            .Accepts<object>("application/json").Produces<SlaReportDto>();
 
         api.MapGet("/teams", async (IMediator m, CancellationToken ct) => Results.Ok(await m.Send(new GetTeams(), ct)))
             .WithTags("Configuration").WithSummary("The teams (admin: all; lead: their own)").Produces<IReadOnlyList<TeamDto>>();

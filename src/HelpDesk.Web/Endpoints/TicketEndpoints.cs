@@ -94,6 +94,12 @@ public static class TicketEndpoints
             return Results.Text(TicketSlaJson.Write(sla), "application/json");
         }).WithSummary("Every SLA cycle with its explanation, in the shape of `helpdesk sla simulate`");
 
+        tickets.MapGet("/{number:int}/sla/scenario", async (int number, IMediator m, CancellationToken ct) =>
+            await m.Send(new GetTicketSlaScenario(number), ct) is { } scenario
+                ? Results.Text(scenario, "application/json")
+                : Results.Problem(statusCode: 404, title: "Not found", detail: $"Ticket #{number} has no SLA policy, so there is nothing to simulate."))
+            .WithSummary("The ticket's SLA as a `helpdesk sla simulate` scenario (its events, the terms in force now)");
+
         api.MapGet("/customers", async (string? q, int? limit, IMediator m, CancellationToken ct) =>
             Results.Ok(await m.Send(new Application.Tickets.FindCustomers.FindCustomers(q, limit ?? 10), ct))).WithTags("Customers")
             .WithSummary("Customers whose address starts with or whose name contains q (the requester typeahead); only those with a ticket in your teams")

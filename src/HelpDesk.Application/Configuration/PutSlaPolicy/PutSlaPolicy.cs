@@ -13,7 +13,13 @@ using NodaTime;
 
 namespace HelpDesk.Application.Configuration.PutSlaPolicy;
 
-public sealed record TargetsBody(string? FirstResponse, string? NextReply, string? Resolution);
+public sealed record TargetsBody(string? FirstResponse, string? NextReply, string? Resolution)
+{
+    /// <summary>A priority's targets as the API and the simulator's scenario write them (absent: null).</summary>
+    public static TargetsBody From(SlaTargets t) => new(Format(t.FirstResponse), Format(t.NextReply), Format(t.Resolution));
+
+    private static string? Format(NodaTime.Duration? d) => d is { } v ? IsoDuration.Format(v) : null;
+}
 
 public sealed record ConditionsBody(List<string>? Priorities, List<string>? Teams, List<string>? Channels, List<string>? Tags, List<string>? Organisations);
 
@@ -37,11 +43,8 @@ public sealed record PolicyBody(int Position, string? Calendar, ConditionsBody? 
     public static PolicyBody From(SlaPolicyVersion p) => new(p.Position, p.CalendarName,
         new ConditionsBody(p.Conditions.Priorities.Order().Select(Vocabulary.Name).ToList(), p.Conditions.Teams.Order().ToList(),
             p.Conditions.Channels.Order().ToList(), p.Conditions.Tags.Order().ToList(), p.Conditions.Organisations.Order().ToList()),
-        p.Terms.Targets.OrderBy(kv => kv.Key).ToDictionary(kv => Vocabulary.Name(kv.Key), kv => new TargetsBody(
-            Format(kv.Value.FirstResponse), Format(kv.Value.NextReply), Format(kv.Value.Resolution))),
+        p.Terms.Targets.OrderBy(kv => kv.Key).ToDictionary(kv => Vocabulary.Name(kv.Key), kv => TargetsBody.From(kv.Value)),
         p.Terms.WarnAtPercent.Order().ToList(), p.Terms.PauseOn.Order().Select(Vocabulary.Name).ToList(), p.IsActive);
-
-    private static string? Format(NodaTime.Duration? d) => d is { } v ? IsoDuration.Format(v) : null;
 
     public SlaPolicyTerms ToTerms() => new(
         (Targets ?? []).ToDictionary(kv => Vocabulary.ParsePriority(kv.Key),
@@ -59,11 +62,22 @@ public sealed record PolicyBody(int Position, string? Calendar, ConditionsBody? 
 
 /// <summary>Creates a policy or adds a new version of it; running SLA cycles of open tickets are recomputed.</summary>
 /// <param name="IfMatch">The entity tag the client read (<see cref="EntityTags"/>); a stale one is refused with 412.</param>
-public sealed record PutSlaPolicy(string Name, PolicyBody? Body, string? IfMatch = null) : ICommand<ConfigurationVersionDto>, IAdminOnly;
+public sealed record PutSlaPolicy(string Name, PolicyBody? Body, string? IfMatch = null) : ICommand<ConfigurationVersionDto>, IAdminOnly, ISlaPolicyWrite;
 
-public sealed class PutSlaPolicyValidator : AbstractValidator<PutSlaPolicy>
+/// <summary>A policy write as the API takes it: the save (<see cref="PutSlaPolicy"/>) and its dry run take the same request.</summary>
+public interface ISlaPolicyWrite
 {
-    public PutSlaPolicyValidator(HelpDeskDbContext db)
+    string Name { get; }
+    PolicyBody? Body { get; }
+    string? IfMatch { get; }
+}
+
+public sealed class PutSlaPolicyValidator(HelpDeskDbContext db) : SlaPolicyWriteValidator<PutSlaPolicy>(db);
+
+/// <summary>The rules of a policy write, one set for the save and its preview.</summary>
+public abstract class SlaPolicyWriteValidator<T> : AbstractValidator<T> where T : ISlaPolicyWrite
+{
+    protected SlaPolicyWriteValidator(HelpDeskDbContext db)
     {
         RuleFor(c => c.Name).NotEmpty().StoredAs(db, (SlaPolicyVersion p) => p.Name).Matches("^[A-Za-z0-9_.-]+$").WithName("name");
         RuleFor(c => c.Body).NotNull().WithName("body");
@@ -97,20 +111,29 @@ public sealed class PutSlaPolicyHandler(HelpDeskDbContext db, SlaConfigurationCa
 {
     public async ValueTask<ConfigurationVersionDto> Handle(PutSlaPolicy command, CancellationToken ct)
     {
-        var body = command.Body!;
-        var calendar = body.Calendar!.ToLowerInvariant();
-        if (!await db.CalendarVersions.AnyAsync(c => c.Name == calendar, ct))
-            throw new ValidationException([new FluentValidation.Results.ValidationFailure("calendar", $"There is no calendar '{body.Calendar}'.")]);
         var now = clock.GetCurrentInstant();
-        var name = command.Name.ToLowerInvariant();
-        var current = await db.SlaPolicyVersions.Where(p => p.Name == name).MaxAsync(p => (int?)p.Version, ct);
-        EntityTags.Require(command.IfMatch, current, $"SLA policy '{name}'");
-        var version = (current ?? 0) + 1;
-        db.SlaPolicyVersions.Add(new SlaPolicyVersion(Guid.CreateVersion7(), name, version, now, body.Position, calendar,
-            body.ToConditions(), body.ToTerms(), body.Active));
+        var policy = await NextVersionAsync(db, command, now, ct);
+        db.SlaPolicyVersions.Add(policy);
         await db.SaveChangesAsync(ct);
         slaConfiguration.Invalidate();
         var recomputed = await recomputation.RecomputeOpenTicketsAsync(now, ct);
-        return new ConfigurationVersionDto(name, version, now, recomputed);
+        return new ConfigurationVersionDto(policy.Name, policy.Version, now, recomputed);
+    }
+
+    /// <summary>
+    /// The version a write would store at <paramref name="now"/> (not added to the context): its calendar must exist, and a
+    /// stale <c>If-Match</c> is refused with 412.
+    /// </summary>
+    public static async Task<SlaPolicyVersion> NextVersionAsync(HelpDeskDbContext db, ISlaPolicyWrite write, Instant now, CancellationToken ct)
+    {
+        var body = write.Body!;
+        var calendar = body.Calendar!.ToLowerInvariant();
+        if (!await db.CalendarVersions.AnyAsync(c => c.Name == calendar, ct))
+            throw new ValidationException([new FluentValidation.Results.ValidationFailure("calendar", $"There is no calendar '{body.Calendar}'.")]);
+        var name = write.Name.ToLowerInvariant();
+        var current = await db.SlaPolicyVersions.Where(p => p.Name == name).MaxAsync(p => (int?)p.Version, ct);
+        EntityTags.Require(write.IfMatch, current, $"SLA policy '{name}'");
+        return new SlaPolicyVersion(Guid.CreateVersion7(), name, (current ?? 0) + 1, now, body.Position, calendar,
+            body.ToConditions(), body.ToTerms(), body.Active);
     }
 }

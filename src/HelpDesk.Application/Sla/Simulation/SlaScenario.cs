@@ -22,6 +22,12 @@ public sealed class SlaScenarioException : Exception
     {
     }
 
+    /// <summary>The offending field's JSON path (<c>events[4].type</c>; <c>input</c> for the document as a whole).</summary>
+    public string Field => Message.Split(": ", 2)[0];
+
+    /// <summary>What is wrong with <see cref="Field"/>.</summary>
+    public string Problem => Message.Split(": ", 2) is [_, var problem] ? problem : Message;
+
     /// <summary>Wraps a domain validation message that already names its field (e.g. <c>events[3]: ...</c>).</summary>
     internal static SlaScenarioException FromDomain(ArgumentException e) => new(e.Message);
 

@@ -11,6 +11,14 @@ public static class SlaSimulator
     /// <summary>Exit code for bad input: exactly one line on stderr, nothing on stdout.</summary>
     public const int BadInput = 2;
 
+    /// <summary>The one simulation (the CLI's and <c>POST /api/v1/sla/simulate</c>'s): parse the scenario, run the engine.</summary>
+    /// <exception cref="SlaScenarioException">bad input, naming the field.</exception>
+    public static SlaReport Simulate(string inputJson)
+    {
+        var scenario = SlaScenarioParser.Parse(inputJson);
+        return SlaEngine.Evaluate(scenario.Terms, scenario.Events, scenario.Now);
+    }
+
     /// <summary>
     /// Parses <paramref name="inputJson"/>, evaluates it and writes the report JSON to <paramref name="stdout"/>.
     /// Bad input writes one line naming the field to <paramref name="stderr"/> and returns <see cref="BadInput"/>.
@@ -23,9 +31,8 @@ public static class SlaSimulator
         string output;
         try
         {
-            var scenario = SlaScenarioParser.Parse(inputJson);
             // Serialise before writing anything, so a failure never leaves half a document on stdout.
-            output = SlaReportJson.Serialize(SlaEngine.Evaluate(scenario.Terms, scenario.Events, scenario.Now));
+            output = SlaReportJson.Serialize(Simulate(inputJson));
         }
         catch (SlaScenarioException e)
         {

@@ -32,3 +32,23 @@ public sealed class GetTicketSlaHandler(HelpDeskDbContext db, Caller caller, ICl
 
     private static TermsVersionDto Version(Instant from, SlaTerms t) => new(from, t.PolicyName, t.PolicyVersion, t.CalendarName, t.CalendarVersion);
 }
+
+/// <summary>
+/// A ticket's SLA as a simulator scenario (<see cref="Sla.Simulation.SlaScenarioWriter"/>): its events, the terms in force now,
+/// evaluated now; null when no policy applies. The scenario format has one set of terms, so earlier versions are not in it.
+/// </summary>
+public sealed record GetTicketSlaScenario(int Number) : IQuery<string?>;
+
+public sealed class GetTicketSlaScenarioHandler(HelpDeskDbContext db, Caller caller, IClock clock, SlaConfigurationCache cache)
+    : IQueryHandler<GetTicketSlaScenario, string?>
+{
+    public async ValueTask<string?> Handle(GetTicketSlaScenario query, CancellationToken ct)
+    {
+        var ticket = await caller.VisibleTicketAsync(db.Tickets.AsNoTracking().Include(t => t.History), query.Number, ct);
+        var now = clock.GetCurrentInstant();
+        var (initial, events) = TicketSla.Ledger(ticket, await cache.GetAsync(db, ct), now);
+        if (initial is null) return null;
+        var terms = events.OfType<SlaEvent.TermsChanged>().LastOrDefault()?.Terms ?? initial;
+        return Sla.Simulation.SlaScenarioWriter.Write(terms, events, now);
+    }
+}
